@@ -1,0 +1,41 @@
+"""The application factory: settings, partnerships, blueprints and CLI commands, nothing else."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+from config import Config, LocalConfig
+from procedures.config import ConfigError, Partnership, load_partnerships
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    local = os.environ.get("LOCAL_DEV", "").lower() in ("1", "true", "yes") or os.environ.get("FLASK_DEBUG") == "1"
+    app.config.from_object(LocalConfig if local else Config)
+    if test_config is not None:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        raise SystemExit("error: SECRET_KEY is not set (set it in the environment, or LOCAL_DEV=1 for local use)")
+    try:
+        partnerships = load_partnerships(Path(app.config["PARTNERSHIPS_DIR"]), Path(app.config["BASE_DIR"]))
+    except ConfigError as e:
+        # One line for the person starting the app, never a traceback.
+        raise SystemExit(f"error: {e}") from None
+    app.extensions["partnerships"] = partnerships
+
+    from views import register_views
+    register_views(app)
+
+    from sheets.cli import sheet_cli, demo_cli
+    from jobs.cli import jobs_cli
+    app.cli.add_command(sheet_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(jobs_cli)
+    return app
+
+
+def partnerships(app: Flask) -> dict[str, Partnership]:
+    return app.extensions["partnerships"]

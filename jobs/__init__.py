@@ -1,0 +1,1 @@
+"""Plain, idempotent jobs (reminders, summary) that take ``today`` as an argument."""

@@ -1,0 +1,1 @@
+"""Email: one send function, three backends (smtp, GOV.UK Notify, outbox)."""

@@ -1,0 +1,166 @@
+"""Where a challenge stands today, recomputed from its recorded dates every time."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal, Mapping
+
+from procedures.calendar import Calendar
+from procedures.model import Procedure, Step, Timescale
+
+Status = Literal["on track", "due soon", "overdue", "resolved", "withdrawn"]
+STATUSES: tuple[str, ...] = ("on track", "due soon", "overdue", "resolved", "withdrawn")
+OPEN_STATUSES: tuple[str, ...] = ("on track", "due soon", "overdue")
+
+
+@dataclass(frozen=True)
+class ChallengeDates:
+    """What the record says happened: the only input to the engine besides ``today``."""
+
+    raised_on: dt.date
+    step: int = 1
+    step_started: dt.date | None = None
+    resolved_on: dt.date | None = None
+    withdrawn_on: dt.date | None = None
+    earlier_starts: Mapping[int, dt.date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StepDates:
+    """One step on a challenge's timeline."""
+
+    step: Step
+    started: dt.date | None
+    start_by: dt.date | None
+    conclude_by: dt.date | None
+    concluded: dt.date | None
+    state: Literal["done", "current", "to come"]
+
+    @property
+    def late(self) -> bool:
+        """Concluded (or, for the current step, still open) after its conclude-by date."""
+        return bool(self.conclude_by and self.concluded and self.concluded > self.conclude_by)
+
+
+@dataclass(frozen=True)
+class Position:
+    procedure: Procedure
+    day1: dt.date
+    step: Step
+    next_step: Step | None
+    start_by: dt.date | None
+    conclude_by: dt.date | None
+    status: Status
+    working_days_elapsed: int
+    timeline: tuple[StepDates, ...]
+    overall_due: dt.date | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def day_number(self) -> int:
+        """Day 1 is the day the challenge started."""
+        return self.working_days_elapsed + 1
+
+    @property
+    def resolved_in_time(self) -> bool | None:
+        """For a resolved challenge, whether it was resolved by its step's conclude-by date."""
+        if self.status != "resolved":
+            return None
+        current = self.timeline[self.step.number - 1]
+        return current.conclude_by is None or not current.late
+
+
+def day_one(calendar: Calendar, raised_on: dt.date) -> dt.date:
+    """Day 1: the day the challenge was raised, or the next working day."""
+    return calendar.next_working_day(raised_on)
+
+
+def due_date(calendar: Calendar, timescale: Timescale, day1: dt.date, step_start: dt.date | None) -> dt.date | None:
+    """The date a timescale falls on, or None when it counts from a step start not yet known."""
+    if timescale.counted_from == "challenge":
+        if timescale.unit == "calendar":
+            return day1 + dt.timedelta(days=timescale.days - 1)
+        return calendar.add_working_days(day1, max(timescale.days - 1, 0))
+    if step_start is None:
+        return None
+    return calendar.add_days(step_start, timescale.days, timescale.unit)
+
+
+def position(
+    procedure: Procedure,
+    calendar: Calendar,
+    dates: ChallengeDates,
+    today: dt.date,
+    *,
+    due_soon_days: int = 1,
+) -> Position:
+    """Work out a challenge's current step, its deadlines and its status on ``today``."""
+    current = procedure.step(dates.step)
+    day1 = day_one(calendar, dates.raised_on)
+    starts = dict(dates.earlier_starts)
+    starts[1] = starts.get(1, day1) if dates.step != 1 else (dates.step_started or day1)
+    if dates.step != 1:
+        starts[dates.step] = dates.step_started or starts.get(dates.step)
+    ended = dates.resolved_on or dates.withdrawn_on
+
+    timeline: list[StepDates] = []
+    previous_conclude: dt.date | None = None
+    for step in procedure.steps:
+        state = "done" if step.number < current.number else "current" if step.number == current.number else "to come"
+        started = starts.get(step.number) if state != "to come" else None
+        # A step not started yet is projected to start when the one before it is due to conclude.
+        base = started or (previous_conclude if state == "to come" else None)
+        if step.start_by is not None:
+            start_by = due_date(calendar, step.start_by, day1, previous_conclude)
+        else:
+            start_by = day1 if step.number == 1 else previous_conclude
+        conclude_by = due_date(calendar, step.conclude_by, day1, base) if step.conclude_by else None
+        if state == "done":
+            concluded = _first_start_after(starts, step.number, current.number)
+        elif state == "current":
+            concluded = ended
+        else:
+            concluded = None
+        timeline.append(StepDates(step, started, start_by, conclude_by, concluded, state))
+        previous_conclude = conclude_by
+
+    here = timeline[current.number - 1]
+    end = ended or today
+    elapsed = max(calendar.working_days_between(day1, end), 0)
+    overall_due = due_date(calendar, procedure.total, day1, day1) if procedure.total else None
+    return Position(
+        procedure=procedure,
+        day1=day1,
+        step=current,
+        next_step=procedure.next_step(current.number),
+        start_by=here.start_by,
+        conclude_by=here.conclude_by,
+        status=_status(calendar, dates, here.conclude_by, today, due_soon_days),
+        working_days_elapsed=elapsed,
+        timeline=tuple(timeline),
+        overall_due=overall_due,
+    )
+
+
+def _first_start_after(starts: Mapping[int, dt.date | None], number: int, current: int) -> dt.date | None:
+    for later in range(number + 1, current + 1):
+        if starts.get(later):
+            return starts[later]
+    return None
+
+
+def _status(calendar: Calendar, dates: ChallengeDates, conclude_by: dt.date | None, today: dt.date, due_soon_days: int) -> Status:
+    if dates.resolved_on:
+        return "resolved"
+    if dates.withdrawn_on:
+        return "withdrawn"
+    if conclude_by is None:
+        return "on track"
+    if today > conclude_by:
+        return "overdue"
+    if calendar.working_days_between(today, conclude_by) <= due_soon_days:
+        return "due soon"
+    return "on track"

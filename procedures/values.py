@@ -1,0 +1,52 @@
+"""Reading values people type into a spreadsheet."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
+_MONTH_FORMATS = ("%d %B %Y", "%d %b %Y", "%d %B %y", "%d %b %y")
+
+
+def parse_date(text: object) -> dt.date | None:
+    """A date typed as ``21/11/2026``, ``21-11-26``, ``2026-11-21``, ``21 November 2026``
+    or read from a real date cell. Blank gives None; anything else raises ValueError.
+    """
+    if isinstance(text, dt.datetime):
+        return text.date()
+    if isinstance(text, dt.date):
+        return text
+    value = str(text or "").strip()
+    if not value:
+        return None
+    # A real date cell read as text, possibly with a midnight time.
+    iso = value.split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2}[ T]00:00(:00)?$", value) else value
+    try:
+        return dt.date.fromisoformat(iso)
+    except ValueError:
+        pass
+    m = _DMY.match(value)
+    if m:
+        day, month, year = (int(g) for g in m.groups())
+        if year < 100:
+            year += 2000
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a real date") from None
+    for fmt in _MONTH_FORMATS:
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{value!r} is not a date (type it as 21/11/2026)")
+
+
+def format_date(day: dt.date | None) -> str:
+    """How the app writes a date into the sheet: unambiguous ISO, which every reader above accepts."""
+    return day.isoformat() if day else ""
+
+
+def display_date(day: dt.date | None) -> str:
+    """How a date is shown to people: ``Tuesday 29 December 2026``."""
+    return f"{day:%A} {day.day} {day:%B %Y}" if day else ""

@@ -1,0 +1,29 @@
+"""Flask blueprints: thin views (form -> domain -> sheets -> redirect)."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from procedures.values import display_date
+
+csrf = CSRFProtect()
+
+
+def register_views(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(app.root_path + "/templates"),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    csrf.init_app(app)
+    WTFormsHelpers(app)
+    app.jinja_env.filters["date"] = display_date
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from views import public
+    app.register_blueprint(public.bp)
