@@ -1,0 +1,93 @@
+"""Who is signed in, and what they may see.
+
+The session holds one signed-in user of one partnership. Pages that show
+challenge data use ``login_required`` (or ``business_support_required``);
+an anonymous visitor is sent to sign in, a user of another partnership gets 404.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+from flask import abort, redirect, request, session, url_for
+
+from procedures.config import Partnership
+
+Role = Literal["practitioner", "business_support", "responder"]
+
+
+@dataclass(frozen=True)
+class User:
+    email: str
+    partnership: str
+    role: Role
+    # A responder (line manager, safeguarding lead) reached one challenge through an emailed link.
+    reference: str | None = None
+
+    @property
+    def is_business_support(self) -> bool:
+        return self.role == "business_support"
+
+
+def role_for(partnership: Partnership, email: str, extra_business_support: tuple[str, ...] = ()) -> Role | None:
+    """The role an email address signs in with, or None if it may not sign in to this partnership."""
+    email = email.strip().lower()
+    support = set(partnership.access.business_support_users) | {e.lower() for e in extra_business_support}
+    if email in support:
+        return "business_support"
+    domain = email.rpartition("@")[2]
+    if domain and domain in partnership.access.allowed_domains:
+        return "practitioner"
+    return None
+
+
+def sign_in(user: User) -> None:
+    session.clear()
+    session.permanent = True
+    session["user"] = {"email": user.email, "partnership": user.partnership,
+                       "role": user.role, "reference": user.reference}
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def current_user() -> User | None:
+    data = session.get("user")
+    if not data:
+        return None
+    return User(data["email"], data["partnership"], data["role"], data.get("reference"))
+
+
+def _guard(view: Callable, allow: Callable[[User], bool]) -> Callable:
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        slug = kwargs.get("slug")
+        user = current_user()
+        if user is None:
+            return redirect(url_for("auth.sign_in", slug=slug, next=request.full_path.rstrip("?")))
+        if user.partnership != slug or not allow(user):
+            abort(404)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def login_required(view: Callable) -> Callable:
+    """Any signed-in user of the partnership named by the URL's ``slug``."""
+    return _guard(view, lambda user: True)
+
+
+def business_support_required(view: Callable) -> Callable:
+    """Business support of the partnership named by the URL's ``slug``."""
+    return _guard(view, lambda user: user.is_business_support)
+
+
+def can_see(user: User, record_values: dict[str, str], email_columns: tuple[str, ...]) -> bool:
+    """Whether ``user`` may see a challenge row: business support see all; a practitioner
+    the ones that name their address; a responder only the one their link was for."""
+    if user.is_business_support:
+        return True
+    if user.role == "responder":
+        return record_values.get("Reference", "").strip() == user.reference
+    return any(record_values.get(c, "").strip().lower() == user.email for c in email_columns)
