@@ -1,1 +1,35 @@
-"""Email: one send function, three backends (smtp, GOV.UK Notify, outbox)."""
+"""Email: one send function, backends chosen by ``MAIL_BACKEND`` (outbox, smtp, notify).
+
+Emails carry a reference, a step, a deadline and a link: never names of children,
+families or case detail.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    reply_to: str | None = None
+
+
+class EmailFailed(Exception):
+    """The email was not sent; the caller keeps it to try again."""
+
+
+def send_email(email: Email, *, from_address: str, config: Mapping[str, Any]) -> None:
+    """Send one email with the backend ``config["MAIL_BACKEND"]`` names (default ``outbox``).
+
+    Raises EmailFailed if it could not be sent.
+    """
+    backend = config.get("MAIL_BACKEND", "outbox")
+    if backend == "outbox":
+        from notify.outbox import send
+    else:
+        raise EmailFailed(f"MAIL_BACKEND {backend!r} is not one of outbox, smtp, notify")
+    send(email, from_address=from_address, config=config)
