@@ -194,7 +194,7 @@ def parse_procedure(source: str, data: dict[str, Any], prefix: str = "") -> Proc
         final_escalation=r.text("final_escalation", steps[-1].role),
         may_bypass=r.get("may_bypass", bool, False),
         notes=r.text("notes", ""),
-        total=_timescale(r, "total", unit, "challenge"),
+        total=_timescale(r, "total", unit, "step"),  # "within N days" of day 1
     )
 
 
