@@ -299,7 +299,7 @@ def parse_partnership(source: str, data: dict[str, Any], base_dir: Path) -> Part
 
 
 def _text_list(r: _Reader, key: str, pattern: re.Pattern, what: str) -> list[str]:
-    values = r.get(key, list, [], f"a list of {what}s")
+    values = r.get(key, list, [], f"a list, each {what}")
     for i, v in enumerate(values):
         if not isinstance(v, str) or not pattern.match(v.lower()):
             raise r.fail(f"{key}[{i}]", f"expected {what}, got {_show(v)}")
