@@ -30,6 +30,10 @@ def send_email(email: Email, *, from_address: str, config: Mapping[str, Any]) ->
     backend = config.get("MAIL_BACKEND", "outbox")
     if backend == "outbox":
         from notify.outbox import send
+    elif backend == "smtp":
+        from notify.smtp import send
+    elif backend == "notify":
+        from notify.govuk_notify import send
     else:
         raise EmailFailed(f"MAIL_BACKEND {backend!r} is not one of outbox, smtp, notify")
     send(email, from_address=from_address, config=config)

@@ -24,9 +24,14 @@ def build_message(email, from_address: str) -> EmailMessage:
 
 
 def send(email, *, from_address: str, config: Mapping[str, Any]) -> None:
+    from notify import EmailFailed
+
     folder = Path(config.get("MAIL_OUTBOX_DIR", "instance/outbox"))
-    folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-    path.write_bytes(bytes(build_message(email, from_address)))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(bytes(build_message(email, from_address)))
+    except OSError as e:
+        raise EmailFailed(f"outbox {folder}: {e.strerror or e}") from e
     click.echo(f"outbox: email to {email.to}: {email.subject} ({path})", err=True)

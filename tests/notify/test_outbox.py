@@ -1,0 +1,28 @@
+"""The default outbox backend: an .eml file per email; a folder it cannot write is EmailFailed."""
+from __future__ import annotations
+
+import email
+import email.policy
+
+import pytest
+
+from notify import Email, EmailFailed, send_email
+
+EMAIL = Email(to="raiser@agency.example", subject="PC-0001: Step 1 is due soon", text="Plain text", html="<p>HTML</p>")
+
+
+def test_each_email_is_saved_as_an_eml_file(tmp_path, capsys):
+    send_email(EMAIL, from_address="challenges@example.org", config={"MAIL_OUTBOX_DIR": str(tmp_path / "out")})
+    [saved] = (tmp_path / "out").glob("*.eml")
+    message = email.message_from_bytes(saved.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "raiser@agency.example"
+    assert message.get_body(("plain",)).get_content().strip() == "Plain text"
+    assert message.get_body(("html",)).get_content().strip() == "<p>HTML</p>"
+    assert "outbox: email to raiser@agency.example: PC-0001: Step 1 is due soon" in capsys.readouterr().err
+
+
+def test_an_unwritable_outbox_is_email_failed(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(EmailFailed, match="outbox"):
+        send_email(EMAIL, from_address="x@example.org", config={"MAIL_OUTBOX_DIR": str(blocker / "out")})
