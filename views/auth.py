@@ -7,6 +7,7 @@ an anonymous visitor is sent to sign in, a user of another partnership gets 404.
 from __future__ import annotations
 
 import functools
+import time
 from dataclasses import dataclass
 from typing import Callable, Literal
 
@@ -15,6 +16,9 @@ from flask import abort, redirect, request, session, url_for
 from procedures.config import Partnership
 
 Role = Literal["practitioner", "business_support", "responder"]
+
+# Seconds since the epoch of the signed-in user's last request (for the idle timeout).
+LAST_SEEN = "seen"
 
 
 @dataclass(frozen=True)
@@ -47,10 +51,27 @@ def sign_in(user: User) -> None:
     session.permanent = True
     session["user"] = {"email": user.email, "partnership": user.partnership,
                        "role": user.role, "reference": user.reference}
+    session[LAST_SEEN] = int(time.time())
 
 
 def sign_out() -> None:
     session.clear()
+
+
+def idle_expired(idle_seconds: int, now: float | None = None) -> str | None:
+    """Sign out a user idle for longer than ``idle_seconds`` and return their partnership's slug;
+    otherwise note this request as their latest and return None."""
+    if not session.get("user"):
+        return None
+    now = time.time() if now is None else now
+    seen = session.get(LAST_SEEN)
+    if not isinstance(seen, (int, float)) or now - seen > idle_seconds:
+        slug = session["user"].get("partnership")
+        sign_out()
+        return slug or ""
+    if int(now) != seen:
+        session[LAST_SEEN] = int(now)
+    return None
 
 
 def current_user() -> User | None:

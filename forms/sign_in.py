@@ -1,0 +1,36 @@
+"""The sign-in form: one work email address, and where to go after signing in."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import HiddenField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length
+
+
+def _normalise(value: str | None) -> str | None:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class SignInForm(FlaskForm):
+    """A person asks for a sign-in link; whether the address may sign in is decided elsewhere."""
+
+    email = StringField(
+        "Your work email address",
+        description="We will email you a link to sign in. The link works once, for 15 minutes.",
+        widget=GovTextInput(),
+        filters=[_normalise],
+        validators=[
+            InputRequired(message="Enter your work email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email(message="Enter an email address in the correct format, like name@example.org",
+                  check_deliverability=False),
+        ],
+    )
+    next = HiddenField()
+    submit = SubmitField("Send me a sign-in link", widget=GovSubmitInput())
+
+
+class ContinueSignInForm(FlaskForm):
+    """The one button that uses a sign-in link (a GET never does, so mail scanners cannot use it up)."""
+
+    submit = SubmitField("Sign in", widget=GovSubmitInput())

@@ -1,0 +1,162 @@
+"""Protection every response gets: security headers, friendly error pages, the stale-form
+(CSRF) page, the rate limiter, and keeping emailed-link tokens out of access logs.
+
+``init_security(app)`` is called once from ``views.register_views``.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import re
+from importlib import resources
+
+from flask import Flask, current_app, flash, g, has_request_context, render_template, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
+from flask_wtf.form import _Auto
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+logger = logging.getLogger(__name__)
+
+# Flask-Limiter: limits are declared on the views (see views.sign_in); storage comes from
+# RATELIMIT_STORAGE_URI (memory:// by default; use redis:// or memcached:// with several workers).
+limiter = Limiter(key_func=get_remote_address)
+
+ERROR_PAGES = (400, 403, 404, 405, 410, 429, 500)
+STALE_FORM = "The form you were submitting has expired. Check your answers and submit the form again."
+
+
+def _govuk_inline_script_hash() -> str:
+    """The CSP hash of the one inline script in GOV.UK Frontend's page template.
+
+    It is read from the installed template, so upgrading govuk-frontend-jinja keeps the policy right.
+    """
+    template = resources.files("govuk_frontend_jinja").joinpath("templates/template.html").read_text("utf-8")
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", template, re.S)
+    if len(scripts) != 1:
+        raise RuntimeError(f"expected one inline script in GOV.UK template.html, found {len(scripts)}")
+    digest = hashlib.sha256(scripts[0].encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+GOVUK_SCRIPT_HASH = _govuk_inline_script_hash()
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    f"script-src 'self' '{GOVUK_SCRIPT_HASH}'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+
+
+def security_headers(response):
+    """Add the headers every response carries (pages, errors and static files alike)."""
+    headers = response.headers
+    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    # same-origin: no address (which may hold a link token or reference) leaves the site, while
+    # Flask-WTF's HTTPS referrer check still sees our own pages (no-referrer would break it).
+    headers["Referrer-Policy"] = "same-origin"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    if not current_app.config.get("LOCAL_DEV"):
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if request.endpoint != "static":
+        # Pages may show personal data: never kept by browsers or proxies.
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def error_page(error: HTTPException):
+    """A GOV.UK page for an HTTP error, with its status code."""
+    code = error.code or 500
+    template = f"errors/{code}.html" if code in ERROR_PAGES else "errors/400.html"
+    return render_template(template, error=error), code
+
+
+def server_error(error: InternalServerError):
+    # The traceback is logged by Flask; the page says nothing about the cause.
+    return render_template("errors/500.html"), 500
+
+
+def stale_form(error: CSRFError):
+    """The form's CSRF token was missing or out of date: show the same page again with the answers.
+
+    The view runs again as a GET, so nothing is saved; its forms are filled from the submitted
+    answers (see ``_kept_answers_formdata``) and the page carries a fresh token.
+    """
+    logger.info("stale form refused: %s %s (%s)", request.method, request.path, error.description)
+    rule = request.url_rule
+    if request.method == "POST" and rule is not None and "GET" in (rule.methods or ()) and request.endpoint:
+        flash(STALE_FORM, "error")
+        g.kept_answers = MultiDict((k, v) for k, v in request.form.items(multi=True) if k != "csrf_token")
+        request.method = "GET"
+        view = current_app.view_functions[request.endpoint]
+        response = current_app.make_response(current_app.ensure_sync(view)(**(request.view_args or {})))
+        if response.status_code == 200:
+            response.status_code = 400
+        return response
+    return render_template("errors/csrf.html"), 400
+
+
+_flask_wtf_formdata = FlaskForm.Meta.wrap_formdata
+
+
+def _kept_answers_formdata(self, form, formdata):
+    """Flask-WTF's form data, except while a stale form is shown again: then the kept answers."""
+    kept = g.get("kept_answers") if has_request_context() else None
+    if kept is not None and formdata is _Auto:
+        return kept
+    return _flask_wtf_formdata(self, form, formdata)
+
+
+class RedactLinkTokens(logging.Filter):
+    """Replace the token of an emailed link in a logged request line with ``[token]``.
+
+    Access logs (werkzeug, gunicorn) print request paths; a sign-in or response link's token
+    in a log would let whoever reads the log use it.
+    """
+
+    TOKEN = re.compile(r"(/(?:sign-in|respond|response)/)[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_.\-]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.TOKEN.sub(r"\1[token]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+def init_security(app: Flask) -> None:
+    """Attach the headers, error pages, CSRF page, rate limiter and log filter to ``app``."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
+    if proxies:
+        # Behind a TLS proxy: the client's address (for rate limits) and https come from its headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.after_request(security_headers)
+    for code in ERROR_PAGES:
+        if code != 500:
+            app.register_error_handler(code, error_page)
+    app.register_error_handler(InternalServerError, server_error)
+    app.register_error_handler(CSRFError, stale_form)
+    FlaskForm.Meta.wrap_formdata = _kept_answers_formdata
+    redact = RedactLinkTokens()
+    for name in ("werkzeug", "gunicorn.access"):
+        log = logging.getLogger(name)
+        if not any(isinstance(f, RedactLinkTokens) for f in log.filters):
+            log.addFilter(redact)

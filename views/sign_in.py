@@ -1,0 +1,176 @@
+"""The ``auth`` blueprint: sign in with an emailed link, sign out, and the idle timeout.
+
+A person enters their work email. If it may sign in to the partnership (see
+``views.auth.role_for``) it is sent a link; every address sees the same "check your
+email" page, so the page never tells anyone which addresses have accounts.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import click
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+
+from forms.sign_in import ContinueSignInForm, SignInForm
+from notify import Email, EmailFailed, send_email
+from procedures.config import Partnership
+from views.auth import User, current_user, idle_expired, role_for, sign_in as sign_in_user, sign_out as sign_out_user
+from views.partnership import get_partnership
+from views.security import limiter
+from views.sign_in_links import LinkRefused, LinkStore, local_path, make_token, read_token
+
+bp = Blueprint("auth", __name__)
+logger = logging.getLogger(__name__)
+
+CHECK_EMAIL = "sign_in_email"  # the address the "check your email" page names
+IDLE_MESSAGE = "You were signed out because you had not used the service for {minutes} minutes. Sign in again to continue."
+
+
+def _link_seconds() -> int:
+    return int(current_app.config.get("SIGN_IN_LINK_MINUTES", 15)) * 60
+
+
+def link_store() -> LinkStore:
+    """The used-links store of this app: ``SIGN_IN_STORE``, or a file in the instance folder."""
+    store = current_app.extensions.get("sign_in_links")
+    if store is None:
+        path = current_app.config.get("SIGN_IN_STORE") or Path(current_app.instance_path) / "sign-in-links.sqlite3"
+        store = current_app.extensions["sign_in_links"] = LinkStore(Path(path))
+    return store
+
+
+def start_page(slug: str) -> str:
+    """The partnership's start page (the rule ``/<slug>/``)."""
+    for rule in current_app.url_map.iter_rules():
+        if rule.rule == "/<slug>/" and "GET" in (rule.methods or ()):
+            return url_for(rule.endpoint, slug=slug)
+    return f"/{slug}/"
+
+
+def _email_key() -> str:
+    """The rate-limit key for the address being sent a link (hashed: no addresses in the store)."""
+    email = (request.form.get("email") or "").strip().lower()
+    slug = (request.view_args or {}).get("slug", "")
+    return "sign-in-address:" + hashlib.sha256(f"{slug}:{email}".encode()).hexdigest()
+
+
+def _limit_per_address() -> str:
+    return current_app.config.get("SIGN_IN_LIMIT_PER_ADDRESS", "5 per 15 minutes")
+
+
+def _limit_per_client() -> str:
+    return current_app.config.get("SIGN_IN_LIMIT_PER_CLIENT", "20 per hour")
+
+
+def may_sign_in(partnership: Partnership, email: str) -> str | None:
+    """The role ``email`` signs in to ``partnership`` with, or None."""
+    return role_for(partnership, email)
+
+
+@bp.before_app_request
+def end_idle_session():
+    """Sign out a user idle for longer than SESSION_IDLE_MINUTES and send them to sign in."""
+    if request.endpoint == "static":
+        return None
+    minutes = int(current_app.config.get("SESSION_IDLE_MINUTES", 60))
+    slug = idle_expired(minutes * 60)
+    if slug is None:
+        return None
+    flash(IDLE_MESSAGE.format(minutes=minutes), "info")
+    if not slug or slug not in current_app.extensions["partnerships"]:
+        return redirect(url_for("public.index"))
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.sign_in", slug=slug, next=local_path(target, slug)))
+
+
+@bp.app_context_processor
+def signed_in_user():
+    """``signed_in``: the signed-in user, for the header's "Signed in as ... / Sign out"."""
+    return {"signed_in": current_user()}
+
+
+@bp.route("/<slug>/sign-in", methods=["GET", "POST"])
+@limiter.limit(_limit_per_client, methods=["POST"])
+@limiter.limit(_limit_per_address, methods=["POST"], key_func=_email_key)
+def sign_in(slug: str):
+    partnership = get_partnership(slug)
+    form = SignInForm()
+    if request.method == "GET":
+        form.next.data = local_path(request.args.get("next"), slug) or ""
+    if form.validate_on_submit():
+        email = form.email.data
+        role = may_sign_in(partnership, email)
+        if role is not None:
+            _send_link(partnership, email, local_path(form.next.data, slug) or "")
+        session[CHECK_EMAIL] = email
+        return redirect(url_for("auth.check_email", slug=slug))
+    return render_template("auth/sign_in.html", form=form, partnership=partnership)
+
+
+def _send_link(partnership: Partnership, email: str, next_path: str) -> None:
+    """Email ``email`` a sign-in link; a failure is logged (without the address) and not shown."""
+    token = make_token(current_app.secret_key, partnership.slug, email, next_path)
+    url = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.sign_in_link", slug=partnership.slug, token=token)
+    minutes = _link_seconds() // 60
+    message = Email(
+        to=email,
+        subject=f"Sign in to {partnership.name}",
+        text=render_template("auth/sign_in_email.txt", partnership=partnership, url=url, minutes=minutes),
+    )
+    if current_app.config.get("LOCAL_DEV") or current_app.config.get("MAIL_BACKEND", "outbox") == "outbox":
+        click.echo(f"sign-in link for {email}: {url}", err=True)
+    try:
+        send_email(message, from_address=partnership.email.from_address, config=current_app.config)
+    except EmailFailed as e:
+        logger.warning("sign-in link for an address at %s not sent: %s", email.rpartition("@")[2], e)
+
+
+@bp.get("/<slug>/sign-in/check-your-email")
+def check_email(slug: str):
+    partnership = get_partnership(slug)
+    return render_template("auth/check_email.html", partnership=partnership,
+                           email=session.get(CHECK_EMAIL), minutes=_link_seconds() // 60)
+
+
+@bp.route("/<slug>/sign-in/<token>", methods=["GET", "POST"])
+def sign_in_link(slug: str, token: str):
+    """Show who the link signs in (GET) and sign them in on the button (POST).
+
+    Opening the link changes nothing: mail scanners that open links cannot use it up.
+    """
+    partnership = get_partnership(slug)
+    try:
+        link = read_token(current_app.secret_key, token, slug, _link_seconds())
+        if link_store().is_used(link.nonce):
+            raise LinkRefused("used")
+        role = may_sign_in(partnership, link.email)
+        if role is None:
+            raise LinkRefused("not_allowed")
+    except LinkRefused as refused:
+        return _refused(partnership, refused.reason)
+    form = ContinueSignInForm()
+    if form.validate_on_submit():
+        if not link_store().claim(link.nonce, _link_seconds() + 60):
+            return _refused(partnership, "used")
+        sign_in_user(User(email=link.email, partnership=slug, role=role))
+        return redirect(local_path(link.next, slug) or start_page(slug))
+    return render_template("auth/continue.html", form=form, partnership=partnership, email=link.email)
+
+
+REFUSED_STATUS = {"expired": 410, "used": 410, "invalid": 400, "other_partnership": 400, "not_allowed": 403}
+
+
+def _refused(partnership: Partnership, reason: str):
+    return render_template("auth/link_refused.html", partnership=partnership, reason=reason,
+                           minutes=_link_seconds() // 60), REFUSED_STATUS[reason]
+
+
+@bp.post("/<slug>/sign-out")
+def sign_out(slug: str):
+    partnership = get_partnership(slug)
+    sign_out_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in", slug=partnership.slug))
