@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from pathlib import Path
 
 import click
@@ -17,6 +18,8 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
 from forms.sign_in import ContinueSignInForm, SignInForm
 from notify import Email, EmailFailed, send_email
 from procedures.config import Partnership
+from sheets.base import SheetError
+from sheets.schema import BUSINESS_SUPPORT, LISTS
 from views.auth import User, current_user, idle_expired, role_for, sign_in as sign_in_user, sign_out as sign_out_user
 from views.partnership import get_partnership
 from views.security import limiter
@@ -65,9 +68,30 @@ def _limit_per_client() -> str:
     return current_app.config.get("SIGN_IN_LIMIT_PER_CLIENT", "20 per hour")
 
 
+def listed_business_support(partnership: Partnership) -> tuple[str, ...]:
+    """Addresses in the Lists tab's "Business support" column, cached for LISTS_CACHE_SECONDS.
+
+    The partnership file's ``business_support_users`` always work; when the spreadsheet
+    cannot be read, the last list read (or none) is used and sign-in carries on.
+    """
+    cache: dict[str, tuple[float, tuple[str, ...]]] = current_app.extensions.setdefault("business_support_cache", {})
+    hit = cache.get(partnership.slug)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    try:
+        from sheets.open import open_workbook
+        table = open_workbook(partnership, purpose="web").read(LISTS)
+    except (SheetError, OSError) as e:
+        logger.warning("Lists tab of %s not read for sign-in: %s", partnership.slug, type(e).__name__)
+        return hit[1] if hit else ()
+    found = tuple(sorted({r[BUSINESS_SUPPORT].strip().lower() for r in table.records if "@" in r[BUSINESS_SUPPORT]}))
+    cache[partnership.slug] = (time.monotonic() + current_app.config.get("LISTS_CACHE_SECONDS", 300), found)
+    return found
+
+
 def may_sign_in(partnership: Partnership, email: str) -> str | None:
     """The role ``email`` signs in to ``partnership`` with, or None."""
-    return role_for(partnership, email)
+    return role_for(partnership, email, listed_business_support(partnership))
 
 
 @bp.before_app_request
