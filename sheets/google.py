@@ -1,0 +1,309 @@
+"""The Google Sheets workbook: gspread's HTTP client with our bounded retries, batched calls only.
+
+Costs, whatever the row count: opening reads the metadata and every tab's header row in one
+call (cached for the object's life, so open one per request or job run); ``read_all`` is one
+``values:batchGet``; ``update`` is one ``values:batchGet`` (to find rows by Reference as they are
+now) and one ``values:batchUpdate``; ``append`` is one ``:append``; ``write_summary`` is one
+spreadsheet ``:batchUpdate``. Everything is written RAW: text stays text.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
+
+import requests
+from gspread.exceptions import APIError
+from gspread.http_client import HTTPClient
+
+from procedures.config import Partnership
+from sheets.base import SheetError, SheetUnavailable, SummaryTable, Table, Workbook, check_lengths
+from sheets.http import POLICIES, RetryingHTTPClient, RetryPolicy
+from sheets.schema import COLUMNS, SUMMARY, TABS
+from sheets.tables import (
+    CellChange,
+    Grid,
+    cell_text,
+    column_letter,
+    header_names,
+    init_messages,
+    plan_append,
+    plan_update,
+    quote_tab,
+    runs,
+    to_table,
+    validate_changes,
+)
+
+SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+
+
+@dataclass
+class SheetInfo:
+    """What the metadata says about one tab."""
+
+    sheet_id: int
+    rows: int
+    columns: int
+
+
+class GoogleWorkbook(Workbook):
+    """A partnership's Google Sheet, reached through gspread's HTTP client."""
+
+    def __init__(self, spreadsheet_id: str, http: HTTPClient):
+        self.id = spreadsheet_id
+        self.http = http
+        self._sheets: dict[str, SheetInfo] | None = None
+        self._headers: dict[str, tuple[str, ...]] = {}
+
+    def __repr__(self) -> str:
+        return f"GoogleWorkbook({self.id!r})"
+
+    @classmethod
+    def connect(cls, partnership: Partnership, *, purpose: str = "web") -> "GoogleWorkbook":
+        """Sign in as the service account and open the partnership's sheet."""
+        return cls(_spreadsheet_id(partnership), RetryingHTTPClient(_credentials(partnership),
+                                                                     policy=POLICIES[purpose]))
+
+    @classmethod
+    def for_session(cls, partnership: Partnership, session: requests.Session, *,
+                    policy: RetryPolicy = POLICIES["web"], sleep: Callable[[float], None] | None = None,
+                    clock: Callable[[], float] | None = None) -> "GoogleWorkbook":
+        """Over a ready-made requests session (already authorised, or a test fake)."""
+        extra: dict[str, Any] = {}
+        if sleep is not None:
+            extra["sleep"] = sleep
+        if clock is not None:
+            extra["clock"] = clock
+        return cls(_spreadsheet_id(partnership), RetryingHTTPClient(None, session, policy=policy, **extra))
+
+    # Metadata
+
+    def _metadata(self) -> dict[str, SheetInfo]:
+        """Tabs and their header rows, read once in one call and kept."""
+        if self._sheets is None:
+            ranges = [f"{quote_tab(tab)}!1:1" for tab in TABS]
+            try:
+                meta = self._call(self.http.fetch_sheet_metadata, self.id, params={
+                    "includeGridData": "true", "ranges": ranges,
+                    "fields": "sheets(properties(sheetId,title,gridProperties),data.rowData.values.formattedValue)"})
+            except SheetError as e:
+                if "Unable to parse range" not in str(e):
+                    raise
+                # A tab is missing (init has not run): read the tabs alone.
+                meta = self._call(self.http.fetch_sheet_metadata, self.id)
+            self._sheets = {}
+            for sheet in meta.get("sheets", []):
+                props = sheet["properties"]
+                grid = props.get("gridProperties", {})
+                self._sheets[props["title"]] = SheetInfo(props["sheetId"], grid.get("rowCount", 0),
+                                                         grid.get("columnCount", 0))
+                if sheet.get("data"):
+                    rows = sheet["data"][0].get("rowData", [])
+                    cells = [cell_text(v.get("formattedValue")) for v in rows[0].get("values", [])] if rows else []
+                    self._headers[props["title"]] = header_names([cells])
+        return self._sheets
+
+    def refresh(self) -> None:
+        """Forget the cached metadata and headers (read again on next use)."""
+        self._sheets = None
+        self._headers = {}
+
+    def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """One API call, Google's errors turned into messages for a person."""
+        try:
+            return fn(*args, **kwargs)
+        except APIError as e:
+            status = e.response.status_code
+            message = e.error.get("message", "") if isinstance(e.error, Mapping) else str(e)
+            if status == 404:
+                raise SheetError(f"Spreadsheet {self.id} was not found: check spreadsheet_id in the "
+                                 "partnership file") from e
+            if status == 403:
+                raise SheetError(f"Spreadsheet {self.id} cannot be opened: share it (as Editor) with the "
+                                 "service account's email address") from e
+            raise SheetError(f"Google Sheets refused the request: {message}") from e
+
+    # Reading
+
+    def _read_grids(self, tabs: Iterable[str]) -> dict[str, Grid]:
+        present = [t for t in dict.fromkeys(tabs) if t in self._metadata()]
+        if not present:
+            return {}
+        result = self._call(self.http.values_batch_get, self.id, [quote_tab(t) for t in present],
+                            params={"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"})
+        grids: dict[str, Grid] = {}
+        for tab, value_range in zip(present, result.get("valueRanges", [])):
+            grid = [[cell_text(v) for v in row] for row in value_range.get("values", [])]
+            grids[tab] = grid
+            self._headers[tab] = header_names(grid)
+        return grids
+
+    def read_all(self, tabs: Iterable[str] = TABS) -> dict[str, Table]:
+        tabs = list(tabs)
+        grids = self._read_grids(tabs)
+        return {tab: to_table(tab, grids.get(tab, [])) for tab in tabs}
+
+    # Writing
+
+    def append(self, tab: str, records: list[Mapping[str, str]]) -> None:
+        if not records:
+            return
+        check_lengths(v for r in records for v in r.values())
+        self._ensure_tabs([tab])
+        headers = self._header_row(tab)
+        plan = plan_append(headers, records)
+        if plan.new_headers:
+            self._write_cells({tab: [CellChange(0, plan.first_new_column + i, name)
+                                     for i, name in enumerate(plan.new_headers)]})
+            self._headers[tab] = tuple(headers) + plan.new_headers
+        self._call(self.http.values_append, self.id, f"{quote_tab(tab)}!A1",
+                   params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
+                   body={"majorDimension": "ROWS", "values": [list(row) for row in plan.rows]})
+
+    def update(self, changes: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:
+        changes = {tab: refs for tab, refs in changes.items() if refs}
+        if not changes:
+            return
+        validate_changes(changes)
+        grids = self._read_grids(changes)
+        plans = [plan_update(tab, grids.get(tab, []), refs) for tab, refs in changes.items()]
+        cells: dict[str, list[CellChange]] = {}
+        for plan in plans:
+            cells[plan.tab] = [CellChange(0, plan.first_new_column + i, name)
+                               for i, name in enumerate(plan.new_headers)] + list(plan.cells)
+        self._write_cells(cells)
+
+    def _write_cells(self, cells: Mapping[str, list[CellChange]]) -> None:
+        """Exactly these cells, in one ``values:batchUpdate`` (RAW); the grid is widened first if needed."""
+        self._widen({tab: max(c.column for c in cs) + 1 for tab, cs in cells.items() if cs})
+        data = [{"range": f"{quote_tab(tab)}!{column_letter(col)}{row + 1}:"
+                          f"{column_letter(col + len(values) - 1)}{row + 1}",
+                 "majorDimension": "ROWS", "values": [values]}
+                for tab, tab_cells in cells.items() for row, col, values in runs(tab_cells)]
+        if data:
+            self._call(self.http.values_batch_update, self.id, body={"valueInputOption": "RAW", "data": data})
+
+    def _widen(self, widths: Mapping[str, int]) -> None:
+        """Add grid columns where a write needs more than the tab has (a spreadsheet batchUpdate)."""
+        sheets = self._metadata()
+        requests_ = [{"appendDimension": {"sheetId": sheets[tab].sheet_id, "dimension": "COLUMNS",
+                                          "length": width - sheets[tab].columns}}
+                     for tab, width in widths.items() if width > sheets[tab].columns]
+        if requests_:
+            self._call(self.http.batch_update, self.id, {"requests": requests_})
+            for tab, width in widths.items():
+                sheets[tab].columns = max(sheets[tab].columns, width)
+
+    def _header_row(self, tab: str) -> tuple[str, ...]:
+        if tab not in self._headers:
+            self._read_headers([tab])
+        return self._headers.get(tab, ())
+
+    def _read_headers(self, tabs: list[str]) -> None:
+        result = self._call(self.http.values_batch_get, self.id, [f"{quote_tab(t)}!1:1" for t in tabs])
+        for tab, value_range in zip(tabs, result.get("valueRanges", [])):
+            self._headers[tab] = header_names([[cell_text(v) for v in row] for row in value_range.get("values", [])])
+
+    def _ensure_tabs(self, tabs: Iterable[str], columns: Mapping[str, int] | None = None) -> list[str]:
+        """Add the tabs that are missing in one spreadsheet batchUpdate; returns their names."""
+        sheets = self._metadata()
+        missing = [t for t in tabs if t not in sheets]
+        if not missing:
+            return []
+        next_id = max((s.sheet_id for s in sheets.values()), default=0) + 1
+        requests_: list[dict[str, Any]] = []
+        for i, tab in enumerate(missing):
+            width = max(26, (columns or {}).get(tab, 0))
+            requests_.append({"addSheet": {"properties": {
+                "sheetId": next_id + i, "title": tab,
+                "gridProperties": {"rowCount": 1000, "columnCount": width, "frozenRowCount": 1}}}})
+            requests_.append({"repeatCell": {
+                "range": {"sheetId": next_id + i, "startRowIndex": 0, "endRowIndex": 1},
+                "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                "fields": "userEnteredFormat.textFormat.bold"}})
+        reply = self._call(self.http.batch_update, self.id, {"requests": requests_})
+        for r in reply.get("replies", []):
+            if "addSheet" in r:
+                props = r["addSheet"]["properties"]
+                grid = props.get("gridProperties", {})
+                sheets[props["title"]] = SheetInfo(props["sheetId"], grid.get("rowCount", 1000),
+                                                   grid.get("columnCount", 26))
+                self._headers[props["title"]] = ()
+        return missing
+
+    def write_summary(self, table: SummaryTable) -> None:
+        check_lengths(v for row in table.rows for v in row)
+        sheets = self._metadata()
+        width = max((len(r) for r in table.rows), default=0)
+        requests_: list[dict[str, Any]] = []
+        if SUMMARY in sheets:
+            sheet_id = sheets[SUMMARY].sheet_id
+        else:
+            sheet_id = max((s.sheet_id for s in sheets.values()), default=0) + 1
+            requests_.append({"addSheet": {"properties": {"sheetId": sheet_id, "title": SUMMARY}}})
+        rows, cols = max(len(table.rows), 100), max(width, 26)
+        requests_ += [
+            {"updateSheetProperties": {"properties": {"sheetId": sheet_id, "gridProperties": {
+                "rowCount": rows, "columnCount": cols}}, "fields": "gridProperties(rowCount,columnCount)"}},
+            {"updateCells": {"range": {"sheetId": sheet_id}, "fields": "userEnteredValue,userEnteredFormat"}},
+        ]
+        if table.rows:
+            requests_.append({"updateCells": {
+                "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+                "fields": "userEnteredValue,userEnteredFormat.textFormat.bold",
+                "rows": [{"values": [_summary_cell(v, i in table.bold) for v in row]}
+                         for i, row in enumerate(table.rows)]}})
+        for c in range(width):
+            longest = max((len(r[c]) for r in table.rows if c < len(r)), default=0)
+            requests_.append({"updateDimensionProperties": {
+                "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": c, "endIndex": c + 1},
+                "properties": {"pixelSize": min(max(7 * longest + 24, 80), 420)}, "fields": "pixelSize"}})
+        self._call(self.http.batch_update, self.id, {"requests": requests_})
+        sheets[SUMMARY] = SheetInfo(sheet_id, rows, cols)
+
+    def init(self) -> list[str]:
+        wanted = {tab: len(COLUMNS[tab]) for tab in TABS}
+        added = set(self._ensure_tabs(TABS, wanted))
+        self._read_headers(list(TABS))
+        done: list[str] = []
+        cells: dict[str, list[CellChange]] = {}
+        for tab in TABS:
+            headers = self._headers.get(tab, ())
+            missing = tuple(c for c in COLUMNS[tab] if c not in headers)
+            if missing:
+                cells[tab] = [CellChange(0, len(headers) + i, name) for i, name in enumerate(missing)]
+                self._headers[tab] = tuple(headers) + missing
+            done.extend(init_messages(tab, tab in added, missing))
+        self._write_cells(cells)
+        return done
+
+
+def _summary_cell(value: str, bold: bool) -> dict[str, Any]:
+    cell: dict[str, Any] = {"userEnteredValue": {"stringValue": value}} if value else {}
+    if bold:
+        cell["userEnteredFormat"] = {"textFormat": {"bold": True}}
+    return cell
+
+
+def _spreadsheet_id(partnership: Partnership) -> str:
+    if not partnership.sheet.spreadsheet_id:
+        raise SheetError(f"{partnership.slug}: [sheet] spreadsheet_id is not set")
+    return partnership.sheet.spreadsheet_id
+
+
+def _credentials(partnership: Partnership) -> Any:
+    """The service account: the partnership file's ``credentials`` path, else GOOGLE_APPLICATION_CREDENTIALS."""
+    from google.oauth2.service_account import Credentials
+
+    path = partnership.sheet.credentials or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if not path:
+        raise SheetError(f"{partnership.slug}: no Google credentials: set GOOGLE_APPLICATION_CREDENTIALS "
+                         "or [sheet] credentials to a service account key file")
+    try:
+        return Credentials.from_service_account_file(str(path), scopes=list(SCOPES))
+    except (OSError, ValueError) as e:
+        raise SheetError(f"{partnership.slug}: the service account key {path} cannot be used: {e}") from e
+
+
+__all__ = ["GoogleWorkbook", "SheetUnavailable"]

@@ -1,0 +1,114 @@
+"""A bounded retry HTTP client for gspread: 429, 5xx, connection errors and timeouts.
+
+gspread 6.2.1's own BackOffHTTPClient is broken, so this one is passed to gspread instead.
+Waits grow exponentially with jitter, a Retry-After header is honoured, and every request
+has a budget (attempts and seconds): short for a web request, longer for the cron job.
+When the budget runs out, SheetUnavailable is raised so the caller can keep the work for later.
+"""
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, MutableMapping, Optional
+
+import requests
+from gspread.exceptions import APIError
+from gspread.http_client import HTTPClient, ParamsType
+
+from sheets.base import SheetUnavailable
+
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: at most ``attempts`` requests and ``budget`` seconds in all."""
+
+    attempts: int
+    budget: float
+    base_delay: float
+    max_delay: float
+    timeout: float
+
+
+POLICIES: dict[str, RetryPolicy] = {
+    # A person is waiting: give up within a few seconds and keep the submission on disk instead.
+    "web": RetryPolicy(attempts=3, budget=6.0, base_delay=0.5, max_delay=2.0, timeout=10.0),
+    # Cron can wait out a per-minute quota.
+    "cron": RetryPolicy(attempts=7, budget=180.0, base_delay=2.0, max_delay=65.0, timeout=60.0),
+}
+
+
+def retry_after_seconds(response: requests.Response | None, now: Callable[[], float] = time.time) -> float | None:
+    """The Retry-After header in seconds (a number or an HTTP date), or None."""
+    if response is None:
+        return None
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - now())
+
+
+class RetryingHTTPClient(HTTPClient):
+    """gspread's HTTP client with bounded retries. ``sleep``/``clock``/``jitter`` can be replaced in tests."""
+
+    def __init__(self, auth: Any, session: Optional[requests.Session] = None, *,
+                 policy: RetryPolicy = POLICIES["web"],
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic,
+                 jitter: Callable[[], float] = random.random) -> None:
+        super().__init__(auth, session)
+        self.policy = policy
+        self.sleep, self.clock, self.jitter = sleep, clock, jitter
+        self.timeout = policy.timeout
+        self.attempts_made = 0  # requests sent by the last call, for logs and tests
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential backoff with jitter for the wait after failed attempt ``attempt`` (1-based)."""
+        ceiling = min(self.policy.max_delay, self.policy.base_delay * 2 ** (attempt - 1))
+        return ceiling * (0.5 + 0.5 * self.jitter())
+
+    def request(self, method: str, endpoint: str, params: Optional[ParamsType] = None,
+                data: Optional[bytes] = None, json: Optional[Mapping[str, Any]] = None,
+                files: Any = None, headers: Optional[MutableMapping[str, str]] = None) -> requests.Response:
+        started = self.clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            self.attempts_made = attempt
+            response: requests.Response | None = None
+            try:
+                response = self.session.request(method=method, url=endpoint, json=json, params=params, data=data,
+                                                files=files, headers=headers, timeout=self.timeout)
+            except requests.Timeout:
+                reason = "the request timed out"
+            except requests.ConnectionError:
+                reason = "the connection failed"
+            else:
+                if response.ok:
+                    return response
+                if response.status_code not in RETRYABLE_STATUS:
+                    raise APIError(response)
+                reason = ("the Google Sheets quota was used up (HTTP 429)" if response.status_code == 429
+                          else f"Google Sheets answered HTTP {response.status_code}")
+            wait = self.backoff(attempt)
+            asked = retry_after_seconds(response)
+            if asked is not None:
+                wait = max(wait, asked)
+            spent = self.clock() - started
+            if attempt >= self.policy.attempts or spent + wait > self.policy.budget:
+                raise SheetUnavailable(
+                    f"The spreadsheet could not be reached: {reason} "
+                    f"({attempt} attempt{'s' if attempt > 1 else ''} in {spent:.1f}s)"
+                )
+            self.sleep(wait)

@@ -1,0 +1,346 @@
+"""The local workbook: an .xlsx file a person can open in LibreOffice or Excel; the embedded default.
+
+Safe with several writers (web workers and cron at once): every write holds a file lock,
+re-reads the file if it changed on disk since it was last read (so a person's saved edit is
+kept), and saves atomically (temp file, fsync, rename), so a crash mid-save never leaves a
+broken file. Every value is written as a text cell, so ``=HYPERLINK(...)``, ``+44`` or ``-1``
+stay exactly as typed. Parsed contents are cached per file, keyed by its size and mtime.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import filelock
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sheets.base import SheetUnavailable, SummaryTable, Table, Workbook, check_lengths
+from sheets.schema import COLUMNS, SUMMARY, TABS
+from sheets.tables import Grid, cell_text, header_names, init_messages, plan_append, plan_update, to_table
+
+Signature = tuple[int, int, int]
+
+
+@dataclass
+class _FileState:
+    """What is known about one workbook file in this process."""
+
+    signature: Signature | None = None
+    grids: dict[str, Grid] | None = None
+    book: openpyxl.Workbook | None = None
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+_STATES: dict[Path, _FileState] = {}
+_STATES_LOCK = threading.Lock()
+
+
+def _state(path: Path) -> _FileState:
+    with _STATES_LOCK:
+        return _STATES.setdefault(path, _FileState())
+
+
+def _signature(path: Path) -> Signature | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _clean(value: str) -> str:
+    """Characters an .xlsx cannot hold (control characters) are dropped."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def _set_text(ws: Worksheet, row: int, column: int, value: str) -> None:
+    """Write ``value`` as a text cell (1-based row/column); never a formula, never a number."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = _clean(value) if value else None
+    if value:
+        cell.data_type = "s"
+
+
+class LocalWorkbook(Workbook):
+    """A partnership's spreadsheet as an .xlsx file on this machine."""
+
+    def __init__(self, path: Path | str, *, lock_timeout: float = 10.0):
+        self.path = Path(path).resolve()
+        self.lock_timeout = lock_timeout
+        self._state = _state(self.path)
+
+    def __repr__(self) -> str:
+        return f"LocalWorkbook({str(self.path)!r})"
+
+    # Reading
+
+    def read_all(self, tabs: Iterable[str] = TABS) -> dict[str, Table]:
+        grids = self._grids()
+        return {tab: to_table(tab, grids.get(tab, [])) for tab in tabs}
+
+    def _grids(self) -> dict[str, Grid]:
+        with self._state.lock:
+            signature = _signature(self.path)
+            if signature is None:
+                raise SheetUnavailable(f"{self.path} does not exist: run `flask sheet init` to create it")
+            if self._state.signature != signature or self._state.grids is None:
+                self._state.grids = self._parse()
+                self._state.signature = signature
+                self._state.book = None
+            return self._state.grids
+
+    def _parse(self) -> dict[str, Grid]:
+        try:
+            book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as e:  # a half-written or foreign file: say which, never a traceback
+            raise SheetUnavailable(f"{self.path} cannot be read as an .xlsx workbook: {e}") from e
+        try:
+            grids: dict[str, Grid] = {}
+            for ws in book.worksheets:
+                grid = []
+                for row in ws.iter_rows(values_only=True):
+                    cells = [cell_text(v) for v in row]
+                    while cells and cells[-1] == "":
+                        cells.pop()
+                    grid.append(cells)
+                while grid and not grid[-1]:
+                    grid.pop()
+                grids[ws.title] = grid
+            return grids
+        finally:
+            book.close()
+
+    # Writing
+
+    def append(self, tab: str, records: list[Mapping[str, str]]) -> None:
+        if not records:
+            return
+        with self._writing() as (book, grids):
+            ws = self._sheet(book, grids, tab)
+            grid = grids[tab]
+            plan = plan_append(header_names(grid), records)
+            self._add_headers(ws, grid, plan.first_new_column, plan.new_headers)
+            last = _last_used_row(grid)
+            for i, row in enumerate(plan.rows):
+                for c, value in enumerate(row):
+                    if value:
+                        _set_text(ws, last + 2 + i, c + 1, value)
+                _put(grid, last + 1 + i, list(row))
+
+    def update(self, changes: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:
+        changes = {tab: refs for tab, refs in changes.items() if refs}
+        if not changes:
+            return
+        grids = self._grids()
+        for tab, refs in changes.items():  # refuse before taking the lock: nothing half-written
+            plan_update(tab, grids.get(tab, []), refs)
+        with self._writing() as (book, grids):
+            plans = [plan_update(tab, grids.get(tab, []), refs) for tab, refs in changes.items()]
+            for plan in plans:
+                ws = self._sheet(book, grids, plan.tab)
+                grid = grids[plan.tab]
+                self._add_headers(ws, grid, plan.first_new_column, plan.new_headers)
+                for cell in plan.cells:
+                    _set_text(ws, cell.row + 1, cell.column + 1, cell.value)
+                    _put_cell(grid, cell.row, cell.column, cell.value)
+
+    def write_summary(self, table: SummaryTable) -> None:
+        check_lengths(v for row in table.rows for v in row)
+        with self._writing() as (book, grids):
+            if SUMMARY in book.sheetnames:
+                old = book[SUMMARY]
+                index = book.index(old)
+                book.remove(old)
+                ws = book.create_sheet(SUMMARY, index)
+            else:
+                ws = book.create_sheet(SUMMARY)
+            widths: dict[int, int] = {}
+            for r, row in enumerate(table.rows, start=1):
+                for c, value in enumerate(row, start=1):
+                    if value:
+                        _set_text(ws, r, c, value)
+                        widths[c] = max(widths.get(c, 0), len(value))
+                    if r - 1 in table.bold:
+                        ws.cell(row=r, column=c).font = Font(bold=True)
+            for c, width in widths.items():
+                ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width = min(max(width + 2, 10), 60)
+            grids[SUMMARY] = [[v for v in row] for row in table.rows]
+
+    def init(self) -> list[str]:
+        done: list[str] = []
+        with self._writing(create=True) as (book, grids):
+            for tab in TABS:
+                added = tab not in book.sheetnames
+                if added:
+                    book.create_sheet(tab)
+                    grids[tab] = []
+                ws = book[tab]
+                grid = grids.setdefault(tab, [])
+                headers = header_names(grid)
+                missing = tuple(c for c in COLUMNS[tab] if c not in headers)
+                if missing:
+                    self._add_headers(ws, grid, len(headers), missing)
+                    ws.freeze_panes = "A2"
+                done.extend(init_messages(tab, added, missing))
+            if not done:
+                raise _NothingToSave
+        return done
+
+    # Machinery
+
+    def _writing(self, create: bool = False) -> "_Writing":
+        return _Writing(self, create)
+
+    @staticmethod
+    def _sheet(book: openpyxl.Workbook, grids: dict[str, Grid], tab: str) -> Worksheet:
+        if tab not in book.sheetnames:
+            book.create_sheet(tab)
+            grids[tab] = []
+        return book[tab]
+
+    @staticmethod
+    def _add_headers(ws: Worksheet, grid: Grid, first: int, names: tuple[str, ...]) -> None:
+        for i, name in enumerate(names):
+            _set_text(ws, 1, first + i + 1, name)
+            _put_cell(grid, 0, first + i, name)
+            ws.cell(row=1, column=first + i + 1).font = Font(bold=True)
+
+    def _load_book(self) -> tuple[openpyxl.Workbook, dict[str, Grid]]:
+        """The full workbook (formulas and formatting kept) and its grids, re-read if the file changed."""
+        state = self._state
+        signature = _signature(self.path)
+        if signature is None:
+            book = openpyxl.Workbook()
+            book.remove(book.active)
+            return book, {}
+        if state.signature == signature and state.book is not None and state.grids is not None:
+            return state.book, state.grids
+        grids = self._grids()
+        try:
+            book = openpyxl.load_workbook(self.path)
+        except Exception as e:
+            raise SheetUnavailable(f"{self.path} cannot be read as an .xlsx workbook: {e}") from e
+        return book, grids
+
+    def _save(self, book: openpyxl.Workbook) -> Signature:
+        """Write to a temp file beside the workbook, flush it to disk, then rename over the old file."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            with open(tmp, "wb") as f:
+                book.save(f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        signature = _signature(self.path)
+        assert signature is not None
+        return signature
+
+
+class _NothingToSave(Exception):
+    """Raised inside a write block that changed nothing: leave the file as it is."""
+
+
+class _Writing:
+    """``with workbook._writing() as (book, grids):`` lock, load fresh, change, save atomically.
+
+    If the block raises, nothing is saved and the cached state is dropped.
+    """
+
+    def __init__(self, workbook: LocalWorkbook, create: bool):
+        self.workbook = workbook
+        self.create = create
+        self.file_lock = filelock.FileLock(str(workbook.path) + ".lock", timeout=workbook.lock_timeout)
+
+    def __enter__(self) -> tuple[openpyxl.Workbook, dict[str, Grid]]:
+        wb = self.workbook
+        if not self.create and _signature(wb.path) is None:
+            raise SheetUnavailable(f"{wb.path} does not exist: run `flask sheet init` to create it")
+        wb._state.lock.acquire()
+        try:
+            wb.path.parent.mkdir(parents=True, exist_ok=True)
+            self.file_lock.acquire()
+        except filelock.Timeout:
+            wb._state.lock.release()
+            raise SheetUnavailable(f"{wb.path} is busy (locked by another writer); try again") from None
+        except BaseException:
+            wb._state.lock.release()
+            raise
+        try:
+            self.book, grids = wb._load_book()
+            # Work on a copy so a failed write leaves the cache describing the file as it is.
+            self.grids = _copy_on_write(grids)
+            return self.book, self.grids
+        except BaseException:
+            self._release()
+            raise
+
+    def __exit__(self, kind, error, tb) -> bool:
+        wb = self.workbook
+        try:
+            if kind is _NothingToSave:
+                return True
+            if kind is not None:
+                wb._state.book = wb._state.grids = wb._state.signature = None
+                return False
+            try:
+                signature = wb._save(self.book)
+            except BaseException:
+                wb._state.book = wb._state.grids = wb._state.signature = None
+                raise
+            wb._state.book, wb._state.grids, wb._state.signature = self.book, self.grids, signature
+            return False
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        self.file_lock.release()
+        self.workbook._state.lock.release()
+
+
+def _copy_on_write(grids: dict[str, Grid]) -> dict[str, Grid]:
+    """A copy of the cached grids cheap enough for every write: each tab's row list is copied,
+    rows themselves are shared and replaced (never changed in place) by ``_put``/``_put_cell``."""
+    return {tab: list(g) for tab, g in grids.items()}
+
+
+def _last_used_row(grid: Grid) -> int:
+    """0-based index of the last row with a value (0 is the header row)."""
+    for r in range(len(grid) - 1, 0, -1):
+        if any(v.strip() for v in grid[r]):
+            return r
+    return 0
+
+
+def _put(grid: Grid, row: int, values: list[str]) -> None:
+    while len(grid) <= row:
+        grid.append([])
+    while values and values[-1] == "":
+        values.pop()
+    grid[row] = values
+
+
+def _put_cell(grid: Grid, row: int, column: int, value: str) -> None:
+    while len(grid) <= row:
+        grid.append([])
+    cells = list(grid[row])
+    while len(cells) <= column:
+        cells.append("")
+    cells[column] = value
+    while cells and cells[-1] == "":
+        cells.pop()
+    grid[row] = cells

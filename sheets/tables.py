@@ -1,0 +1,214 @@
+"""Grid logic both workbooks share: rows of text in, Tables out; where an append or update lands.
+
+A grid is a tab's cells as text, row 1 first (``grid[0]`` is the header row). Columns are
+found by header name and rows by Reference, so what people do to the sheet (reorder
+columns, add their own, sort rows, leave blank rows) never moves a value to the wrong cell.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from sheets.base import Record, SheetError, Table, UnknownReference, check_lengths
+from sheets.schema import COLUMNS, REFERENCE
+
+Grid = list[list[str]]
+
+
+def cell_text(value: object) -> str:
+    """A cell's value as the text a person sees; a real date cell becomes ``YYYY-MM-DD``."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def header_names(grid: Grid) -> tuple[str, ...]:
+    """Row 1 as found (names stripped of spaces), trailing blank cells dropped."""
+    headers = [h.strip() for h in grid[0]] if grid else []
+    while headers and not headers[-1]:
+        headers.pop()
+    return tuple(headers)
+
+
+def column_index(headers: Sequence[str]) -> dict[str, int]:
+    """Header name -> 0-based column; the first of duplicated names wins (``check`` reports the rest)."""
+    index: dict[str, int] = {}
+    for i, name in enumerate(headers):
+        if name and name not in index:
+            index[name] = i
+    return index
+
+
+def to_table(tab: str, grid: Grid) -> Table:
+    """A tab's grid as a Table: records keyed by header name, blank rows skipped."""
+    headers = header_names(grid)
+    index = column_index(headers)
+    records = []
+    for r, row in enumerate(grid[1:], start=2):
+        if not any(v.strip() for v in row):
+            continue
+        values = {name: row[i] for name, i in index.items() if i < len(row) and row[i] != ""}
+        records.append(Record(tab, r, values))
+    return Table(tab, headers, tuple(records))
+
+
+@dataclass(frozen=True)
+class AppendPlan:
+    """Rows laid out under the tab's headers, and header names to add first."""
+
+    new_headers: tuple[str, ...]
+    first_new_column: int
+    rows: tuple[tuple[str, ...], ...]
+
+
+def plan_append(headers: Sequence[str], records: Sequence[Mapping[str, str]]) -> AppendPlan:
+    """Where each value of each record goes; missing header columns are added after the last header."""
+    check_lengths(v for record in records for v in record.values())
+    index = column_index(headers)
+    new: list[str] = []
+    for record in records:
+        for name in record:
+            if name not in index and name not in new:
+                new.append(name)
+    first_new = len(headers)
+    for i, name in enumerate(new):
+        index[name] = first_new + i
+    width = max([first_new + len(new), *(index[n] + 1 for r in records for n in r)], default=0)
+    rows = []
+    for record in records:
+        row = [""] * width
+        for name, value in record.items():
+            row[index[name]] = "" if value is None else str(value)
+        rows.append(tuple(row))
+    return AppendPlan(tuple(new), first_new, tuple(rows))
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One cell to write: 0-based row and column in the grid."""
+
+    row: int
+    column: int
+    value: str
+
+
+@dataclass(frozen=True)
+class UpdatePlan:
+    """Cells to write in one tab, and header names to add first (after the last header)."""
+
+    tab: str
+    new_headers: tuple[str, ...]
+    first_new_column: int
+    cells: tuple[CellChange, ...]
+
+
+def owned_columns(tab: str) -> tuple[str, ...]:
+    return COLUMNS.get(tab, ())
+
+
+def plan_update(tab: str, grid: Grid, changes: Mapping[str, Mapping[str, str]]) -> UpdatePlan:
+    """The cells to write for ``{reference: {column: value}}`` in this tab's grid.
+
+    Raises (and so nothing is written) when a reference is on no row or on several,
+    or a column is not one the app owns: people's own columns are never written.
+    """
+    check_lengths(v for cols in changes.values() for v in cols.values())
+    owned = owned_columns(tab)
+    for columns in changes.values():
+        for name in columns:
+            if owned and name not in owned:
+                raise SheetError(f"{tab}: \"{name}\" is not a column the app writes; nothing was written")
+    headers = header_names(grid)
+    index = column_index(headers)
+    if REFERENCE not in index:
+        raise SheetError(f"{tab}: there is no \"{REFERENCE}\" column in row 1; nothing was written")
+    ref_col = index[REFERENCE]
+    rows_by_ref: dict[str, list[int]] = {}
+    wanted = set(changes)
+    for r, row in enumerate(grid[1:], start=1):
+        if ref_col < len(row):
+            ref = row[ref_col].strip()
+            if ref in wanted:
+                rows_by_ref.setdefault(ref, []).append(r)
+    for ref in changes:
+        found = rows_by_ref.get(ref, [])
+        if not found:
+            raise UnknownReference(f"{tab}: no row has the Reference {ref}; nothing was written")
+        if len(found) > 1:
+            rows = ", ".join(str(r + 1) for r in found)
+            raise SheetError(f"{tab}: the Reference {ref} is on rows {rows}; references must be unique; "
+                             "nothing was written")
+    new: list[str] = []
+    for columns in changes.values():
+        for name in columns:
+            if name not in index and name not in new:
+                new.append(name)
+    for i, name in enumerate(new):
+        index[name] = len(headers) + i
+    cells = tuple(
+        CellChange(rows_by_ref[ref][0], index[name], "" if value is None else str(value))
+        for ref, columns in changes.items()
+        for name, value in columns.items()
+    )
+    return UpdatePlan(tab, tuple(new), len(headers), cells)
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def quote_tab(tab: str) -> str:
+    """A tab name as it goes in an A1 range: ``'People''s tab'``."""
+    return "'" + tab.replace("'", "''") + "'"
+
+
+def init_messages(tab: str, added: bool, missing: Sequence[str]) -> list[str]:
+    """What ``init`` tells a person it did to one tab."""
+    if added:
+        return [f"Added the {tab} tab" + (f" with its {len(missing)} columns" if missing else "")]
+    if missing:
+        return [f"{tab}: added the column{'s' if len(missing) > 1 else ''} " + ", ".join(f'"{c}"' for c in missing)]
+    return []
+
+
+def validate_changes(changes: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:
+    """What can be refused before reading the sheet: over-long values and columns the app does not own."""
+    for tab, refs in changes.items():
+        check_lengths(v for cols in refs.values() for v in cols.values())
+        owned = owned_columns(tab)
+        for columns in refs.values():
+            for name in columns:
+                if owned and name not in owned:
+                    raise SheetError(f"{tab}: \"{name}\" is not a column the app writes; nothing was written")
+
+
+def runs(cells: Sequence[CellChange]) -> list[tuple[int, int, list[str]]]:
+    """Cells grouped into runs of neighbouring columns on one row: (row, first column, values)."""
+    out: list[tuple[int, int, list[str]]] = []
+    for cell in sorted(cells, key=lambda c: (c.row, c.column)):
+        if out and out[-1][0] == cell.row and out[-1][1] + len(out[-1][2]) == cell.column:
+            out[-1][2].append(cell.value)
+        else:
+            out.append((cell.row, cell.column, [cell.value]))
+    return out

@@ -1,0 +1,663 @@
+"""An in-process fake of the Google Sheets v4 API, mounted on a ``requests`` session.
+
+gspread sends its real HTTP requests; this answers them from memory, so tests exercise
+gspread and our retry client for real without reaching the network.
+
+Use::
+
+    api = FakeSheetsAPI()
+    api.add_spreadsheet("sheet-1", tabs={"Challenges": [["Reference", "Step"], ["PC-1", "2"]]})
+    workbook = google_workbook(api, partnership)          # a GoogleWorkbook over api.session()
+    workbook.read_all()
+    api.calls["values.batchGet"]                          # -> 1
+    api.fail_next(429, times=2, retry_after=3)           # the next 2 requests get 429 + Retry-After: 3
+    api.timeout_next(1)                                   # the next request raises requests.ReadTimeout
+    api.values("sheet-1", "Challenges")                   # the tab's cells as the API would show them
+
+Endpoints: spreadsheet GET (with ``includeGridData`` + ``ranges``), ``:batchUpdate`` (addSheet,
+deleteSheet, updateCells, updateSheetProperties, appendDimension, updateDimensionProperties,
+repeatCell), values GET, ``values:batchGet``, ``:append``, ``values:batchUpdate``, PUT values,
+``:clear`` and ``values:batchClear``. Errors are Google-shaped JSON. ``valueInputOption=USER_ENTERED``
+is imitated (``=...`` becomes a formula, ``+44`` a number), so a test can tell RAW from not.
+``calls`` counts every request received by endpoint name, failed ones included.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+BASE = "https://sheets.googleapis.com/v4/spreadsheets/"
+STATUS_NAMES = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+                429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "BAD_GATEWAY", 503: "UNAVAILABLE"}
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A cell holding a formula (only ever from USER_ENTERED input); shows as ``#ERROR!``."""
+
+    text: str
+
+
+Cell = Any  # str, int/float, dt.date (a real date cell) or Formula
+
+
+def render(value: Cell, option: str = "FORMATTED_VALUE") -> Any:
+    """A cell as the API returns it for ``valueRenderOption``."""
+    if isinstance(value, Formula):
+        return value.text if option == "FORMULA" else "#ERROR!"
+    if isinstance(value, dt.date):
+        if option == "FORMATTED_VALUE":
+            return f"{value:%d/%m/%Y}"
+        return (value - dt.date(1899, 12, 30)).days
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if option == "FORMATTED_VALUE":
+            return str(int(value)) if float(value).is_integer() else str(value)
+        return value
+    return value
+
+
+def user_entered(value: Any) -> Cell:
+    """What Google makes of a value sent with USER_ENTERED: formulas, numbers, ``'text``."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith("'"):
+        return value[1:]
+    if value.startswith("="):
+        return Formula(value)
+    try:
+        number = float(value.replace(",", ""))
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() else number
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@dataclass
+class Tab:
+    """One sheet in a fake spreadsheet."""
+
+    sheet_id: int
+    title: str
+    index: int
+    rows: list[list[Cell]] = field(default_factory=list)
+    row_count: int = 1000
+    column_count: int = 26
+    bold_rows: set[int] = field(default_factory=set)
+    column_widths: dict[int, int] = field(default_factory=dict)
+    frozen_rows: int = 0
+
+    def properties(self) -> dict[str, Any]:
+        grid = {"rowCount": self.row_count, "columnCount": self.column_count}
+        if self.frozen_rows:
+            grid["frozenRowCount"] = self.frozen_rows
+        return {"sheetId": self.sheet_id, "title": self.title, "index": self.index,
+                "sheetType": "GRID", "gridProperties": grid}
+
+    def get(self, r: int, c: int) -> Cell:
+        if r < len(self.rows) and c < len(self.rows[r]):
+            return self.rows[r][c]
+        return ""
+
+    def set(self, r: int, c: int, value: Cell) -> None:
+        while len(self.rows) <= r:
+            self.rows.append([])
+        row = self.rows[r]
+        while len(row) <= c:
+            row.append("")
+        row[c] = value
+
+    def used(self) -> tuple[int, int]:
+        """(rows, columns) up to the last non-empty cell."""
+        last_row = max((r + 1 for r, row in enumerate(self.rows) if any(v != "" for v in row)), default=0)
+        last_col = max((c + 1 for row in self.rows for c, v in enumerate(row) if v != ""), default=0)
+        return last_row, last_col
+
+
+@dataclass(frozen=True)
+class Range:
+    """A parsed A1 range, 0-based and end-exclusive; None means open-ended."""
+
+    title: str
+    r1: int | None = None
+    c1: int | None = None
+    r2: int | None = None
+    c2: int | None = None
+
+
+def column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def column_letters(index: int) -> str:
+    letters, index = "", index + 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+_CELL = re.compile(r"^([A-Za-z]*)(\d*)$")
+
+
+def parse_range(text: str) -> Range:
+    if "!" in text:
+        title, _, cells = text.rpartition("!")
+    else:
+        title, cells = text, ""
+    if title.startswith("'") and title.endswith("'"):
+        title = title[1:-1].replace("''", "'")
+    if not cells:
+        return Range(title)
+    start, _, end = cells.partition(":")
+    m1, m2 = _CELL.match(start), _CELL.match(end or start)
+    if not m1 or not m2 or not (start.strip()):
+        raise ApiError(400, f"Unable to parse range: {text}")
+    c1 = column_number(m1.group(1)) if m1.group(1) else None
+    r1 = int(m1.group(2)) - 1 if m1.group(2) else None
+    c2 = column_number(m2.group(1)) + 1 if m2.group(1) else None
+    r2 = int(m2.group(2)) if m2.group(2) else None
+    return Range(title, r1, c1, r2, c2)
+
+
+class Spreadsheet:
+    def __init__(self, spreadsheet_id: str, title: str):
+        self.id, self.title = spreadsheet_id, title
+        self.tabs: dict[str, Tab] = {}
+        self._next_id = 0
+
+    def add_tab(self, title: str, rows: int = 1000, columns: int = 26, sheet_id: int | None = None) -> Tab:
+        if title in self.tabs:
+            raise ApiError(400, f"Invalid requests[0].addSheet: A sheet with the name \"{title}\" already exists. "
+                                "Please enter another name.")
+        if sheet_id is None:
+            sheet_id = self._next_id
+        if any(t.sheet_id == sheet_id for t in self.tabs.values()):
+            raise ApiError(400, f"Invalid requests[0].addSheet: Sheet with id {sheet_id} already exists.")
+        tab = Tab(sheet_id, title, len(self.tabs), row_count=rows, column_count=columns)
+        self._next_id = max(self._next_id, sheet_id) + 1
+        self.tabs[title] = tab
+        return tab
+
+    def tab(self, title: str, range_text: str = "") -> Tab:
+        if title not in self.tabs:
+            raise ApiError(400, f"Unable to parse range: {range_text or title}")
+        return self.tabs[title]
+
+    def by_id(self, sheet_id: int) -> Tab:
+        for tab in self.tabs.values():
+            if tab.sheet_id == sheet_id:
+                return tab
+        raise ApiError(400, f"No grid with id: {sheet_id}")
+
+
+class FakeSheetsAPI:
+    """The fake service: spreadsheets in memory, call counting and injectable failures. Thread-safe."""
+
+    def __init__(self) -> None:
+        self.spreadsheets: dict[str, Spreadsheet] = {}
+        self.calls: Counter[str] = Counter()
+        self.failures: Counter[str] = Counter()
+        self.log: list[tuple[str, str, dict[str, list[str]], Any]] = []
+        self._faults: list[tuple[str, Any]] = []
+        self._lock = threading.RLock()
+
+    # Setting up
+
+    def add_spreadsheet(self, spreadsheet_id: str, tabs: dict[str, list[list[Cell]]] | None = None,
+                        title: str = "Fake spreadsheet") -> Spreadsheet:
+        """A spreadsheet with these tabs (title -> rows of cells; a dt.date is a real date cell)."""
+        with self._lock:
+            sheet = Spreadsheet(spreadsheet_id, title)
+            for name, rows in (tabs or {}).items():
+                tab = sheet.add_tab(name, rows=max(1000, len(rows)), columns=max([26, *(len(r) for r in rows)]))
+                tab.rows = [list(r) for r in rows]
+            self.spreadsheets[spreadsheet_id] = sheet
+            return sheet
+
+    def set_values(self, spreadsheet_id: str, tab: str, rows: list[list[Cell]]) -> None:
+        """Replace a tab's cells, as a person editing the sheet would."""
+        with self._lock:
+            sheet = self.spreadsheets[spreadsheet_id]
+            t = sheet.tabs.get(tab) or sheet.add_tab(tab)
+            t.rows = [list(r) for r in rows]
+            t.row_count = max(t.row_count, len(rows))
+            t.column_count = max([t.column_count, *(len(r) for r in rows)])
+
+    def values(self, spreadsheet_id: str, tab: str, option: str = "FORMATTED_VALUE") -> list[list[Any]]:
+        """A tab's cells as the API would return them, trailing blanks trimmed."""
+        with self._lock:
+            t = self.spreadsheets[spreadsheet_id].tabs[tab]
+            rows = [[render(v, option) for v in row] for row in t.rows]
+        return _trim(rows)
+
+    def cell(self, spreadsheet_id: str, tab: str, a1: str) -> Cell:
+        """The stored value of one cell (a Formula if it was ever evaluated as one)."""
+        rng = parse_range(f"'{tab}'!{a1}")
+        with self._lock:
+            return self.spreadsheets[spreadsheet_id].tabs[tab].get(rng.r1 or 0, rng.c1 or 0)
+
+    def tab(self, spreadsheet_id: str, tab: str) -> Tab:
+        return self.spreadsheets[spreadsheet_id].tabs[tab]
+
+    # Faults
+
+    def fail_next(self, status: int, times: int = 1, retry_after: float | None = None) -> None:
+        """The next ``times`` requests answer ``status`` with a Google error body (and Retry-After)."""
+        with self._lock:
+            self._faults.extend([("status", (status, retry_after))] * times)
+
+    def timeout_next(self, times: int = 1) -> None:
+        """The next ``times`` requests raise ``requests.ReadTimeout`` (nothing is done)."""
+        with self._lock:
+            self._faults.extend([("timeout", None)] * times)
+
+    def disconnect_next(self, times: int = 1) -> None:
+        """The next ``times`` requests raise ``requests.ConnectionError``."""
+        with self._lock:
+            self._faults.extend([("connection", None)] * times)
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.failures.clear()
+            self.log.clear()
+
+    def session(self) -> requests.Session:
+        """A requests session whose calls to sheets.googleapis.com are answered by this fake."""
+        s = requests.Session()
+        s.mount("https://", _NoNetwork())
+        s.mount("http://", _NoNetwork())
+        s.mount(BASE, _Adapter(self))
+        return s
+
+    # Dispatch
+
+    def handle(self, request: requests.PreparedRequest) -> requests.Response:
+        url = urlsplit(request.url)
+        params = parse_qs(url.query, keep_blank_values=True)
+        body = json.loads(request.body) if request.body else None
+        path = url.path[len("/v4/spreadsheets/"):]
+        endpoint, spreadsheet_id, range_text = _route(request.method or "GET", path)
+        with self._lock:
+            self.calls[endpoint] += 1
+            self.log.append((endpoint, range_text, params, body))
+            fault = self._faults.pop(0) if self._faults else None
+        if fault:
+            self.failures[endpoint] += 1
+            kind, detail = fault
+            if kind == "timeout":
+                raise requests.ReadTimeout(f"fake: read timed out ({endpoint})", request=request)
+            if kind == "connection":
+                raise requests.ConnectionError(f"fake: connection reset ({endpoint})", request=request)
+            status, retry_after = detail
+            headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+            return _response(request, status, _error(status, "Injected failure"), headers)
+        try:
+            with self._lock:
+                if spreadsheet_id not in self.spreadsheets:
+                    raise ApiError(404, "Requested entity was not found.")
+                sheet = self.spreadsheets[spreadsheet_id]
+                result = getattr(self, "_" + endpoint.replace(".", "_"))(sheet, range_text, params, body)
+            return _response(request, 200, result)
+        except ApiError as e:
+            return _response(request, e.status, _error(e.status, e.message))
+
+    def _get(self, sheet: Spreadsheet, _r: str, params: dict, _b: Any) -> dict:
+        tabs = sorted(sheet.tabs.values(), key=lambda t: t.index)
+        with_data = params.get("includeGridData", ["false"])[0] == "true"
+        wanted: dict[str, list[Range]] = {}
+        for text in params.get("ranges", []):
+            rng = parse_range(text)
+            sheet.tab(rng.title, text)
+            wanted.setdefault(rng.title, []).append(rng)
+        out = []
+        for t in tabs:
+            entry: dict[str, Any] = {"properties": t.properties()}
+            if with_data and (not wanted or t.title in wanted):
+                entry["data"] = [_grid_data(t, rng) for rng in wanted.get(t.title, [Range(t.title)])]
+            out.append(entry)
+        return {"spreadsheetId": sheet.id, "properties": {"title": sheet.title, "locale": "en_GB",
+                                                          "timeZone": "Europe/London"}, "sheets": out}
+
+    def _values_get(self, sheet: Spreadsheet, range_text: str, params: dict, _b: Any) -> dict:
+        option = params.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
+        return _value_range(sheet, range_text, option)
+
+    def _values_batchGet(self, sheet: Spreadsheet, _r: str, params: dict, _b: Any) -> dict:
+        option = params.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
+        ranges = [_value_range(sheet, text, option) for text in params.get("ranges", [])]
+        return {"spreadsheetId": sheet.id, "valueRanges": ranges}
+
+    def _values_update(self, sheet: Spreadsheet, range_text: str, params: dict, body: Any) -> dict:
+        option = _input_option(params.get("valueInputOption", [""])[0])
+        return _write(sheet, range_text, body.get("values", []), option)
+
+    def _values_batchUpdate(self, sheet: Spreadsheet, _r: str, _p: dict, body: Any) -> dict:
+        option = _input_option(body.get("valueInputOption", ""))
+        data = body.get("data", [])
+        # Check every range first: a batch either applies in full or not at all.
+        for item in data:
+            _check_fits(sheet, item["range"], item.get("values", []))
+        results = [_write(sheet, item["range"], item.get("values", []), option) for item in data]
+        return {"spreadsheetId": sheet.id, "totalUpdatedRows": sum(r["updatedRows"] for r in results),
+                "totalUpdatedCells": sum(r["updatedCells"] for r in results), "responses": results}
+
+    def _values_append(self, sheet: Spreadsheet, range_text: str, params: dict, body: Any) -> dict:
+        option = _input_option(params.get("valueInputOption", [""])[0])
+        rng = parse_range(range_text)
+        tab = sheet.tab(rng.title, range_text)
+        values = body.get("values", [])
+        used_rows, _ = tab.used()
+        start_col = rng.c1 or 0
+        for i, row in enumerate(values):
+            for c, v in enumerate(row):
+                tab.set(used_rows + i, start_col + c, _convert(v, option))
+        tab.row_count = max(tab.row_count + (len(values) if params.get("insertDataOption") == ["INSERT_ROWS"]
+                                             else 0), used_rows + len(values))
+        tab.column_count = max([tab.column_count, *(start_col + len(r) for r in values)])
+        width = max((len(r) for r in values), default=0)
+        updated = f"{_quote(tab.title)}!{column_letters(start_col)}{used_rows + 1}:" \
+                  f"{column_letters(start_col + max(width, 1) - 1)}{used_rows + len(values)}"
+        return {"spreadsheetId": sheet.id, "tableRange": f"{_quote(tab.title)}!A1",
+                "updates": {"spreadsheetId": sheet.id, "updatedRange": updated, "updatedRows": len(values),
+                            "updatedColumns": width, "updatedCells": sum(len(r) for r in values)}}
+
+    def _values_clear(self, sheet: Spreadsheet, range_text: str, _p: dict, _b: Any) -> dict:
+        _clear(sheet, range_text)
+        return {"spreadsheetId": sheet.id, "clearedRange": range_text}
+
+    def _values_batchClear(self, sheet: Spreadsheet, _r: str, _p: dict, body: Any) -> dict:
+        for text in body.get("ranges", []):
+            _clear(sheet, text)
+        return {"spreadsheetId": sheet.id, "clearedRanges": body.get("ranges", [])}
+
+    def _batchUpdate(self, sheet: Spreadsheet, _r: str, _p: dict, body: Any) -> dict:
+        replies = []
+        for i, req in enumerate(body.get("requests", [])):
+            (kind, args), = req.items()
+            handler = getattr(self, f"_req_{kind}", None)
+            if handler is None:
+                raise ApiError(400, f"Invalid requests[{i}]: the fake does not implement {kind}")
+            replies.append(handler(sheet, args) or {})
+        return {"spreadsheetId": sheet.id, "replies": replies}
+
+    def _req_addSheet(self, sheet: Spreadsheet, args: dict) -> dict:
+        props = args.get("properties", {})
+        grid = props.get("gridProperties", {})
+        tab = sheet.add_tab(props["title"], grid.get("rowCount", 1000), grid.get("columnCount", 26),
+                            props.get("sheetId"))
+        tab.frozen_rows = grid.get("frozenRowCount", 0)
+        return {"addSheet": {"properties": tab.properties()}}
+
+    def _req_deleteSheet(self, sheet: Spreadsheet, args: dict) -> None:
+        tab = sheet.by_id(args["sheetId"])
+        del sheet.tabs[tab.title]
+
+    def _req_updateSheetProperties(self, sheet: Spreadsheet, args: dict) -> None:
+        props = args["properties"]
+        tab = sheet.by_id(props.get("sheetId", 0))
+        grid = props.get("gridProperties", {})
+        tab.row_count = grid.get("rowCount", tab.row_count)
+        tab.column_count = grid.get("columnCount", tab.column_count)
+        tab.frozen_rows = grid.get("frozenRowCount", tab.frozen_rows)
+
+    def _req_appendDimension(self, sheet: Spreadsheet, args: dict) -> None:
+        tab = sheet.by_id(args["sheetId"])
+        if args["dimension"] == "ROWS":
+            tab.row_count += args["length"]
+        else:
+            tab.column_count += args["length"]
+
+    def _req_updateDimensionProperties(self, sheet: Spreadsheet, args: dict) -> None:
+        rng = args["range"]
+        tab = sheet.by_id(rng.get("sheetId", 0))
+        size = args["properties"].get("pixelSize")
+        if rng["dimension"] == "COLUMNS" and size is not None:
+            for c in range(rng.get("startIndex", 0), rng.get("endIndex", tab.column_count)):
+                tab.column_widths[c] = size
+
+    def _req_repeatCell(self, sheet: Spreadsheet, args: dict) -> None:
+        rng = args["range"]
+        tab = sheet.by_id(rng.get("sheetId", 0))
+        bold = args.get("cell", {}).get("userEnteredFormat", {}).get("textFormat", {}).get("bold")
+        if bold is not None:
+            for r in range(rng.get("startRowIndex", 0), rng.get("endRowIndex", tab.row_count)):
+                (tab.bold_rows.add if bold else tab.bold_rows.discard)(r)
+
+    def _req_updateCells(self, sheet: Spreadsheet, args: dict) -> None:
+        """Either ``range`` (cleared first when ``fields`` covers values) or ``start`` + ``rows``."""
+        fields = args.get("fields", "")
+        if "range" in args:
+            rng = args["range"]
+            tab = sheet.by_id(rng.get("sheetId", 0))
+            r1, r2 = rng.get("startRowIndex", 0), rng.get("endRowIndex", tab.row_count)
+            c1, c2 = rng.get("startColumnIndex", 0), rng.get("endColumnIndex", tab.column_count)
+            r0, c0 = r1, c1
+        else:
+            start = args["start"]
+            tab = sheet.by_id(start.get("sheetId", 0))
+            r0, c0 = start.get("rowIndex", 0), start.get("columnIndex", 0)
+            r1, r2, c1, c2 = r0, tab.row_count, c0, tab.column_count
+        rows = args.get("rows", [])
+        if r0 + len(rows) > tab.row_count or any(c0 + len(r.get("values", [])) > tab.column_count for r in rows):
+            raise ApiError(400, f"Invalid requests: updateCells exceeds grid limits of {tab.title}. "
+                                f"Max rows: {tab.row_count}, max columns: {tab.column_count}")
+        if "range" in args and fields in ("*", "userEnteredValue") or "userEnteredValue" in fields and "range" in args:
+            for r in range(r1, min(r2, len(tab.rows))):
+                for c in range(c1, min(c2, len(tab.rows[r]))):
+                    tab.rows[r][c] = ""
+            if fields == "*" or "userEnteredFormat" in fields:
+                for r in range(r1, r2):
+                    tab.bold_rows.discard(r)
+        for i, row in enumerate(rows):
+            bold = False
+            for j, cell in enumerate(row.get("values", [])):
+                value = cell.get("userEnteredValue", {})
+                if "stringValue" in value:
+                    tab.set(r0 + i, c0 + j, value["stringValue"])
+                elif "numberValue" in value:
+                    tab.set(r0 + i, c0 + j, value["numberValue"])
+                elif "formulaValue" in value:
+                    tab.set(r0 + i, c0 + j, Formula(value["formulaValue"]))
+                elif "userEnteredValue" in fields or fields == "*":
+                    tab.set(r0 + i, c0 + j, "")
+                bold = bold or cell.get("userEnteredFormat", {}).get("textFormat", {}).get("bold", False)
+            if bold:
+                tab.bold_rows.add(r0 + i)
+            elif "userEnteredFormat" in fields or fields == "*":
+                tab.bold_rows.discard(r0 + i)
+
+
+def _route(method: str, path: str) -> tuple[str, str, str]:
+    """(endpoint name, spreadsheet id, A1 range) for a request path after /v4/spreadsheets/."""
+    if "/values/" in path:
+        spreadsheet_id, _, rest = path.partition("/values/")
+        for suffix, name in ((":append", "values.append"), (":clear", "values.clear")):
+            if rest.endswith(suffix):
+                return name, spreadsheet_id, unquote(rest[: -len(suffix)])
+        return ("values.update" if method == "PUT" else "values.get"), spreadsheet_id, unquote(rest)
+    for suffix, name in (("/values:batchGet", "values.batchGet"), ("/values:batchUpdate", "values.batchUpdate"),
+                         ("/values:batchClear", "values.batchClear"), (":batchUpdate", "batchUpdate")):
+        if path.endswith(suffix):
+            return name, path[: -len(suffix)], ""
+    return "get", path, ""
+
+
+def _input_option(option: str) -> str:
+    if option not in ("RAW", "USER_ENTERED"):
+        raise ApiError(400, "Invalid valueInputOption: it must be RAW or USER_ENTERED")
+    return option
+
+
+def _convert(value: Any, option: str) -> Cell:
+    if value is None:
+        return ""
+    return user_entered(value) if option == "USER_ENTERED" else value
+
+
+def _bounds(tab: Tab, rng: Range) -> tuple[int, int, int, int]:
+    used_rows, used_cols = tab.used()
+    r1 = rng.r1 if rng.r1 is not None else 0
+    c1 = rng.c1 if rng.c1 is not None else 0
+    r2 = rng.r2 if rng.r2 is not None else used_rows
+    c2 = rng.c2 if rng.c2 is not None else used_cols
+    return r1, c1, min(r2, max(used_rows, r1)), min(c2, max(used_cols, c1))
+
+
+def _value_range(sheet: Spreadsheet, range_text: str, option: str) -> dict:
+    rng = parse_range(range_text)
+    tab = sheet.tab(rng.title, range_text)
+    r1, c1, r2, c2 = _bounds(tab, rng)
+    rows = [[render(tab.get(r, c), option) for c in range(c1, c2)] for r in range(r1, r2)]
+    result: dict[str, Any] = {"range": range_text, "majorDimension": "ROWS"}
+    trimmed = _trim(rows)
+    if trimmed:
+        result["values"] = trimmed
+    return result
+
+
+def _check_fits(sheet: Spreadsheet, range_text: str, values: list[list[Any]]) -> None:
+    rng = parse_range(range_text)
+    tab = sheet.tab(rng.title, range_text)
+    r1, c1 = rng.r1 or 0, rng.c1 or 0
+    if r1 + len(values) > tab.row_count or any(c1 + len(row) > tab.column_count for row in values):
+        raise ApiError(400, f"Range ({range_text}) exceeds grid limits. Max rows: {tab.row_count}, "
+                            f"max columns: {tab.column_count}")
+
+
+def _write(sheet: Spreadsheet, range_text: str, values: list[list[Any]], option: str) -> dict:
+    _check_fits(sheet, range_text, values)
+    rng = parse_range(range_text)
+    tab = sheet.tab(rng.title)
+    r1, c1 = rng.r1 or 0, rng.c1 or 0
+    for i, row in enumerate(values):
+        for j, v in enumerate(row):
+            tab.set(r1 + i, c1 + j, _convert(v, option))
+    return {"spreadsheetId": sheet.id, "updatedRange": range_text, "updatedRows": len(values),
+            "updatedColumns": max((len(r) for r in values), default=0),
+            "updatedCells": sum(len(r) for r in values)}
+
+
+def _clear(sheet: Spreadsheet, range_text: str) -> None:
+    rng = parse_range(range_text)
+    tab = sheet.tab(rng.title, range_text)
+    r1, c1, r2, c2 = _bounds(tab, rng)
+    for r in range(r1, r2):
+        for c in range(c1, c2):
+            if r < len(tab.rows) and c < len(tab.rows[r]):
+                tab.rows[r][c] = ""
+
+
+def _grid_data(tab: Tab, rng: Range) -> dict:
+    r1, c1, r2, c2 = _bounds(tab, rng)
+    row_data = []
+    for r in range(r1, r2):
+        cells = []
+        for c in range(c1, c2):
+            v = tab.get(r, c)
+            cell: dict[str, Any] = {}
+            if v != "":
+                cell["formattedValue"] = render(v)
+                if isinstance(v, str):
+                    cell["userEnteredValue"] = {"stringValue": v}
+                elif isinstance(v, Formula):
+                    cell["userEnteredValue"] = {"formulaValue": v.text}
+                else:
+                    cell["userEnteredValue"] = {"numberValue": render(v, "UNFORMATTED_VALUE")}
+            cells.append(cell)
+        row_data.append({"values": cells})
+    return {"startRow": r1, "startColumn": c1, "rowData": row_data}
+
+
+def _trim(rows: list[list[Any]]) -> list[list[Any]]:
+    out = []
+    for row in rows:
+        row = list(row)
+        while row and row[-1] == "":
+            row.pop()
+        out.append(row)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _quote(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _error(status: int, message: str) -> dict:
+    return {"error": {"code": status, "message": message, "status": STATUS_NAMES.get(status, "UNKNOWN")}}
+
+
+def _response(request: requests.PreparedRequest, status: int, payload: Any,
+              headers: dict[str, str] | None = None) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response._content = json.dumps(payload).encode()
+    response.headers = CaseInsensitiveDict({"Content-Type": "application/json; charset=UTF-8", **(headers or {})})
+    response.request = request
+    response.url = request.url or ""
+    response.encoding = "utf-8"
+    response.reason = "OK" if status == 200 else STATUS_NAMES.get(status, "Error")
+    return response
+
+
+class _Adapter(BaseAdapter):
+    def __init__(self, api: FakeSheetsAPI):
+        super().__init__()
+        self.api = api
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
+             verify: Any = True, cert: Any = None, proxies: Any = None) -> requests.Response:
+        return self.api.handle(request)
+
+    def close(self) -> None:
+        pass
+
+
+class _NoNetwork(BaseAdapter):
+    """Any other URL fails loudly: a test never reaches the network."""
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        raise AssertionError(f"a test tried to reach the network: {request.method} {request.url}")
+
+    def close(self) -> None:
+        pass
+
+
+def google_workbook(api: FakeSheetsAPI, partnership: Any, *, purpose: str = "web", policy: Any = None,
+                    sleep: Any = None) -> Any:
+    """A GoogleWorkbook (gspread + our retry client) for ``partnership`` over this fake.
+
+    The partnership's sheet becomes a Google one with a spreadsheet id (created empty in the
+    fake if it is not there yet). ``sleep`` replaces time.sleep in the retry client, so retry
+    tests take no time; by default nothing sleeps.
+    """
+    from procedures.config import SheetConfig
+    from sheets.google import GoogleWorkbook
+    from sheets.http import POLICIES
+
+    spreadsheet_id = partnership.sheet.spreadsheet_id or f"fake-{partnership.slug}"
+    if spreadsheet_id not in api.spreadsheets:
+        api.add_spreadsheet(spreadsheet_id, title=partnership.name)
+    google = replace(partnership, sheet=SheetConfig("google", spreadsheet_id=spreadsheet_id))
+    return GoogleWorkbook.for_session(google, api.session(), policy=policy or POLICIES[purpose],
+                                      sleep=sleep or (lambda seconds: None))
