@@ -28,6 +28,10 @@ def register_views(app: Flask) -> None:
     from views import public
     app.register_blueprint(public.bp)
 
+    from views import challenges, compliance
+    app.register_blueprint(challenges.bp)
+    app.register_blueprint(compliance.bp)
+
     from views import security, sign_in
     security.init_security(app)
     app.register_blueprint(sign_in.bp)

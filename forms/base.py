@@ -1,0 +1,73 @@
+"""What every form shares: whitespace stripped from answers, and the rules written as instructions."""
+from __future__ import annotations
+
+import re
+import weakref
+from typing import Any, Sequence
+
+from flask_wtf import FlaskForm
+from wtforms import Field
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+# Long answers stay well under the spreadsheet's 50,000-character cell limit.
+LONG_TEXT = 5000
+SHORT_TEXT = 200
+EMAIL_TEXT = 254
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class StrippedForm(FlaskForm):
+    """A form whose text answers lose leading and trailing whitespace before validation."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [_strip, *unbound_field.kwargs.get("filters", [])]
+            bound = unbound_field.bind(form=form, filters=filters, **options)
+            bound.get_form = weakref.ref(form)
+            return bound
+
+
+def required(message: str) -> InputRequired:
+    """The answer must be given; ``message`` tells the person what to do."""
+    return InputRequired(message=message)
+
+
+def max_length(label: str, limit: int) -> Length:
+    return Length(max=limit, message=f"{label} must be {limit:,} characters or fewer")
+
+
+def email_address(label: str = "Email address") -> list:
+    """A syntactically valid email address, no longer than an address can be."""
+    return [
+        Email(message=f"Enter {label.lower()} in the correct format, like name@example.org",
+              check_deliverability=False, allow_smtputf8=False),
+        max_length(label, EMAIL_TEXT),
+    ]
+
+
+class OneOf:
+    """The answer is one of ``choices`` (shown lists may change between GET and POST)."""
+
+    def __init__(self, choices: Sequence[str], message: str):
+        self.choices, self.message = tuple(choices), message
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data and field.data not in self.choices:
+            raise ValidationError(self.message)
+
+
+_NAME_LIKE = re.compile(r"^[A-Z][a-z'-]+(\s+[A-Z][a-z'-]+)+$")
+
+
+def not_a_full_name(message: str):
+    """Refuse an answer that looks like a person's full name (``Jane Smith``): a case reference is asked for."""
+
+    def check(form: FlaskForm, field: Field) -> None:
+        if field.data and _NAME_LIKE.match(field.data):
+            raise ValidationError(message)
+    return check

@@ -1,0 +1,298 @@
+"""A partnership's professional challenges: the start page, raising one, and each step after."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+
+from forms.challenge import RaiseChallengeForm
+from forms.steps import AppendixAForm, ConversationForm, EscalateForm, ResolveForm, WithdrawForm
+from notify import Email
+from procedures import ChallengeDates, position
+from procedures.config import Partnership
+from procedures.model import Procedure, Timescale
+from procedures.values import format_date
+from sheets.schema import CHALLENGES, RAISED_ON, STEP, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON
+from views import records
+from views.auth import can_see, current_user, login_required
+from views.partnership import get_partnership
+
+bp = Blueprint("challenges", __name__, url_prefix="/<slug>")
+
+EMAIL_COLUMNS = ("Raiser email", "Line manager email", "Other professional email", "Escalated to email")
+APPENDIX_A = "Appendix A"
+
+
+@bp.before_request
+def write_kept_submissions():
+    """Anything kept on disk while the sheet was unreachable is written on the next visit."""
+    slug = (request.view_args or {}).get("slug")
+    partnership = current_app.extensions["partnerships"].get(slug)
+    if partnership is not None:
+        records.flush(partnership)
+
+
+def timescale_text(timescale: Timescale | None, step_label: str) -> str:
+    """A timescale as the start page says it: "Working day 9", "Within 3 working days of the stage starting"."""
+    if timescale is None:
+        return "No set time"
+    unit = "working day" if timescale.unit == "working" else "day"
+    if timescale.counted_from == "challenge":
+        return f"{unit[0].upper()}{unit[1:]} {timescale.days}"
+    plural = "s" if timescale.days != 1 else ""
+    return f"Within {timescale.days} {unit}{plural} of the {step_label.lower()} starting"
+
+
+@bp.app_template_filter("timescale")
+def _timescale_filter(timescale: Timescale | None, step_label: str = "Step") -> str:
+    return timescale_text(timescale, step_label)
+
+
+@bp.get("/")
+def start(slug: str):
+    partnership = get_partnership(slug)
+    return render_template("challenges/start.html", partnership=partnership, procedure=partnership.procedure)
+
+
+@bp.get("/immediate-risk")
+def immediate_risk(slug: str):
+    return render_template("challenges/immediate_risk.html", partnership=get_partnership(slug))
+
+
+@bp.route("/challenges/new", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    partnership = get_partnership(slug)
+    user = current_user()
+    found = records.lists(partnership)
+    form = RaiseChallengeForm(agencies=found.agencies, themes=found.themes)
+    if request.method == "GET":
+        form.raiser_email.data = user.email
+    if request.method == "POST" and form.at_immediate_risk:
+        return render_template("challenges/immediate_risk.html", partnership=partnership)
+    if form.validate_on_submit():
+        today = dt.date.today()
+        saved = records.save_new(partnership, CHALLENGES, _challenge_row(form, today),
+                                 submission_id=form.submission_id.data, by=user.email, action="Raised")
+        step1 = position(partnership.procedure, partnership.calendar, ChallengeDates(raised_on=today), today)
+        session["raised"] = {"reference": saved.reference, "pending": saved.pending,
+                             "conclude_by": format_date(step1.conclude_by)}
+        return redirect(url_for("challenges.raised", slug=slug))
+    return render_template("challenges/new.html", partnership=partnership, form=form), 400 if form.errors else 200
+
+
+def _challenge_row(form: RaiseChallengeForm, today: dt.date) -> dict[str, str]:
+    return {
+        RAISED_ON: format_date(today),
+        "Raised by": form.raiser_name.data,
+        "Raiser role": form.raiser_role.data,
+        "Raiser agency": form.raiser_agency.data,
+        "Raiser email": form.raiser_email.data,
+        "Line manager email": form.line_manager_email.data,
+        "Other agency": form.other_agency.data,
+        "Other professional": form.other_professional.data,
+        "Other professional email": form.other_professional_email.data or "",
+        "Child or adult": form.child_or_adult.data,
+        "Case reference": form.case_reference.data,
+        "Theme": form.theme.data,
+        "Decision challenged": form.decision.data,
+        "Outcome sought": form.outcome_sought.data,
+        "Concern arose on": format_date(form.concern_arose.data),
+        STEP: "1",
+        STEP_STARTED: format_date(today),
+    }
+
+
+@bp.get("/challenges/raised")
+@login_required
+def raised(slug: str):
+    partnership = get_partnership(slug)
+    done = session.get("raised")
+    if not done:
+        return redirect(url_for("challenges.new", slug=slug))
+    conclude_by = dt.date.fromisoformat(done["conclude_by"]) if done.get("conclude_by") else None
+    return render_template("challenges/raised.html", partnership=partnership, reference=done["reference"],
+                           pending=done["pending"], conclude_by=conclude_by)
+
+
+def _visible_challenge(partnership: Partnership, reference: str) -> records.Challenge:
+    """The challenge if the signed-in user may see it; 404 otherwise (whether or not it exists)."""
+    challenge = records.find(partnership, CHALLENGES, reference, partnership.procedure)
+    if challenge is None or not can_see(current_user(), dict(challenge.record.values), EMAIL_COLUMNS):
+        abort(404)
+    return challenge
+
+
+@bp.get("/challenges/<reference>")
+@login_required
+def show(slug: str, reference: str):
+    partnership = get_partnership(slug)
+    challenge = _visible_challenge(partnership, reference)
+    appendix = _latest_appendix(challenge)
+    return render_template("challenges/show.html", partnership=partnership, challenge=challenge,
+                           procedure=partnership.procedure, appendix=appendix,
+                           can_escalate=bool(_later_steps(partnership.procedure, challenge)))
+
+
+def _guard_open(partnership: Partnership, challenge: records.Challenge, form) -> object | None:
+    """Refuse an action on a closed challenge, or on one that moved on since the form was opened."""
+    if not challenge.is_open:
+        flash("This challenge is closed: nothing more can be recorded on it")
+        return redirect(url_for("challenges.show", slug=partnership.slug, reference=challenge.reference))
+    here = str(challenge.position.step.number)
+    if request.method == "GET":
+        form.at_step.data = here
+    elif form.at_step.data and form.at_step.data != here:
+        flash(f"This challenge moved to {partnership.procedure.step_label.lower()} {here} "
+              "while you were on that page: check it before recording anything")
+        return redirect(url_for("challenges.show", slug=partnership.slug, reference=challenge.reference))
+    return None
+
+
+def _done(partnership: Partnership, reference: str, kept: bool, message: str):
+    flash(message + (" It will be saved in the spreadsheet shortly." if kept else ""), "success")
+    return redirect(url_for("challenges.show", slug=partnership.slug, reference=reference))
+
+
+@bp.route("/challenges/<reference>/conversation", methods=["GET", "POST"])
+@login_required
+def conversation(slug: str, reference: str):
+    partnership = get_partnership(slug)
+    challenge = _visible_challenge(partnership, reference)
+    form = ConversationForm(raised_on=challenge.raised_on)
+    refused = _guard_open(partnership, challenge, form)
+    if refused:
+        return refused
+    if form.validate_on_submit():
+        details = f"On {format_date(form.held_on.data)} with {form.with_whom.data}: {form.notes.data}"
+        kept = records.note(partnership, CHALLENGES, reference, by=current_user().email, action="Conversation",
+                            step=challenge.position.step.number, details=details)
+        return _done(partnership, reference, kept, "Conversation saved.")
+    return _action_page("challenges/conversation.html", partnership, challenge, form)
+
+
+@bp.route("/challenges/<reference>/resolve", methods=["GET", "POST"])
+@login_required
+def resolve(slug: str, reference: str):
+    partnership = get_partnership(slug)
+    challenge = _visible_challenge(partnership, reference)
+    form = ResolveForm()
+    refused = _guard_open(partnership, challenge, form)
+    if refused:
+        return refused
+    if form.validate_on_submit():
+        values = {
+            RESOLVED_ON: format_date(dt.date.today()),
+            "What was done": form.what_was_done.data,
+            "Outcome": form.outcome.data,
+            "How resolved": form.how_resolved.data,
+            "Raiser satisfied": "Yes" if form.raiser_satisfied.data == "yes" else "No",
+            "Referred to partnership": "Yes" if form.referred.data == "yes" else "No",
+        }
+        kept = records.change(partnership, CHALLENGES, reference, values, by=current_user().email,
+                              action="Resolved", step=challenge.position.step.number)
+        return _done(partnership, reference, kept, "Challenge marked as resolved.")
+    return _action_page("challenges/resolve.html", partnership, challenge, form)
+
+
+def _later_steps(procedure: Procedure, challenge: records.Challenge) -> list[tuple[str, str]]:
+    """The steps a challenge may go to: the next, or with ``may_bypass`` any later one."""
+    if not challenge.is_open:
+        return []
+    later = procedure.steps[challenge.position.step.number:]
+    if not procedure.may_bypass:
+        later = later[:1]
+    return [(str(s.number), f"{procedure.step_label} {s.number}: {s.name}") for s in later]
+
+
+@bp.route("/challenges/<reference>/escalate", methods=["GET", "POST"])
+@login_required
+def escalate(slug: str, reference: str):
+    partnership = get_partnership(slug)
+    challenge = _visible_challenge(partnership, reference)
+    steps = _later_steps(partnership.procedure, challenge)
+    form = EscalateForm(steps=steps)
+    refused = _guard_open(partnership, challenge, form)
+    if refused:
+        return refused
+    if not steps:
+        flash(f"This challenge is at the last {partnership.procedure.step_label.lower()}: it cannot go further")
+        return redirect(url_for("challenges.show", slug=slug, reference=reference))
+    if form.validate_on_submit():
+        step = int(form.step.data)
+        values = {STEP: str(step), STEP_STARTED: format_date(dt.date.today()),
+                  "Escalated to": form.escalated_to.data, "Escalated to email": form.escalated_to_email.data}
+        kept = records.change(partnership, CHALLENGES, reference, values, by=current_user().email,
+                              action="Escalated", step=step, details=form.reason.data)
+        label = partnership.procedure.step_label.lower()
+        records.send(partnership, Email(
+            to=form.escalated_to_email.data,
+            subject=f"Professional challenge {reference} has been escalated to you",
+            text=(f"Professional challenge {reference} has reached {label} {step} and has been passed to you.\n\n"
+                  f"Sign in to see it: {current_app.config['BASE_URL']}"
+                  f"{url_for('challenges.show', slug=slug, reference=reference)}\n"),
+        ))
+        return _done(partnership, reference, kept, f"Challenge escalated to {label} {step}.")
+    return _action_page("challenges/escalate.html", partnership, challenge, form)
+
+
+@bp.route("/challenges/<reference>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(slug: str, reference: str):
+    partnership = get_partnership(slug)
+    challenge = _visible_challenge(partnership, reference)
+    form = WithdrawForm()
+    refused = _guard_open(partnership, challenge, form)
+    if refused:
+        return refused
+    if form.validate_on_submit():
+        values = {WITHDRAWN_ON: format_date(dt.date.today()), "Withdrawal reason": form.reason.data}
+        kept = records.change(partnership, CHALLENGES, reference, values, by=current_user().email,
+                              action="Withdrawn", step=challenge.position.step.number)
+        return _done(partnership, reference, kept, "Challenge withdrawn.")
+    return _action_page("challenges/withdraw.html", partnership, challenge, form)
+
+
+def _action_page(template: str, partnership: Partnership, challenge: records.Challenge, form):
+    return render_template(template, partnership=partnership, challenge=challenge, form=form,
+                           procedure=partnership.procedure), 400 if form.errors else 200
+
+
+APPENDIX_FIELDS = {
+    "raiser_representation": "Written representation of the agency raising the challenge",
+    "other_representation": "Written representation of the agency being challenged",
+    "resolution_sought": "Resolution sought",
+}
+
+
+def _latest_appendix(challenge: records.Challenge) -> dict[str, str] | None:
+    for row in reversed(challenge.history):
+        if row["Action"] == APPENDIX_A:
+            try:
+                data = json.loads(row["Details"])
+            except ValueError:
+                continue
+            if isinstance(data, dict):
+                return {key: str(data.get(label, "")) for key, label in APPENDIX_FIELDS.items()}
+    return None
+
+
+@bp.route("/challenges/<reference>/appendix-a", methods=["GET", "POST"])
+@login_required
+def appendix_a(slug: str, reference: str):
+    """Appendix A: the submission to the partnership's Statutory Partners, prefilled and printable."""
+    partnership = get_partnership(slug)
+    challenge = _visible_challenge(partnership, reference)
+    saved = _latest_appendix(challenge)
+    form = AppendixAForm(data=saved if request.method == "GET" and saved else None)
+    if form.validate_on_submit():
+        details = json.dumps({label: getattr(form, key).data for key, label in APPENDIX_FIELDS.items()},
+                             ensure_ascii=False)
+        step = challenge.position.step.number if challenge.position else ""
+        kept = records.note(partnership, CHALLENGES, reference, by=current_user().email, action=APPENDIX_A,
+                            step=step, details=details)
+        flash("Appendix A saved." + (" It will be saved in the spreadsheet shortly." if kept else ""), "success")
+        return redirect(url_for("challenges.appendix_a", slug=slug, reference=reference))
+    return render_template("challenges/appendix_a.html", partnership=partnership, challenge=challenge, form=form,
+                           saved=saved, fields=APPENDIX_FIELDS), 400 if form.errors else 200

@@ -1,0 +1,259 @@
+"""What the pages read and write, in the partnership's spreadsheet, through the Workbook interface.
+
+Views call these domain-named functions; they never build spreadsheet calls themselves.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Callable, Iterable, Mapping
+
+from flask import current_app
+
+from notify import Email, EmailFailed, send_email
+from procedures import ChallengeDates, Position, Procedure, position
+from procedures.config import Partnership
+from procedures.values import format_date, parse_date
+from sheets.base import Problem, Record, SheetUnavailable, Workbook
+from sheets.rows import read_dates
+from sheets.schema import AGENCIES, DEFAULT_THEMES, HISTORY, LISTS, REFERENCE, STEP, SUBMISSION_ID, THEMES
+from views import pending
+
+# Used only until business support fill in the Agencies column of the Lists tab.
+DEFAULT_AGENCIES = (
+    "Children's social care",
+    "Adult social care",
+    "Police",
+    "Health",
+    "Education",
+    "Probation",
+    "Voluntary and community sector",
+    "Other",
+)
+
+# No 0/O, 1/I/L: a reference is read aloud and typed from paper.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class Lists:
+    agencies: tuple[str, ...]
+    themes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What happened to a submission."""
+
+    reference: str
+    pending: bool = False   # kept on disk: the spreadsheet could not be reached; written shortly
+    repeated: bool = False  # the same form was sent again; the first one stands
+    email_failed: bool = False
+
+
+def workbook(partnership: Partnership) -> Workbook:
+    from sheets.open import open_workbook
+    return open_workbook(partnership, purpose="web")
+
+
+def lists(partnership: Partnership) -> Lists:
+    """The Lists tab's agencies and themes, cached for ``LISTS_CACHE_SECONDS`` so edits show without a deploy."""
+    cache: dict[str, tuple[float, Lists]] = current_app.extensions.setdefault("lists_cache", {})
+    hit = cache.get(partnership.slug)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    try:
+        table = workbook(partnership).read(LISTS)
+    except SheetUnavailable:
+        return hit[1] if hit else Lists(DEFAULT_AGENCIES, DEFAULT_THEMES)
+    found = Lists(_column(table.records, AGENCIES) or DEFAULT_AGENCIES,
+                  _column(table.records, THEMES) or DEFAULT_THEMES)
+    cache[partnership.slug] = (time.monotonic() + current_app.config.get("LISTS_CACHE_SECONDS", 300), found)
+    return found
+
+
+def _column(records: Iterable[Record], column: str) -> tuple[str, ...]:
+    values: list[str] = []
+    for record in records:
+        value = record[column].strip()
+        if value and value not in values:
+            values.append(value)
+    return tuple(values)
+
+
+def new_reference(prefix: str, taken: Iterable[str] = ()) -> str:
+    """``PREFIX-`` and six characters nobody misreads, not already used."""
+    taken = set(taken)
+    while True:
+        reference = f"{prefix}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+        if reference not in taken:
+            return reference
+
+
+def history_row(tab: str, reference: str, action: str, step: int | str, by: str, details: str = "",
+                now: dt.datetime | None = None) -> dict[str, str]:
+    """One line of the append-only History tab: who did what to which challenge, when."""
+    now = now or dt.datetime.now()
+    return {"When": now.strftime("%Y-%m-%d %H:%M"), REFERENCE: reference, "Tab": tab, "Action": action,
+            STEP: str(step), "By": by, "Details": details}
+
+
+def save_new(partnership: Partnership, tab: str, record: Mapping[str, str], *, submission_id: str, by: str,
+             action: str, email_for: Callable[[str], Email] | None = None) -> Saved:
+    """Add a new challenge row (given its Reference here) and its History row, once per submission id.
+
+    When the spreadsheet cannot be reached the submission is kept on disk and written later.
+    """
+    config = current_app.config
+    with pending.lock(config, partnership.slug):
+        kept = pending.find(config, partnership.slug, submission_id)
+        if kept:
+            return Saved(kept["reference"], pending=True, repeated=True)
+        writes: list[pending.Write] = []
+        try:
+            book = workbook(partnership)
+            table = book.read(tab)
+            earlier = next((r for r in table.records if r[SUBMISSION_ID] == submission_id), None)
+            if earlier:
+                return Saved(earlier.reference, repeated=True)
+            reference = new_reference(partnership.reference_prefix, (r.reference for r in table.records))
+        except SheetUnavailable:
+            book, reference = None, new_reference(partnership.reference_prefix)
+        row = {**record, REFERENCE: reference, SUBMISSION_ID: submission_id}
+        writes = [
+            {"op": "append", "tab": tab, "rows": [row], "key": submission_id},
+            {"op": "append", "tab": HISTORY, "rows": [history_row(tab, reference, action, row.get(STEP, ""), by)],
+             "key": None},
+        ]
+        email = email_for(reference) if email_for else None
+        if _write_or_keep(partnership, book, submission_id, reference, writes, email):
+            return Saved(reference, pending=True)
+    return Saved(reference, email_failed=not send(partnership, email) if email else False)
+
+
+def change(partnership: Partnership, tab: str, reference: str, values: Mapping[str, str], *, by: str,
+           action: str, step: int | str, details: str = "") -> bool:
+    """Change named columns of one challenge and add its History row. True if kept on disk for later."""
+    writes: list[pending.Write] = [
+        {"op": "update", "changes": {tab: {reference: dict(values)}}},
+        {"op": "append", "tab": HISTORY, "rows": [history_row(tab, reference, action, step, by, details)],
+         "key": None},
+    ]
+    try:
+        book = workbook(partnership)
+    except SheetUnavailable:
+        book = None
+    return _write_or_keep(partnership, book, uuid.uuid4().hex, reference, writes, None)
+
+
+def note(partnership: Partnership, tab: str, reference: str, *, by: str, action: str, step: int | str,
+         details: str) -> bool:
+    """Add a History row only (a conversation, an Appendix A). True if kept on disk for later."""
+    writes: list[pending.Write] = [
+        {"op": "append", "tab": HISTORY, "rows": [history_row(tab, reference, action, step, by, details)],
+         "key": None},
+    ]
+    try:
+        book = workbook(partnership)
+    except SheetUnavailable:
+        book = None
+    return _write_or_keep(partnership, book, uuid.uuid4().hex, reference, writes, None)
+
+
+def _write_or_keep(partnership: Partnership, book: Workbook | None, submission_id: str, reference: str,
+                   writes: list[pending.Write], email: Email | None) -> bool:
+    config = current_app.config
+    email_data = asdict(email) if email else None
+    remaining = list(writes)
+
+    def progress(left: list[pending.Write]) -> None:
+        remaining[:] = left
+
+    try:
+        if book is None:
+            raise SheetUnavailable("the spreadsheet could not be opened")
+        pending.apply(book, writes, progress)
+    except SheetUnavailable:
+        pending.save(config, partnership.slug, submission_id, reference, remaining, email_data)
+        return True
+    return False
+
+
+def send(partnership: Partnership, email: Email) -> bool:
+    """Send one email; False if it could not be sent (the page says so and offers to try again)."""
+    try:
+        send_email(email, from_address=partnership.email.from_address, config=current_app.config)
+    except EmailFailed:
+        current_app.logger.warning("email not sent: %s", email.subject)
+        return False
+    return True
+
+
+def flush(partnership: Partnership) -> int:
+    """Write whatever was kept on disk for this partnership, if anything (cheap when nothing is)."""
+    if not pending.waiting(current_app.config, partnership.slug):
+        return 0
+    return pending.flush_pending(current_app.config, partnership)
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """A challenge row as a page shows it: the record, its History, and where it stands."""
+
+    record: Record
+    history: tuple[Record, ...]
+    position: Position | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def reference(self) -> str:
+        return self.record.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.position is not None and self.position.is_open
+
+    @property
+    def raised_on(self) -> dt.date | None:
+        return self.position.day1 if self.position else None
+
+
+def find(partnership: Partnership, tab: str, reference: str, procedure: Procedure,
+         today: dt.date | None = None) -> Challenge | None:
+    """The challenge with this Reference in ``tab`` (one read of it and History), or None."""
+    tables = workbook(partnership).read_all([tab, HISTORY])
+    record = tables[tab].find(reference)
+    if record is None:
+        return None
+    history = tuple(r for r in tables[HISTORY].records if r.reference == reference and r["Tab"] in (tab, ""))
+    dates, problems = read_dates(record, procedure)
+    where = None
+    if dates is not None:
+        dates = ChallengeDates(dates.raised_on, dates.step, dates.step_started, dates.resolved_on,
+                               dates.withdrawn_on, earlier_starts=_step_starts(history, procedure, dates.step))
+        where = position(procedure, partnership.calendar, dates, today or dt.date.today(),
+                         due_soon_days=partnership.reminders.due_soon_days)
+    return Challenge(record, history, where, tuple(problems))
+
+
+def _step_starts(history: Iterable[Record], procedure: Procedure, current: int) -> dict[int, dt.date]:
+    """When earlier steps started, from the History rows of escalations."""
+    starts: dict[int, dt.date] = {}
+    for row in history:
+        if row["Action"] != "Escalated":
+            continue
+        step = procedure.parse_step(row[STEP]) if row[STEP].strip() else None
+        try:
+            when = parse_date(row["When"].strip()[:10])
+        except ValueError:
+            continue
+        if step and when and step < current:
+            starts[step] = when
+    return starts
+
+
+def today_text() -> str:
+    return format_date(dt.date.today())
