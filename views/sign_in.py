@@ -28,6 +28,7 @@ from views.sign_in_links import LinkRefused, LinkStore, local_path, make_token, 
 bp = Blueprint("auth", __name__)
 logger = logging.getLogger(__name__)
 
+RETRY_LISTS_SECONDS = 60  # after the Lists tab could not be read, wait this long before trying again
 CHECK_EMAIL = "sign_in_email"  # the address the "check your email" page names
 IDLE_MESSAGE = "You were signed out because you had not used the service for {minutes} minutes. Sign in again to continue."
 
@@ -83,7 +84,9 @@ def listed_business_support(partnership: Partnership) -> tuple[str, ...]:
         table = open_workbook(partnership, purpose="web").read(LISTS)
     except (SheetError, OSError) as e:
         logger.warning("Lists tab of %s not read for sign-in: %s", partnership.slug, type(e).__name__)
-        return hit[1] if hit else ()
+        found = hit[1] if hit else ()
+        cache[partnership.slug] = (time.monotonic() + RETRY_LISTS_SECONDS, found)
+        return found
     found = tuple(sorted({r[BUSINESS_SUPPORT].strip().lower() for r in table.records if "@" in r[BUSINESS_SUPPORT]}))
     cache[partnership.slug] = (time.monotonic() + current_app.config.get("LISTS_CACHE_SECONDS", 300), found)
     return found
