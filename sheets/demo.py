@@ -1,0 +1,172 @@
+"""The demo partnership's workbook: its lists and a handful of clearly invented challenges.
+
+Dates are placed around ``today`` so a newcomer sees, at once, a challenge that is overdue,
+one resolved, one on track at step 2, one at step 4 and a Durham compliance challenge.
+Every name, case reference and email address here is invented (``DEMO-CASE-...``, ``example.*``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from itertools import zip_longest
+
+from procedures import ChallengeDates, position
+from procedures.calendar import Calendar
+from procedures.config import Partnership
+from procedures.values import format_date
+from sheets.open import open_workbook
+from sheets.schema import (
+    AGENCIES,
+    BUSINESS_SUPPORT,
+    CHALLENGES,
+    COMPLIANCE,
+    COMPLIANCE_ISSUES,
+    DEFAULT_THEMES,
+    HISTORY,
+    LISTS,
+    RAISED_ON,
+    REFERENCE,
+    RESOLVED_ON,
+    STATUS,
+    STEP,
+    STEP_DUE_BY,
+    STEP_STARTED,
+    THEMES,
+)
+
+DEMO_AGENCIES = (
+    "Children's social care",
+    "Adult social care",
+    "Police",
+    "Health",
+    "Education",
+    "Voluntary sector",
+    "Probation",
+    "Housing",
+)
+
+
+def working_days_before(calendar: Calendar, day: dt.date, days: int) -> dt.date:
+    """The working day ``days`` working days before ``day``."""
+    while days > 0:
+        day -= dt.timedelta(days=1)
+        if calendar.is_working_day(day):
+            days -= 1
+    return day
+
+
+def lists_rows(partnership: Partnership) -> list[dict[str, str]]:
+    """The Lists tab: agencies, themes and business support addresses, one list per column."""
+    support = list(dict.fromkeys([partnership.email.business_support, *partnership.access.business_support_users]))
+    return [{AGENCIES: a or "", THEMES: t or "", BUSINESS_SUPPORT: s or ""}
+            for a, t, s in zip_longest(DEMO_AGENCIES, DEFAULT_THEMES, support)]
+
+
+def _challenge(n: int, raised_on: dt.date, step: int, step_started: dt.date | None, theme: str,
+               other_agency: str, **extra: str) -> dict[str, str]:
+    return {
+        REFERENCE: f"DEMO-{n:06d}",
+        RAISED_ON: format_date(raised_on),
+        "Raised by": f"Practitioner {n} (invented)",
+        "Raiser role": "Health visitor",
+        "Raiser agency": "Health",
+        "Raiser email": f"practitioner.{n}@example.nhs.uk",
+        "Line manager email": f"line.manager.{n}@example.nhs.uk",
+        "Other agency": other_agency,
+        "Other professional": f"Professional {n} (invented)",
+        "Other professional email": f"professional.{n}@demo-partnership.example",
+        "Child or adult": "Child",
+        "Case reference": f"DEMO-CASE-{n:03d}",
+        "Theme": theme,
+        "Decision challenged": "Invented example: the referral was closed with no further action.",
+        "Outcome sought": "Invented example: a strategy discussion with both agencies.",
+        "Concern arose on": format_date(raised_on),
+        STEP: str(step),
+        STEP_STARTED: format_date(step_started),
+        **extra,
+    }
+
+
+def demo_challenges(partnership: Partnership, today: dt.date) -> list[dict[str, str]]:
+    """Four invented challenges at different points of the partnership's procedure."""
+    cal = partnership.calendar
+    back = lambda days: working_days_before(cal, today, days)  # noqa: E731
+    rows = [
+        # Overdue: still at step 2 well after its conclude-by day.
+        _challenge(1, back(14), 2, back(11), "Referral criteria", "Children's social care",
+                   **{"Escalated to": "Team manager (invented)", "Escalated to email": "team.manager@example.gov.uk"}),
+        # Resolved at step 2.
+        _challenge(2, back(20), 2, back(18), "Information sharing", "Police",
+                   **{RESOLVED_ON: format_date(back(13)), "What was done": "Invented example: a joint meeting.",
+                      "Outcome": "The other agency reopened the referral.", "How resolved": "Agreed at step 2",
+                      "Raiser satisfied": "Yes", "Referred to partnership": "No"}),
+        # On track at step 2.
+        _challenge(3, back(3), 2, back(1), "Assessment outcomes", "Education"),
+        # Reached step 4 (the statutory partners).
+        _challenge(4, back(17), 4, back(1), "Service provision", "Adult social care",
+                   **{"Referred to partnership": "Yes"}),
+    ]
+    return [_with_status(row, partnership, partnership.procedure, today) for row in rows]
+
+
+def demo_compliance(partnership: Partnership, today: dt.date) -> list[dict[str, str]]:
+    """One invented Durham IRO compliance challenge at stage 2 (the line manager's response)."""
+    procedure = partnership.compliance_procedure
+    if procedure is None:
+        return []
+    cal = partnership.calendar
+    row = {
+        REFERENCE: "DEMO-000005",
+        RAISED_ON: format_date(working_days_before(cal, today, 2)),
+        "Family reference": "DEMO-FAMILY-005",
+        "IRO": "Independent Reviewing Officer (invented)",
+        "IRO email": "iro@demo-partnership.example",
+        "Professional": "Social worker 5 (invented)",
+        "Professional agency": "Children's social care",
+        "Professional email": "social.worker.5@example.gov.uk",
+        "Line manager": "Line manager 5 (invented)",
+        "Line manager email": "line.manager.5@example.gov.uk",
+        "Safeguarding lead": "Safeguarding lead 5 (invented)",
+        "Safeguarding lead email": "safeguarding.lead.5@example.gov.uk",
+        "Identified issue": COMPLIANCE_ISSUES[0],
+        "Concern and what we would like to see": "Invented example: the report was not sent to QRT in time; "
+                                                  "we would like it shared before the review.",
+        STEP: "2",
+        STEP_STARTED: format_date(working_days_before(cal, today, 1)),
+    }
+    return [_with_status(row, partnership, procedure, today)]
+
+
+def _with_status(row: dict[str, str], partnership: Partnership, procedure, today: dt.date) -> dict[str, str]:
+    """The status columns as the daily job would write them, so the demo reads right before it runs."""
+    dates = ChallengeDates(
+        raised_on=dt.date.fromisoformat(row[RAISED_ON]),
+        step=int(row[STEP]),
+        step_started=dt.date.fromisoformat(row[STEP_STARTED]) if row.get(STEP_STARTED) else None,
+        resolved_on=dt.date.fromisoformat(row[RESOLVED_ON]) if row.get(RESOLVED_ON) else None,
+    )
+    where = position(procedure, partnership.calendar, dates, today,
+                     due_soon_days=partnership.reminders.due_soon_days)
+    return {**row, STATUS: where.status, STEP_DUE_BY: format_date(where.conclude_by) if where.is_open else ""}
+
+
+def history_rows(tab: str, rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{"When": f"{row[RAISED_ON]} 09:00", REFERENCE: row[REFERENCE], "Tab": tab, "Action": "Raised",
+             STEP: "1", "By": "demo data", "Details": "Invented for the demo"} for row in rows]
+
+
+def create_demo(partnership: Partnership, today: dt.date) -> bool:
+    """Create and fill the demo workbook unless it is already there; True if it was created."""
+    if partnership.sheet.backend == "local" and partnership.sheet.path and partnership.sheet.path.exists():
+        return False
+    workbook = open_workbook(partnership, purpose="cron")
+    workbook.init()
+    if workbook.read(CHALLENGES).records:
+        return False
+    challenges = demo_challenges(partnership, today)
+    compliance = demo_compliance(partnership, today)
+    workbook.append(LISTS, lists_rows(partnership))
+    workbook.append(CHALLENGES, challenges)
+    if compliance:
+        workbook.append(COMPLIANCE, compliance)
+    workbook.append(HISTORY, history_rows(CHALLENGES, challenges) + history_rows(COMPLIANCE, compliance))
+    return True
