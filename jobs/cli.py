@@ -5,3 +5,53 @@ import click
 from flask.cli import AppGroup
 
 jobs_cli = AppGroup("jobs", help="The daily job: reminders and the Summary tab.")
+
+
+class _Day(click.ParamType):
+    """A date typed as YYYY-MM-DD, with a message a person can act on."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        import datetime as dt
+
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date: type it as YYYY-MM-DD, e.g. 2026-12-29", param, ctx)
+
+
+@jobs_cli.command("run")
+@click.option("--partnership", "slug", metavar="SLUG", help="Only this partnership (default: every one).")
+@click.option("--today", type=_Day(), help="Run as if it were this day (default: today); for testing and catching up.")
+@click.option("--dry-run", is_flag=True, help="Print every email it would send; send nothing, write nothing.")
+def run_command(slug: str | None, today, dry_run: bool) -> None:
+    """The daily job: reminder and escalation emails, the sheet's Status columns, then the Summary tab.
+
+    For every configured partnership (or one): reads its spreadsheet once, emails what is due
+    (due soon, overdue, escalate, reporting threshold, resolved, Durham's business manager
+    copies), logs each email in the Reminders tab so that a second run sends nothing twice,
+    and writes Status, Step due by and Last reminder. Prints a line per partnership and exits 1
+    if any partnership failed (or an email could not be sent), after doing the others.
+
+    \b
+    Examples:
+      flask --app app jobs run
+      flask --app app jobs run --partnership demo --today 2026-12-29 --dry-run
+    """
+    import datetime as dt
+
+    from flask import current_app
+
+    from jobs.run import run_partnerships
+
+    known = current_app.extensions["partnerships"]
+    if slug is not None and slug not in known:
+        raise click.BadParameter(f"no partnership called {slug!r} (configured: {', '.join(sorted(known))})",
+                                 param_hint="--partnership")
+    chosen = [known[slug]] if slug else [known[s] for s in sorted(known)]
+    ok = run_partnerships(chosen, today or dt.date.today(), config=current_app.config, dry_run=dry_run, echo=click.echo)
+    if not ok:
+        raise SystemExit(1)

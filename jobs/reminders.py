@@ -1,0 +1,402 @@
+"""The daily reminders: who must be told what, today, and sending it exactly once.
+
+``plan_reminders`` is pure: tables in, a Plan out (the emails due and not yet sent, the
+``Status`` and ``Step due by`` values each row should show, and the rows that could not be
+read). ``run_reminders`` does the I/O around it: one read of the workbook, the sends, one
+append to the Reminders tab and one update of the challenge tabs.
+
+A reminder's identity is its ``Key``: reference, step, kind, recipient and due date. The
+Reminders tab holds the key of every email sent, so a second run on the same day, or a run
+after a crash, sends nothing already sent. A failed send is not recorded, so it goes again
+next run. Every date is worked out by ``procedures.position`` from the recorded dates; no
+counter is ever stored.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from jobs import reminder_mail as mail
+from notify import Email, EmailFailed
+from procedures import Position, Procedure, position
+from procedures.config import Partnership
+from procedures.values import format_date
+from sheets.base import Problem, Record, Table, Workbook
+from sheets.rows import ReadRow, read_challenges
+from sheets.schema import (
+    CHALLENGES,
+    COMPLIANCE,
+    LAST_REMINDER,
+    REMINDER_KEY,
+    REMINDERS,
+    STATUS,
+    STEP_DUE_BY,
+)
+
+DUE_SOON = "due soon"
+OVERDUE = "overdue"
+ESCALATE = "escalate"
+THRESHOLD = "reporting threshold"
+RESOLVED = "resolved"
+COMPLIANCE_COPY = "compliance copy"
+REPEATED = "repeated agency"
+PROBLEMS = "problems"
+
+# A challenge resolved longer ago than this when the job first sees it (an old row typed in,
+# or the job's first run on an existing sheet) is not fed back again.
+RESOLVED_LOOKBACK_DAYS = 14
+
+RAISER = {CHALLENGES: "Raiser email", COMPLIANCE: "IRO email"}
+LINE_MANAGER = "Line manager email"
+ESCALATED_TO = "Escalated to email"
+SAFEGUARDING_LEAD = "Safeguarding lead email"
+AGENCY = "Professional agency"
+EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One email the job owes someone, with its identity."""
+
+    kind: str
+    tab: str
+    reference: str
+    step: int | None
+    recipient: str
+    due: dt.date | None
+    email: Email
+    repeat: int = 1
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as logged: the nth overdue reminder for a step is "overdue 2", "overdue 3"..."""
+        return self.kind if self.repeat <= 1 else f"{self.kind} {self.repeat}"
+
+    @property
+    def key(self) -> str:
+        return reminder_key(self.reference, self.step, self.kind_label, self.recipient, self.due)
+
+    @property
+    def updates_row(self) -> bool:
+        """Whether sending it sets the challenge row's ``Last reminder``."""
+        return self.tab in (CHALLENGES, COMPLIANCE) and self.kind != REPEATED
+
+    def log_row(self, sent_at: dt.datetime) -> dict[str, str]:
+        """Its row in the Reminders tab."""
+        return {"Sent at": sent_at.isoformat(sep=" ", timespec="seconds"), "Reference": self.reference,
+                "Step": str(self.step or ""), "Kind": self.kind_label, "Recipient": self.recipient,
+                "Due date": format_date(self.due), REMINDER_KEY: self.key}
+
+
+def reminder_key(reference: str, step: int | None, kind: str, recipient: str, due: dt.date | None) -> str:
+    """(reference, step, kind, recipient, due date) as one cell of text."""
+    return "|".join((reference, str(step or ""), kind, recipient.lower(), format_date(due)))
+
+
+@dataclass
+class Plan:
+    """What today's run should do."""
+
+    reminders: list[Reminder] = field(default_factory=list)
+    updates: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    scanned: int = 0
+    already_sent: int = 0
+
+
+@dataclass
+class RunResult:
+    """What a run did, for the job's one line per partnership."""
+
+    partnership: str
+    scanned: int
+    sent: list[Reminder]
+    failed: list[tuple[Reminder, str]]
+    not_attempted: list[Reminder]
+    problems: list[Problem]
+    already_sent: int
+    dry_run: bool
+    tables: Mapping[str, Table]
+    would_send: list[Reminder] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Every email due was sent (or, in a dry run, could have been)."""
+        return not self.failed and not self.not_attempted
+
+
+def plan_reminders(partnership: Partnership, tables: Mapping[str, Table], today: dt.date, *,
+                   base_url: str = "", also_sent: Iterable[str] = ()) -> Plan:
+    """Work out which emails are due today and not yet sent, and what the job columns should say.
+
+    ``tables`` holds the Challenges tab, the Reminders tab and, for a partnership with a
+    compliance procedure, the Compliance tab. ``also_sent`` are keys sent but not yet in the
+    Reminders tab. No email is due on a day that is not a working day; the columns are
+    still brought up to date.
+    """
+    sent = {record.get(REMINDER_KEY).strip() for record in _records(tables, REMINDERS)}
+    sent.discard("")
+    sent.update(also_sent)
+    plan = Plan()
+    planner = _Planner(partnership, today, base_url, plan)
+    tabs = [(CHALLENGES, partnership.procedure)]
+    if partnership.compliance_procedure is not None:
+        tabs.append((COMPLIANCE, partnership.compliance_procedure))
+    for tab, procedure in tabs:
+        if tab not in tables:
+            continue
+        rows, problems = read_challenges(tables[tab], procedure)
+        plan.problems.extend(problems)
+        plan.scanned += len(rows) + len({p.row for p in problems})
+        planner.plan_tab(tab, procedure, rows)
+    if planner.working_day and plan.problems:
+        to = partnership.email.business_support
+        planner.add(PROBLEMS, "", "", None, to, today, mail.problems(partnership, plan.problems, today, to))
+    due = planner.reminders
+    plan.reminders = [r for r in due if r.key not in sent]
+    plan.already_sent = len(due) - len(plan.reminders)
+    return plan
+
+
+def _records(tables: Mapping[str, Table], tab: str) -> tuple[Record, ...]:
+    table = tables.get(tab)
+    return table.records if table is not None else ()
+
+
+class _Planner:
+    """Walks one partnership's rows, collecting reminders and column updates into a Plan."""
+
+    def __init__(self, partnership: Partnership, today: dt.date, base_url: str, plan: Plan):
+        self.partnership, self.today, self.base_url, self.plan = partnership, today, base_url, plan
+        self.calendar = partnership.calendar
+        self.working_day = self.calendar.is_working_day(today)
+        self.reminders: list[Reminder] = []
+        self._keys: set[str] = set()
+        self.settings = partnership.reminders
+
+    def add(self, kind: str, tab: str, reference: str, step: int | None, to: str, due: dt.date | None,
+            email: Email, repeat: int = 1) -> None:
+        reminder = Reminder(kind, tab, reference, step, to, due, email, repeat)
+        if reminder.key not in self._keys:
+            self._keys.add(reminder.key)
+            self.reminders.append(reminder)
+
+    def plan_tab(self, tab: str, procedure: Procedure, rows: list[ReadRow]) -> None:
+        changes: dict[str, dict[str, str]] = {}
+        due_soon_days = self.settings.due_soon_days
+        for row in rows:
+            pos = position(procedure, self.calendar, row.dates, self.today, due_soon_days=due_soon_days)
+            record = row.record
+            change = {}
+            if record[STATUS] != pos.status:
+                change[STATUS] = pos.status
+            if pos.is_open and record[STEP_DUE_BY] != format_date(pos.conclude_by):
+                change[STEP_DUE_BY] = format_date(pos.conclude_by)
+            if change:
+                changes[row.reference] = change
+            if self.working_day:
+                self.plan_row(tab, procedure, row, pos)
+        if changes:
+            self.plan.updates[tab] = changes
+        if tab == COMPLIANCE and self.working_day:
+            self.plan_repeated(rows)
+
+    def people(self, tab: str, record: Record, columns: Iterable[str]) -> list[str]:
+        """The valid addresses in ``columns``, once each; a mistyped one is reported, not used."""
+        found: list[str] = []
+        for column in columns:
+            value = record[column].strip()
+            if not value:
+                continue
+            if not EMAIL_ADDRESS.match(value):
+                problem = Problem(tab, record.row, column, f"{value!r} is not an email address, so nobody was "
+                                                           "emailed there")
+                if problem not in self.plan.problems:
+                    self.plan.problems.append(problem)
+                continue
+            if value.lower() not in (f.lower() for f in found):
+                found.append(value)
+        return found
+
+    def acting(self, tab: str, procedure: Procedure, record: Record, pos: Position) -> list[str]:
+        """Who acts at the current step, from the row's email columns (the step says who)."""
+        number = pos.step.number
+        manager = self.partnership.email.partnership_manager
+        if tab == COMPLIANCE:
+            # Durham: the IRO, then the line manager, then the Business Manager with the Safeguarding Lead.
+            columns = [RAISER[tab]] if number == 1 else [LINE_MANAGER] if number == 2 else [SAFEGUARDING_LEAD]
+            extra = [manager] if number >= 3 else []
+        else:
+            columns = [RAISER[tab]] if number == 1 else [LINE_MANAGER] if number == 2 else [ESCALATED_TO]
+            if number >= 3 and not record[ESCALATED_TO].strip():
+                columns = [LINE_MANAGER]
+            reporting = procedure.reporting_step
+            extra = [manager] if reporting is not None and number >= reporting.number else []
+        people = self.people(tab, record, columns) + extra
+        return people or self.people(tab, record, [RAISER[tab]]) or [self.partnership.email.business_support]
+
+    def plan_row(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position) -> None:
+        record, reference, p = row.record, row.reference, self.partnership
+        url = mail.link(self.base_url, p, tab, reference)
+        number = pos.step.number
+        if pos.is_open:
+            if tab == COMPLIANCE:
+                to = p.email.partnership_manager
+                email = mail.compliance_copy(p, reference, pos, row.dates.raised_on, record[AGENCY].strip(), to, url)
+                self.add(COMPLIANCE_COPY, tab, reference, None, to, row.dates.raised_on, email)
+            reporting = procedure.reporting_step
+            if reporting is not None and number >= reporting.number:
+                to = p.email.business_support
+                due = pos.timeline[reporting.number - 1].conclude_by
+                self.add(THRESHOLD, tab, reference, reporting.number, to, due,
+                         mail.threshold(p, tab, reference, pos, reporting, to, url))
+            if pos.status == "due soon":
+                for to in self.acting(tab, procedure, record, pos):
+                    self.add(DUE_SOON, tab, reference, number, to, pos.conclude_by,
+                             mail.due_soon(p, tab, reference, pos, to, url))
+            elif pos.status == "overdue":
+                self.plan_overdue(tab, procedure, row, pos, url)
+        elif pos.status == "resolved" and tab == CHALLENGES:
+            resolved_on = row.dates.resolved_on
+            if resolved_on and resolved_on >= self.today - dt.timedelta(days=RESOLVED_LOOKBACK_DAYS):
+                for to in self.people(tab, record, [RAISER[tab]]):
+                    self.add(RESOLVED, tab, reference, number, to, resolved_on,
+                             mail.resolved(p, tab, reference, pos, resolved_on, to, url))
+
+    def plan_overdue(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position, url: str) -> None:
+        """The first working day after the deadline: escalate (if there is a next step) and overdue;
+        then an overdue reminder every ``overdue_every`` working days until the step moves on."""
+        record, reference, p = row.record, row.reference, self.partnership
+        late_by = self.calendar.working_days_between(pos.conclude_by, self.today)
+        if late_by < 1:
+            return
+        repeat = (late_by - 1) // self.settings.overdue_every + 1
+        escalated: list[str] = []
+        if pos.next_step is not None:
+            escalated = self.people(tab, record, [RAISER[tab], LINE_MANAGER]) or [p.email.business_support]
+            for to in escalated:
+                self.add(ESCALATE, tab, reference, pos.step.number, to, pos.conclude_by,
+                         mail.escalate(p, tab, reference, pos, to, url))
+        for to in self.acting(tab, procedure, record, pos):
+            # The escalate email already tells its recipients the step is overdue.
+            if repeat == 1 and to.lower() in (e.lower() for e in escalated):
+                continue
+            self.add(OVERDUE, tab, reference, pos.step.number, to, pos.conclude_by,
+                     mail.overdue(p, tab, reference, pos, to, url, repeat), repeat)
+
+    def plan_repeated(self, rows: list[ReadRow]) -> None:
+        """Durham: an agency sent ``repeated_challenges`` compliance challenges within the window is
+        flagged to the business manager, once for each challenge that keeps it at or over the count."""
+        settings, p = self.settings, self.partnership
+        since = self.today - dt.timedelta(days=settings.repeated_window_days)
+        by_agency: dict[str, list[ReadRow]] = defaultdict(list)
+        for row in rows:
+            agency = row.record[AGENCY].strip()
+            if agency and since < row.dates.raised_on <= self.today and row.dates.withdrawn_on is None:
+                by_agency[agency.casefold()].append(row)
+        for group in by_agency.values():
+            if len(group) < settings.repeated_challenges:
+                continue
+            group.sort(key=lambda r: (r.dates.raised_on, r.reference))
+            latest = group[-1]
+            agency = latest.record[AGENCY].strip()
+            to = p.email.partnership_manager
+            email = mail.repeated_agency(p, agency, [r.reference for r in group], settings.repeated_window_days,
+                                         to, self.base_url)
+            self.add(REPEATED, COMPLIANCE, latest.reference, None, to, latest.dates.raised_on, email)
+
+
+# ---------------------------------------------------------------------------------------------
+# The run: one read, the sends, one append, one update.
+
+Send = Callable[[Email], None]
+
+
+def job_tabs(partnership: Partnership) -> list[str]:
+    """The tabs a run reads."""
+    return [CHALLENGES, REMINDERS] + ([COMPLIANCE] if partnership.compliance_procedure else [])
+
+
+def run_reminders(workbook: Workbook, partnership: Partnership, today: dt.date, *, send: Send,
+                  dry_run: bool = False, base_url: str, journal: Path | None = None,
+                  tables: Mapping[str, Table] | None = None, max_failures: int = 3,
+                  now: Callable[[], dt.datetime] = dt.datetime.now) -> RunResult:
+    """Send today's reminders for one partnership and bring its job columns up to date.
+
+    ``journal`` is a local file where each sent email is noted the moment it is sent, so a
+    crash before the Reminders tab is written loses no record of it. After
+    ``max_failures`` sends fail in a row (the mail server is down) the rest are left for the
+    next run rather than each waiting for its own timeout. ``tables`` may be passed when
+    already read (one read for the whole job).
+    """
+    if tables is None:
+        tables = workbook.read_all(job_tabs(partnership))
+    pending = _read_journal(journal)
+    plan = plan_reminders(partnership, tables, today, base_url=base_url, also_sent=[r[REMINDER_KEY] for r in pending])
+    result = RunResult(partnership.slug, plan.scanned, [], [], [], plan.problems, plan.already_sent, dry_run, tables)
+    if dry_run:
+        result.would_send = plan.reminders
+        return result
+
+    failures_in_a_row = 0
+    for reminder in plan.reminders:
+        if failures_in_a_row >= max_failures:
+            result.not_attempted.append(reminder)
+            continue
+        try:
+            send(reminder.email)
+        except EmailFailed as e:
+            result.failed.append((reminder, str(e)))
+            failures_in_a_row += 1
+            continue
+        failures_in_a_row = 0
+        row = reminder.log_row(now())
+        _note(journal, row)
+        pending.append(row)
+        result.sent.append(reminder)
+
+    logged = {record.get(REMINDER_KEY).strip() for record in _records(tables, REMINDERS)}
+    to_log = [row for row in pending if row[REMINDER_KEY] not in logged]
+    if to_log:
+        workbook.append(REMINDERS, to_log)
+    if journal is not None and journal.exists():
+        journal.unlink()
+
+    updates = {tab: {ref: dict(change) for ref, change in rows.items()} for tab, rows in plan.updates.items()}
+    for reminder in result.sent:
+        if reminder.updates_row:
+            updates.setdefault(reminder.tab, {}).setdefault(reminder.reference, {})[LAST_REMINDER] = format_date(today)
+    if updates:
+        workbook.update(updates)
+    return result
+
+
+def _read_journal(journal: Path | None) -> list[dict[str, str]]:
+    """Emails sent by an earlier run that did not reach the Reminders tab."""
+    if journal is None or not journal.exists():
+        return []
+    rows = []
+    for line in journal.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut short by a crash mid-write: that email was not noted as sent
+        if isinstance(row, dict) and row.get(REMINDER_KEY):
+            rows.append({k: str(v) for k, v in row.items()})
+    return rows
+
+
+def _note(journal: Path | None, row: Mapping[str, str]) -> None:
+    if journal is None:
+        return
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    with journal.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(row) + "\n")
+        f.flush()
+        os.fsync(f.fileno())

@@ -1,0 +1,113 @@
+"""`jobs run` for every partnership: reminders, then the Summary tab; one failing does not stop the others."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+import click
+
+from jobs.reminders import RunResult, run_reminders
+from notify import Email, send_email
+from procedures.config import Partnership
+from sheets.base import SheetError, Workbook
+
+Echo = Callable[..., None]
+
+
+def jobs_dir(config: Mapping[str, Any]) -> Path:
+    """Where the job keeps its small local files (a sent-email journal and the last success per partnership)."""
+    if config.get("JOBS_DIR"):
+        return Path(config["JOBS_DIR"])
+    return Path(config.get("PENDING_DIR") or "instance/pending").parent / "jobs"
+
+
+def run_partnerships(partnerships: Iterable[Partnership], today: dt.date, *, config: Mapping[str, Any],
+                     dry_run: bool = False, echo: Echo = click.echo,
+                     open_workbook: Callable[[Partnership], Workbook] | None = None) -> bool:
+    """Run the daily job for each partnership, printing a line for each; True if every one succeeded."""
+    if open_workbook is None:
+        from sheets.open import open_workbook as _open
+
+        def open_workbook(p: Partnership) -> Workbook:
+            return _open(p, purpose="cron")
+
+    ok = True
+    for partnership in partnerships:
+        try:
+            ok &= run_partnership(partnership, open_workbook(partnership), today, config=config,
+                                  dry_run=dry_run, echo=echo)
+        except SheetError as e:
+            echo(f"{partnership.slug}: failed: {e}", err=True)
+            ok = False
+        except Exception as e:  # noqa: BLE001 - cron goes on to the next partnership and says what broke
+            echo(f"{partnership.slug}: failed: {type(e).__name__}: {e}", err=True)
+            ok = False
+    return ok
+
+
+def run_partnership(partnership: Partnership, workbook: Workbook, today: dt.date, *, config: Mapping[str, Any],
+                    dry_run: bool = False, echo: Echo = click.echo) -> bool:
+    """Reminders then the Summary tab for one partnership, from one read of its workbook."""
+    folder = jobs_dir(config)
+
+    def send(email: Email) -> None:
+        send_email(email, from_address=partnership.email.from_address, config=config)
+
+    tables = workbook.read_all()
+    result = run_reminders(workbook, partnership, today, send=send, dry_run=dry_run,
+                           base_url=config.get("BASE_URL", ""), tables=tables,
+                           journal=None if dry_run else folder / f"{partnership.slug}.sent.jsonl")
+    report(result, echo)
+    if dry_run:
+        return True
+    stamp = folder / f"{partnership.slug}.last-success"
+    last_success = dt.datetime.now().replace(microsecond=0) if result.ok else _read_stamp(stamp)
+    summary = _summary()
+    if summary is not None:
+        summary(workbook, partnership, today, tables=tables, last_success=last_success)
+    if result.ok:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(last_success.isoformat(sep=" "))
+    return result.ok
+
+
+def _summary():
+    try:
+        from jobs.summary import run_summary
+    except ImportError:
+        return None
+    return run_summary
+
+
+def _read_stamp(path: Path) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def report(result: RunResult, echo: Echo) -> None:
+    """The partnership's line, then the problems, then (dry run) every email it would send."""
+    plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
+    problems = plural(len(result.problems), "problem")
+    if result.dry_run:
+        echo(f"{result.partnership} (dry run): {plural(result.scanned, 'challenge')} scanned, "
+             f"{plural(len(result.would_send), 'reminder')} would be sent, {problems} found")
+    else:
+        line = (f"{result.partnership}: {plural(result.scanned, 'challenge')} scanned, "
+                f"{plural(len(result.sent), 'reminder')} sent, {problems} found")
+        unsent = len(result.failed) + len(result.not_attempted)
+        if unsent:
+            line += f"; {plural(unsent, 'email')} NOT sent, to be retried on the next run"
+        echo(line, err=bool(unsent))
+        for reminder, error in result.failed[:3]:
+            echo(f"  not sent to {reminder.recipient}: {error}", err=True)
+    for problem in result.problems:
+        echo(f"  problem: {problem}")
+    for reminder in result.would_send:
+        email = reminder.email
+        echo(f"  would email {email.to}: {email.subject}")
+        for line in email.text.rstrip().splitlines():
+            if line.strip():
+                echo(f"    {line}")
