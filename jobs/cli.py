@@ -55,3 +55,36 @@ def run_command(slug: str | None, today, dry_run: bool) -> None:
     ok = run_partnerships(chosen, today or dt.date.today(), config=current_app.config, dry_run=dry_run, echo=click.echo)
     if not ok:
         raise SystemExit(1)
+
+
+@jobs_cli.command("summary")
+@click.option("--partnership", "slug", metavar="SLUG", help="Only this partnership (default: every one).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The day to count up to (default: today); for testing and catching up.")
+def summary_command(slug: str | None, today) -> None:
+    """Rewrite the Summary tab of every partnership's spreadsheet (or one).
+
+    Prints a line per partnership and exits 1 if any failed, after doing the others.
+
+    \b
+    Example:
+      flask --app app jobs summary --partnership demo --today 2026-11-20
+    """
+    import datetime as dt
+
+    from flask import current_app
+
+    from jobs.summary import run_summaries
+    from sheets.open import open_workbook
+
+    known = current_app.extensions["partnerships"]
+    if slug is not None and slug not in known:
+        raise click.BadParameter(f"no partnership called {slug!r} (configured: {', '.join(sorted(known))})",
+                                 param_hint="--partnership")
+    chosen = [known[slug]] if slug else [known[s] for s in sorted(known)]
+    runs = run_summaries(chosen, today.date() if today else dt.date.today(),
+                         lambda p: open_workbook(p, purpose="cron"))
+    for run in runs:
+        click.echo(run.line, err=run.summary is None)
+    if any(run.summary is None for run in runs):
+        raise SystemExit(1)

@@ -16,12 +16,12 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from procedures import Position, Procedure, position
 from procedures.config import Partnership
 from procedures.values import display_date
-from sheets.base import Problem, Record, SummaryTable, Table, Workbook
+from sheets.base import Problem, Record, SheetError, SummaryTable, Table, Workbook
 from sheets.rows import read_challenges
 from sheets.schema import (
     AGENCIES,
@@ -509,13 +509,63 @@ def summary_table(summary: Summary, generated_at: dt.datetime,
     return SummaryTable(rows=tuple(rows), bold=frozenset(bold))
 
 
+@dataclass(frozen=True)
+class SummaryRun:
+    """What one partnership's run wrote, or why it failed."""
+
+    slug: str
+    summary: Summary | None = None
+    table: SummaryTable | None = None
+    error: str = ""
+
+    @property
+    def line(self) -> str:
+        """One line for the person (or cron log) running the job."""
+        if self.summary is None:
+            return f"{self.slug}: failed: {self.error}"
+        year = self.summary.challenges[2]
+        compliance = f" and {self.summary.compliance[2].raised} compliance challenges" if self.summary.compliance else ""
+        return (f"{self.slug}: Summary tab written: {year.raised} challenges{compliance} raised in the year, "
+                f"{self.summary.open_now} open today, {len(self.summary.not_counted)} problems with rows not counted")
+
+
+SUMMARY_READS = (CHALLENGES, COMPLIANCE, LISTS)
+
+
+def read_summary(workbook: Workbook, partnership: Partnership, today: dt.date) -> Summary:
+    """The figures from the workbook's rows, in one read."""
+    return compute_summary(partnership, workbook.read_all(SUMMARY_READS), today)
+
+
+def _write(workbook: Workbook, partnership: Partnership, today: dt.date, tables: Mapping[str, Table] | None,
+           last_success: dt.datetime | None, generated_at: dt.datetime | None) -> SummaryRun:
+    if tables is None:
+        summary = read_summary(workbook, partnership, today)
+    else:
+        summary = compute_summary(partnership, tables, today)
+    table = summary_table(summary, generated_at or dt.datetime.now(dt.timezone.utc), last_success)
+    workbook.write_summary(table)
+    return SummaryRun(partnership.slug, summary, table)
+
+
 def run_summary(workbook: Workbook, partnership: Partnership, today: dt.date, *,
                 tables: Mapping[str, Table] | None = None, last_success: dt.datetime | None = None,
                 generated_at: dt.datetime | None = None) -> SummaryTable:
     """Rewrite the Summary tab from the workbook's rows (read once, unless ``tables`` is given)."""
-    if tables is None:
-        tables = workbook.read_all((CHALLENGES, COMPLIANCE, LISTS))
-    summary = compute_summary(partnership, tables, today)
-    table = summary_table(summary, generated_at or dt.datetime.now(dt.timezone.utc), last_success)
-    workbook.write_summary(table)
+    table = _write(workbook, partnership, today, tables, last_success, generated_at).table
+    assert table is not None
     return table
+
+
+def run_summaries(partnerships: Iterable[Partnership], today: dt.date,
+                  open_workbook: Callable[[Partnership], Workbook]) -> list[SummaryRun]:
+    """Rewrite every partnership's Summary tab; one failing does not stop the others."""
+    runs = []
+    for partnership in partnerships:
+        try:
+            runs.append(_write(open_workbook(partnership), partnership, today, None, None, None))
+        except SheetError as e:
+            runs.append(SummaryRun(partnership.slug, error=str(e)))
+        except Exception as e:  # noqa: BLE001 - cron must go on to the next partnership and say what broke
+            runs.append(SummaryRun(partnership.slug, error=f"{type(e).__name__}: {e}"))
+    return runs

@@ -10,6 +10,9 @@ cross is Monday 31 August 2026.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+
+from procedures.config import Partnership, parse_partnership
 
 from sheets.base import Record, Table
 from sheets.schema import (
@@ -22,6 +25,20 @@ from sheets.schema import (
 )
 
 TODAY = dt.date(2026, 11, 20)
+
+
+def sample_partnership(**extra) -> Partnership:
+    """A Pan Cheshire partnership with Durham compliance challenges, periods from April and October."""
+    raw = {
+        "slug": "testshire", "name": "Testshire Safeguarding Partnership", "nation": "ENG",
+        "procedure": "pan-cheshire", "compliance_procedure": "durham-iro",
+        "sheet": {"backend": "local", "path": "testshire.xlsx"},
+        "email": {"from": "challenges@testshire.example", "business_support": "support@testshire.example",
+                  "partnership_manager": "manager@testshire.example"},
+        "reminders": {"repeated_challenges": 3},
+        **extra,
+    }
+    return parse_partnership("testshire.toml", raw, Path("/tmp"))
 
 AGENCIES = ["Police", "Health", "Children's Social Care", "Education", "Probation", "Housing"]
 CSC = "Children's Social Care"

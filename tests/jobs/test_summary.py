@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -17,32 +16,18 @@ from jobs.summary import (
     summary_sections,
     summary_table,
 )
-from procedures.config import Partnership, parse_partnership
 from sheets.base import Table
 from sheets.schema import CHALLENGE_COLUMNS, CHALLENGES, COMPLIANCE, COMPLIANCE_COLUMNS, LISTS
 from tests.jobs import summary_dataset as data
-from tests.jobs.summary_dataset import ATTENDANCE, CSC, LACK, NOT_SHARED, TODAY
+from tests.jobs.summary_dataset import ATTENDANCE, CSC, LACK, NOT_SHARED, TODAY, sample_partnership
 
 friday_20_november_2026 = TODAY
 GENERATED = dt.datetime(2026, 11, 20, 6, 30, tzinfo=dt.timezone.utc)
 
 
-def partnership(**extra) -> Partnership:
-    raw = {
-        "slug": "testshire", "name": "Testshire Safeguarding Partnership", "nation": "ENG",
-        "procedure": "pan-cheshire", "compliance_procedure": "durham-iro",
-        "sheet": {"backend": "local", "path": "testshire.xlsx"},
-        "email": {"from": "challenges@testshire.example", "business_support": "support@testshire.example",
-                  "partnership_manager": "manager@testshire.example"},
-        "reminders": {"repeated_challenges": 3},
-        **extra,
-    }
-    return parse_partnership("testshire.toml", raw, Path("/tmp"))
-
-
 @pytest.fixture(scope="module")
 def summary():
-    return compute_summary(partnership(), data.tables(), friday_20_november_2026)
+    return compute_summary(sample_partnership(), data.tables(), friday_20_november_2026)
 
 
 def section(summary, title):
@@ -78,7 +63,7 @@ def test_a_partnership_may_report_january_to_june_and_july_to_december():
 
 
 def test_the_summary_uses_the_partnerships_period_months():
-    summary = compute_summary(partnership(summary={"period_start_months": [1, 7]}), data.tables(), TODAY)
+    summary = compute_summary(sample_partnership(summary={"period_start_months": [1, 7]}), data.tables(), TODAY)
     current, previous, _ = summary.periods
     # July to November 2026: DEMO-0005 to DEMO-0024, 20 rows.
     assert current.start == dt.date(2026, 7, 1) and summary.challenges[0].raised == 20
@@ -145,7 +130,7 @@ def test_a_bank_holiday_is_not_a_working_day_to_resolve():
     only = {**data.tables()}
     rows = tuple(r for r in only[CHALLENGES].records if r.reference == "DEMO-0008")
     only[CHALLENGES] = Table(CHALLENGES, CHALLENGE_COLUMNS, rows)
-    f = compute_summary(partnership(), only, TODAY).challenges[1]
+    f = compute_summary(sample_partnership(), only, TODAY).challenges[1]
     # Friday 28 August to Tuesday 1 September 2026, across the August bank holiday.
     assert f.median_days_to_resolve == 1
 
@@ -155,7 +140,7 @@ def test_stored_status_and_step_due_by_columns_are_ignored():
     records = tuple(dataclasses.replace(r, values={**r.values, "Status": "resolved", "Step due by": "01/01/2030"})
                     for r in tables[CHALLENGES].records)
     tables[CHALLENGES] = Table(CHALLENGES, CHALLENGE_COLUMNS, records)
-    assert compute_summary(partnership(), tables, TODAY).challenges[0].overdue_now == 4
+    assert compute_summary(sample_partnership(), tables, TODAY).challenges[0].overdue_now == 4
 
 
 # --- compliance, patterns, months, not counted -----------------------------
@@ -173,7 +158,7 @@ def test_compliance_figures(summary):
 
 
 def test_without_a_compliance_procedure_the_compliance_tab_is_not_read():
-    summary = compute_summary(dataclasses.replace(partnership(), compliance_procedure=None), data.tables(), TODAY)
+    summary = compute_summary(dataclasses.replace(sample_partnership(), compliance_procedure=None), data.tables(), TODAY)
     assert summary.compliance is None
     assert all(p.tab == CHALLENGES for p in summary.not_counted)
     assert "Compliance challenges" not in [s.title for s in summary_sections(summary)]
@@ -189,7 +174,7 @@ def test_patterns(summary):
 
 
 def test_the_repeated_challenge_threshold_comes_from_the_partnership():
-    summary = compute_summary(partnership(reminders={"repeated_challenges": 8}), data.tables(), TODAY)
+    summary = compute_summary(sample_partnership(reminders={"repeated_challenges": 8}), data.tables(), TODAY)
     assert [p.repeated for p in summary.patterns] == [{CSC: 9}, {}, {CSC: 16}]
     assert section(summary, "Patterns").rows[0][1:] == (f"{CSC} (9)", "none", f"{CSC} (16)")
 
@@ -255,7 +240,7 @@ def test_an_empty_period_says_none():
     before_october = tuple(r for r in tables[CHALLENGES].records if "DEMO-0001" <= r.reference <= "DEMO-0012")
     tables[CHALLENGES] = Table(CHALLENGES, CHALLENGE_COLUMNS, before_october)
     tables[COMPLIANCE] = Table(COMPLIANCE, COMPLIANCE_COLUMNS, ())
-    summary = compute_summary(partnership(), tables, TODAY)
+    summary = compute_summary(sample_partnership(), tables, TODAY)
     overview = section(summary, "Challenges").rows
     assert overview[0] == ("Raised", "none", "12", "12")
     assert {row[1] for row in overview} == {"none"}
@@ -265,7 +250,7 @@ def test_an_empty_period_says_none():
 
 
 def test_a_procedure_without_timescales_says_so():
-    summary = compute_summary(partnership(procedure="darlington"), data.tables(), TODAY)
+    summary = compute_summary(sample_partnership(procedure="darlington"), data.tables(), TODAY)
     assert section(summary, "Challenges").rows[2][1] == "the procedure sets no timescales"
 
 
@@ -293,6 +278,6 @@ def test_without_a_recorded_success_the_tab_says_so(summary):
 
 
 def test_figures_are_the_same_on_every_run(summary):
-    again = compute_summary(partnership(), data.tables(), TODAY)
+    again = compute_summary(sample_partnership(), data.tables(), TODAY)
     assert summary_table(again, GENERATED) == summary_table(summary, GENERATED)
     assert isinstance(summary.challenges[0], Figures)

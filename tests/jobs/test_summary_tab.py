@@ -1,0 +1,147 @@
+"""Writing the Summary tab: to the local workbook, to Google Sheets (over the fake API) and from the CLI."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from jobs.summary import run_summary
+from procedures.config import load_partnership
+from sheets.local import LocalWorkbook
+from sheets.schema import SUMMARY
+from tests.fakesheets import FakeSheetsAPI, google_workbook
+from tests.jobs import summary_dataset as data
+from tests.jobs.summary_dataset import sample_partnership
+
+GENERATED = dt.datetime(2026, 11, 20, 6, 30, tzinfo=dt.timezone.utc)
+LAST_SUCCESS = dt.datetime(2026, 11, 19, 6, 30, tzinfo=dt.timezone.utc)
+
+
+def local_workbook(path: Path) -> LocalWorkbook:
+    workbook = LocalWorkbook(path)
+    data.fill(workbook)
+    return workbook
+
+
+def summary_sheet(path: Path) -> list[tuple[list[str], bool]]:
+    """Each row of the saved Summary tab: its text cells, and whether they are all bold."""
+    sheet = openpyxl.load_workbook(path)[SUMMARY]
+    rows = []
+    for row in sheet.iter_rows():
+        cells = [c for c in row if c.value not in (None, "")]
+        rows.append(([str(c.value) for c in cells], bool(cells) and all(c.font.b for c in cells)))
+    while rows and not rows[-1][0]:
+        rows.pop()
+    return rows
+
+
+def test_the_summary_tab_is_written_to_the_local_workbook_with_bold_headers(tmp_path):
+    path = tmp_path / "testshire.xlsx"
+    table = run_summary(local_workbook(path), sample_partnership(), data.TODAY, last_success=LAST_SUCCESS,
+                        generated_at=GENERATED)
+    saved = summary_sheet(path)
+    assert [cells for cells, _ in saved] == [[v for v in row if v] for row in table.rows]
+    assert {i for i, (_, bold) in enumerate(saved) if bold} == set(table.bold)
+    assert saved[0] == (["Testshire Safeguarding Partnership: professional challenge summary"], True)
+    assert (["Raised", "12", "12", "24"], False) in saved
+    assert (["Daily job last succeeded", "Thursday 19 November 2026, 06:30 UTC"], False) in saved
+    sheet = openpyxl.load_workbook(path)[SUMMARY]
+    assert sheet.column_dimensions["A"].width > sheet.column_dimensions["D"].width >= 10
+
+
+def test_rewriting_replaces_the_old_summary_and_leaves_the_other_tabs_alone(tmp_path):
+    path = tmp_path / "testshire.xlsx"
+    workbook = local_workbook(path)
+    run_summary(workbook, sample_partnership(), data.TODAY, generated_at=GENERATED)
+    before = workbook.read_all()
+    later = run_summary(workbook, sample_partnership(), dt.date(2027, 4, 6), generated_at=GENERATED)
+    saved = summary_sheet(path)
+    assert len(saved) == len(later.rows)
+    assert ["Current period", "1 April 2027 to 30 September 2027"] in [cells for cells, _ in saved]
+    after = workbook.read_all()
+    for tab in ("Challenges", "Compliance", "Lists"):
+        assert after[tab] == before[tab]
+
+
+def test_tables_already_read_are_used_instead_of_reading_again(tmp_path):
+    path = tmp_path / "testshire.xlsx"
+    workbook = LocalWorkbook(path)
+    workbook.init()  # empty tabs: the figures can only come from the tables passed in
+    table = run_summary(workbook, sample_partnership(), data.TODAY, tables=data.tables(), generated_at=GENERATED)
+    assert ("Raised", "12", "12", "24") in table.rows
+
+
+def test_the_summary_tab_is_written_to_google_sheets_with_bold_headers():
+    api = FakeSheetsAPI()
+    workbook = google_workbook(api, sample_partnership(), purpose="cron")
+    data.fill(workbook)
+    api.reset_counts()
+    table = run_summary(workbook, sample_partnership(), data.TODAY, last_success=LAST_SUCCESS, generated_at=GENERATED)
+    spreadsheet_id = "fake-testshire"
+    values = api.values(spreadsheet_id, SUMMARY)
+    assert [[v for v in row if v] for row in values] == [[v for v in row if v] for row in table.rows]
+    assert api.tab(spreadsheet_id, SUMMARY).bold_rows == set(table.bold)
+    assert ["Raised", "12", "12", "24"] in values
+    # One read of the tabs it needs and one write, whatever the row count.
+    assert api.calls["values.batchGet"] == 1
+    assert api.calls["batchUpdate"] == 1
+
+
+# --- the command -----------------------------------------------------------
+
+@pytest.fixture
+def demo_filled(tmp_path):
+    """The demo partnership's local workbook holding the dataset."""
+    path = tmp_path / "instance" / "demo.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    local_workbook(path)
+    return path
+
+
+@pytest.fixture
+def broken_partnership(partnerships_dir):
+    """A second partnership whose workbook file is missing."""
+    text = (partnerships_dir / "demo.toml").read_text()
+    text = text.replace('slug = "demo"', 'slug = "broken"').replace("instance/demo.xlsx", "instance/missing.xlsx")
+    (partnerships_dir / "broken.toml").write_text(text)
+
+
+def test_the_command_writes_the_summary_tab(demo_filled, runner):
+    result = runner.invoke(args=["jobs", "summary", "--partnership", "demo", "--today", "2026-11-20"])
+    assert result.exit_code == 0, result.output
+    assert result.output == ("demo: Summary tab written: 24 challenges and 5 compliance challenges raised in the "
+                             "year, 10 open today, 7 problems with rows not counted\n")
+    assert (["Raised", "12", "12", "24"], False) in summary_sheet(demo_filled)
+
+
+def test_one_failing_partnership_does_not_stop_the_others(broken_partnership, demo_filled, runner):
+    result = runner.invoke(args=["jobs", "summary", "--today", "2026-11-20"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("broken: failed: ") and "missing.xlsx does not exist" in lines[0]
+    assert lines[1].startswith("demo: Summary tab written: 24 challenges")
+    assert (["Raised", "12", "12", "24"], False) in summary_sheet(demo_filled)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--partnership", "nowhere"], "no partnership called 'nowhere' (configured: demo)"),
+    (["--today", "20/11/2026"], "'20/11/2026' does not match the format '%Y-%m-%d'"),
+])
+def test_the_command_refuses_bad_options_with_a_message(runner, args, message):
+    result = runner.invoke(args=["jobs", "summary", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_the_command_is_documented_with_an_example(runner):
+    result = runner.invoke(args=["jobs", "summary", "--help"])
+    assert "Rewrite the Summary tab" in result.output
+    assert "flask --app app jobs summary --partnership demo --today 2026-11-20" in result.output
+
+
+def test_the_demo_partnership_file_reads(partnerships_dir, tmp_path):
+    # The command's tests rely on the demo file's Pan Cheshire and Durham procedures.
+    demo = load_partnership(partnerships_dir / "demo.toml", tmp_path)
+    assert (demo.procedure.slug, demo.compliance_procedure.slug) == ("pan-cheshire", "durham-iro")
