@@ -49,21 +49,36 @@ def app(app, tmp_path: Path):
 
 @pytest.fixture
 def pages_app(app):
-    """The app with two pages of a partnership: one for anyone, one behind ``login_required``."""
-    from flask import render_template_string
+    """The app with two pages of a partnership: one for anyone, and one behind ``login_required``
+    with a one-field form that records what it saves in ``app.extensions["test_saved"]``."""
+    from flask import current_app, render_template_string
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
 
     from views.auth import login_required
     from views.partnership import get_partnership
 
-    template = '{% extends "base.html" %}{% block title %}Test{% endblock %}{% block body %}<h1>{{ text }}</h1>{% endblock %}'
+    template = (
+        '{% extends "base.html" %}{% block title %}Test{% endblock %}{% block body %}<h1>{{ text }}</h1>'
+        '{% if form %}<form method="post" novalidate>{{ form.csrf_token }}'
+        '<input name="note" value="{{ form.note.data or \'\' }}"></form>{% endif %}{% endblock %}'
+    )
+
+    class NoteForm(FlaskForm):
+        note = StringField("Note")
 
     def public_page(slug):
         return render_template_string(template, partnership=get_partnership(slug), text="Public")
 
     @login_required
     def private_page(slug):
-        return render_template_string(template, partnership=get_partnership(slug), text="Private")
+        form = NoteForm()
+        if form.validate_on_submit():
+            current_app.extensions["test_saved"].append(form.note.data)
+            return "saved"
+        return render_template_string(template, partnership=get_partnership(slug), text="Private", form=form)
 
+    app.extensions["test_saved"] = []
     app.add_url_rule("/<slug>/test-public", "test_public", public_page)
     app.add_url_rule("/<slug>/test-private", "test_private", private_page, methods=["GET", "POST"])
     return app
