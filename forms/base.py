@@ -7,14 +7,22 @@ from typing import Any, Sequence
 
 from flask_wtf import FlaskForm
 from wtforms import Field
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 # Long answers stay well under the spreadsheet's 50,000-character cell limit.
 LONG_TEXT = 5000
 SHORT_TEXT = 200
 EMAIL_TEXT = 254
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def choices(pairs: Sequence[tuple[str, str]] | Sequence[str]) -> list[SelectChoice]:
+    """Options for a select, radios or checkboxes, from (value, label) pairs or plain values."""
+    return [SelectChoice(p) if isinstance(p, str) else SelectChoice(p[0], p[1]) for p in pairs]
+
+
+YES_NO = choices([("yes", "Yes"), ("no", "No")])
 
 
 def _strip(value: Any) -> Any:
@@ -32,9 +40,9 @@ class StrippedForm(FlaskForm):
             return bound
 
 
-def required(message: str) -> InputRequired:
-    """The answer must be given; ``message`` tells the person what to do."""
-    return InputRequired(message=message)
+def required(message: str) -> DataRequired:
+    """The answer must be given (whitespace alone is no answer); ``message`` says what to do."""
+    return DataRequired(message=message)
 
 
 def max_length(label: str, limit: int) -> Length:

@@ -20,6 +20,7 @@ from forms.base import (
     LONG_TEXT,
     SHORT_TEXT,
     YES_NO,
+    choices,
     OneOf,
     StrippedForm,
     email_address,
@@ -29,7 +30,7 @@ from forms.base import (
 )
 from forms.dates import GovDateField, not_in_future
 
-CHILD_OR_ADULT = [("Child", "A child or young person"), ("Adult at risk", "An adult at risk")]
+CHILD_OR_ADULT = choices([("Child", "A child or young person"), ("Adult at risk", "An adult at risk")])
 CASE_REFERENCE_TEXT = 50
 
 
@@ -93,14 +94,14 @@ class RaiseChallengeForm(StrippedForm):
     def __init__(self, *args, agencies: Sequence[str], themes: Sequence[str],
                  today: Callable[[], dt.date] = dt.date.today, **kwargs):
         super().__init__(*args, **kwargs)
-        agency_choices = [("", "Choose an agency")] + [(a, a) for a in agencies]
+        agency_choices = choices([("", "Choose an agency"), *agencies])
         self.raiser_agency.choices = agency_choices
         self.other_agency.choices = agency_choices
         self.raiser_agency.validators = [*self.raiser_agency.validators,
                                          OneOf(agencies, "Select your agency from the list")]
         self.other_agency.validators = [*self.other_agency.validators,
                                         OneOf(agencies, "Select the agency from the list")]
-        self.theme.choices = [(t, t) for t in themes]
+        self.theme.choices = choices(themes)
         self.theme.validators = [*self.theme.validators,
                                  OneOf(themes, "Select what the challenge is about from the list")]
         self.concern_arose.validators = [not_in_future(today)]

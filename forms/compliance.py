@@ -16,7 +16,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
-from forms.base import LONG_TEXT, SHORT_TEXT, OneOf, StrippedForm, email_address, max_length, not_a_full_name, required
+from forms.base import LONG_TEXT, SHORT_TEXT, OneOf, choices, StrippedForm, email_address, max_length, not_a_full_name, required
 from forms.dates import GovDateField, not_before, not_in_future
 from forms.steps import StepActionForm
 from sheets.schema import COMPLIANCE_ISSUES
@@ -56,7 +56,7 @@ class ComplianceChallengeForm(StrippedForm):
     safeguarding_lead_email = StringField("Safeguarding Lead's email address (optional)", widget=GovTextInput(),
                                           validators=[Optional(), *email_address("Safeguarding Lead's email address")])
     issues = SelectMultipleField("Identified issue", widget=GovCheckboxesInput(),
-                                 choices=[(i, i) for i in COMPLIANCE_ISSUES], validate_choice=False,
+                                 choices=choices(COMPLIANCE_ISSUES), validate_choice=False,
                                  description="Select all that apply",
                                  validators=[required("Select at least one identified issue")])
     concern = _long("The IRO's concern and what we would like to see happening",
@@ -66,7 +66,7 @@ class ComplianceChallengeForm(StrippedForm):
 
     def __init__(self, *args, agencies: Sequence[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.professional_agency.choices = [("", "Choose an agency")] + [(a, a) for a in agencies]
+        self.professional_agency.choices = choices([("", "Choose an agency"), *agencies])
         self.professional_agency.validators = [*self.professional_agency.validators,
                                                OneOf(agencies, "Select the professional's agency from the list")]
         self.family_reference.validators = [*self.family_reference.validators,
@@ -79,7 +79,7 @@ class ComplianceChallengeForm(StrippedForm):
             raise ValidationError("Select identified issues from the list")
 
 
-RESOLVED_OR_PROGRESSED = [("resolved", "Resolved"), ("progress", "Not resolved: go to the next stage")]
+RESOLVED_OR_PROGRESSED = choices([("resolved", "Resolved"), ("progress", "Not resolved: go to the next stage")])
 
 
 class LineManagerResponseForm(StepActionForm):
@@ -88,8 +88,8 @@ class LineManagerResponseForm(StepActionForm):
     response = _long("Your response", "Enter your response", "Your response",
                      description="What you have done or will do about the issue, and by when")
     outcome = RadioField("Is the issue resolved?", widget=GovRadioInput(),
-                         choices=[("resolved", "Yes, it is resolved"),
-                                  ("progress", "No, it needs a meeting with the Safeguarding Lead (stage 3)")],
+                         choices=choices([("resolved", "Yes, it is resolved"),
+                                          ("progress", "No, it needs a meeting with the Safeguarding Lead (stage 3)")]),
                          validators=[required("Select whether the issue is resolved")])
     submit = SubmitField("Send response", widget=GovSubmitInput())
 

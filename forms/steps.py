@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 
-from forms.base import LONG_TEXT, SHORT_TEXT, YES_NO, OneOf, StrippedForm, email_address, max_length, required
+from forms.base import LONG_TEXT, SHORT_TEXT, YES_NO, OneOf, choices, StrippedForm, email_address, max_length, required
 from forms.dates import GovDateField, not_before, not_in_future
 
 
@@ -77,7 +77,7 @@ class EscalateForm(StepActionForm):
 
     def __init__(self, *args, steps: Sequence[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.step.choices = list(steps)
+        self.step.choices = choices(steps)
         self.step.validators = [*self.step.validators,
                                 OneOf([value for value, _ in steps], "Select one of the steps shown")]
         if len(steps) == 1 and not self.step.data:
