@@ -1,0 +1,110 @@
+"""The sign-in link's token, the used-links store, where a link may send a person, and log redaction."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import pytest
+
+from views.security import RedactLinkTokens
+from views.sign_in_links import LinkRefused, LinkStore, local_path, make_token, read_token
+
+SECRET = "test-secret"
+
+
+def test_a_token_carries_who_and_where_to():
+    link = read_token(SECRET, make_token(SECRET, "demo", "a@example.nhs.uk", "/demo/x"), "demo", 900)
+    assert (link.slug, link.email, link.next) == ("demo", "a@example.nhs.uk", "/demo/x")
+    assert len(link.nonce) >= 16
+
+
+def test_two_tokens_for_one_address_have_different_nonces():
+    first = read_token(SECRET, make_token(SECRET, "demo", "a@example.nhs.uk"), "demo", 900)
+    second = read_token(SECRET, make_token(SECRET, "demo", "a@example.nhs.uk"), "demo", 900)
+    assert first.nonce != second.nonce
+
+
+@pytest.mark.parametrize("age, reason", [(899, None), (901, "expired")])
+def test_a_token_lasts_its_max_age(age, reason):
+    token = make_token(SECRET, "demo", "a@example.nhs.uk", issued_at=time.time() - age)
+    if reason is None:
+        assert read_token(SECRET, token, "demo", 900).email == "a@example.nhs.uk"
+    else:
+        with pytest.raises(LinkRefused) as refused:
+            read_token(SECRET, token, "demo", 900)
+        assert refused.value.reason == reason
+
+
+def test_a_token_signed_for_another_purpose_is_invalid():
+    from itsdangerous import URLSafeTimedSerializer
+    token = URLSafeTimedSerializer(SECRET, salt="compliance-response").dumps({"p": "demo", "e": "a", "n": "b", "x": ""})
+    with pytest.raises(LinkRefused) as refused:
+        read_token(SECRET, token, "demo", 900)
+    assert refused.value.reason == "invalid"
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/demo/challenges/DEMO-1", "/demo/challenges/DEMO-1"),
+    ("/demo/challenges/DEMO-1?tab=history", "/demo/challenges/DEMO-1?tab=history"),
+    ("/demo", "/demo"),
+    ("/demonstration/x", None),
+    ("/other/x", None),
+    ("//evil.example/demo/", None),
+    ("https://evil.example/demo/", None),
+    ("/\\evil.example", None),
+    ("javascript:alert(1)", None),
+    ("", None),
+    (None, None),
+])
+def test_local_path_keeps_people_inside_their_partnership(target, expected):
+    assert local_path(target, "demo") == expected
+
+
+def test_a_nonce_can_be_claimed_once(tmp_path):
+    store = LinkStore(tmp_path / "links.sqlite3")
+    assert store.claim("n1", 900) is True
+    assert store.claim("n1", 900) is False
+    assert store.is_used("n1") and not store.is_used("n2")
+    assert LinkStore(tmp_path / "links.sqlite3").claim("n1", 900) is False  # another worker sees it too
+
+
+def test_used_nonces_are_forgotten_after_their_link_expired(tmp_path):
+    store = LinkStore(tmp_path / "links.sqlite3")
+    store.claim("old", 900, now=1000.0)
+    store.claim("new", 900, now=2000.0)  # clears "old": its link expired at 1900
+    assert not store.is_used("old") and store.is_used("new")
+
+
+def test_many_workers_claiming_one_nonce_at_once_let_exactly_one_through(tmp_path):
+    path = tmp_path / "links.sqlite3"
+    LinkStore(path)
+    results: list[bool] = []
+    start = threading.Barrier(8)
+
+    def claim():
+        store = LinkStore(path)
+        start.wait()
+        results.append(store.claim("same", 900))
+
+    threads = [threading.Thread(target=claim) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False] * 7 + [True]
+
+
+def test_access_logs_never_show_a_links_token():
+    token = make_token(SECRET, "demo", "a@example.nhs.uk")
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s - - "%s" %s',
+                               ("127.0.0.1", f"GET /demo/sign-in/{token} HTTP/1.1", "200"), None)
+    RedactLinkTokens().filter(record)
+    assert record.getMessage() == '127.0.0.1 - - "GET /demo/sign-in/[token] HTTP/1.1" 200'
+    response = logging.LogRecord("werkzeug", logging.INFO, __file__, 1,
+                                 f"POST /demo/compliance/DEMO-1/respond/{token} HTTP/1.1", (), None)
+    RedactLinkTokens().filter(response)
+    assert token not in response.getMessage()
+    plain = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, "GET /demo/sign-in HTTP/1.1", (), None)
+    RedactLinkTokens().filter(plain)
+    assert plain.getMessage() == "GET /demo/sign-in HTTP/1.1"
