@@ -28,6 +28,9 @@ def register_views(app: Flask) -> None:
     from views import public
     app.register_blueprint(public.bp)
 
+    from views import dashboard
+    app.register_blueprint(dashboard.bp)
+
     from views import challenges, compliance
     app.register_blueprint(challenges.bp)
     app.register_blueprint(compliance.bp)
