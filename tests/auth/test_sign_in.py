@@ -132,8 +132,9 @@ def test_a_link_used_twice_at_once_signs_in_only_once(app, client):
 def test_a_tampered_link_is_refused(app, client):
     ask_for_link(client, PRACTITIONER)
     path = link_in(outbox(app)[-1])
-    payload, _, signature = path.rpartition(".")
-    forged = payload.replace(payload[-3], "A" if payload[-3] != "A" else "B") + "." + signature
+    prefix, _, token = path.rpartition("/")
+    flipped = "A" if token[10] != "A" else "B"
+    forged = f"{prefix}/{token[:10]}{flipped}{token[11:]}"
     for bad in (forged, path[:-4], "/demo/sign-in/not-a-link"):
         response = client.get(bad)
         assert response.status_code == 400, bad
