@@ -140,5 +140,4 @@ def problems(partnership: Partnership, found: list[Problem], today: dt.date, to:
              "The rows named below were skipped (no reminders, no status) until they are corrected; "
              "every other row was processed."]
     lines += [str(problem) for problem in found]
-    return compose(partnership, to, f"{partnership.name}: {len(found)} problem{'s' if len(found) != 1 else ''} "
-                   f"in the spreadsheet", lines, None)
+    return compose(partnership, to, f"{partnership.name}: rows to correct in the spreadsheet", lines, None)
