@@ -644,12 +644,12 @@ class _NoNetwork(BaseAdapter):
 
 
 def google_workbook(api: FakeSheetsAPI, partnership: Any, *, purpose: str = "web", policy: Any = None,
-                    sleep: Any = None) -> Any:
+                    sleep: Any = None, clock: Any = None) -> Any:
     """A GoogleWorkbook (gspread + our retry client) for ``partnership`` over this fake.
 
     The partnership's sheet becomes a Google one with a spreadsheet id (created empty in the
     fake if it is not there yet). ``sleep`` replaces time.sleep in the retry client, so retry
-    tests take no time; by default nothing sleeps.
+    tests take no time (by default nothing sleeps); ``clock`` replaces time.monotonic.
     """
     from procedures.config import SheetConfig
     from sheets.google import GoogleWorkbook
@@ -660,4 +660,4 @@ def google_workbook(api: FakeSheetsAPI, partnership: Any, *, purpose: str = "web
         api.add_spreadsheet(spreadsheet_id, title=partnership.name)
     google = replace(partnership, sheet=SheetConfig("google", spreadsheet_id=spreadsheet_id))
     return GoogleWorkbook.for_session(google, api.session(), policy=policy or POLICIES[purpose],
-                                      sleep=sleep or (lambda seconds: None))
+                                      sleep=sleep or (lambda seconds: None), clock=clock)

@@ -1,0 +1,88 @@
+"""What only the local workbook has to get right: the file lock, atomic saves and its cache."""
+from __future__ import annotations
+
+import filelock
+import openpyxl
+import pytest
+
+from sheets.base import SheetUnavailable
+from sheets.local import LocalWorkbook
+from sheets.schema import CHALLENGES, REFERENCE, TABS
+
+
+@pytest.fixture
+def book(tmp_path) -> LocalWorkbook:
+    workbook = LocalWorkbook(tmp_path / "instance" / "book.xlsx", lock_timeout=0.2)
+    workbook.init()
+    return workbook
+
+
+def test_init_creates_the_file_and_its_folder(book):
+    assert book.path.exists()
+    assert openpyxl.load_workbook(book.path).sheetnames == list(TABS)
+
+
+def test_a_missing_file_says_to_run_init(tmp_path):
+    with pytest.raises(SheetUnavailable, match="sheet init"):
+        LocalWorkbook(tmp_path / "none.xlsx").read_all()
+
+
+def test_a_broken_file_is_reported_not_a_traceback(tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(SheetUnavailable, match="cannot be read"):
+        LocalWorkbook(path).read_all()
+
+
+def test_a_writer_holding_the_lock_makes_others_wait_then_give_up(book):
+    with filelock.FileLock(str(book.path) + ".lock"):
+        with pytest.raises(SheetUnavailable, match="busy"):
+            book.append(CHALLENGES, [{REFERENCE: "PC-1"}])
+    book.append(CHALLENGES, [{REFERENCE: "PC-1"}])
+    assert [r.reference for r in book.read(CHALLENGES).records] == ["PC-1"]
+
+
+def test_a_crash_while_saving_leaves_the_old_file_whole(book, monkeypatch):
+    book.append(CHALLENGES, [{REFERENCE: "PC-1"}])
+    before = book.path.read_bytes()
+
+    def crash(self, filename):
+        filename.write(b"half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", crash)
+    with pytest.raises(OSError):
+        book.append(CHALLENGES, [{REFERENCE: "PC-2"}])
+    monkeypatch.undo()
+    assert book.path.read_bytes() == before
+    assert not [p for p in book.path.parent.iterdir() if p.suffix == ".tmp"]
+    assert [r.reference for r in LocalWorkbook(book.path).read(CHALLENGES).records] == ["PC-1"]
+    book.append(CHALLENGES, [{REFERENCE: "PC-2"}])
+    assert [r.reference for r in LocalWorkbook(book.path).read(CHALLENGES).records] == ["PC-1", "PC-2"]
+
+
+def test_reads_come_from_the_cache_until_the_file_changes(book, monkeypatch):
+    book.read_all()
+    loads = []
+    real = openpyxl.load_workbook
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: loads.append(1) or real(*a, **k))
+    book.read_all()
+    LocalWorkbook(book.path).read_all()
+    assert loads == []
+    other = openpyxl.load_workbook(book.path)
+    other[CHALLENGES]["A2"] = "PC-7"
+    other.save(book.path)
+    assert LocalWorkbook(book.path).read(CHALLENGES).find("PC-7") is not None
+
+
+def test_people_formulas_and_formatting_in_their_own_columns_survive_a_write(book):
+    other = openpyxl.load_workbook(book.path)
+    ws = other[CHALLENGES]
+    ws["A2"] = "PC-1"
+    ws["AZ1"] = "My total"
+    ws["AZ2"] = "=LEN(A2)"
+    ws["AZ1"].font = openpyxl.styles.Font(italic=True)
+    other.save(book.path)
+    book.update({CHALLENGES: {"PC-1": {"Status": "overdue"}}})
+    ws = openpyxl.load_workbook(book.path)[CHALLENGES]
+    assert (ws["AZ2"].value, ws["AZ2"].data_type, ws["AZ1"].font.i) == ("=LEN(A2)", "f", True)

@@ -1,0 +1,53 @@
+"""open_workbook chooses the implementation from the partnership file."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from procedures.config import SheetConfig
+from sheets.base import SheetError
+from sheets.google import GoogleWorkbook
+from sheets.local import LocalWorkbook
+from sheets.open import open_workbook
+
+
+def test_local_backend_opens_the_file_named_in_the_partnership(partnership, tmp_path):
+    workbook = open_workbook(partnership)
+    assert isinstance(workbook, LocalWorkbook)
+    assert workbook.path == (tmp_path / "instance" / "demo.xlsx").resolve()
+    assert open_workbook(partnership, purpose="cron").lock_timeout > workbook.lock_timeout
+
+
+def test_google_backend_needs_credentials(partnership, monkeypatch, tmp_path):
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    google = dataclasses.replace(partnership, sheet=SheetConfig("google", spreadsheet_id="abc"))
+    with pytest.raises(SheetError, match="GOOGLE_APPLICATION_CREDENTIALS"):
+        open_workbook(google)
+    key = tmp_path / "key.json"
+    key.write_text("{}")
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+    with pytest.raises(SheetError, match="cannot be used"):
+        open_workbook(google)
+
+
+def test_google_backend_with_a_service_account_key(partnership, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    import json
+
+    pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps({"type": "service_account", "client_email": "app@example.iam.gserviceaccount.com",
+                               "private_key": pem, "private_key_id": "1", "token_uri": "https://oauth2.example/token",
+                               "project_id": "example"}))
+    google = dataclasses.replace(partnership, sheet=SheetConfig("google", spreadsheet_id="abc", credentials=key))
+    workbook = open_workbook(google, purpose="cron")
+    assert isinstance(workbook, GoogleWorkbook) and workbook.id == "abc"
+    assert workbook.http.policy.budget > open_workbook(google).http.policy.budget
+
+
+def test_purpose_must_be_web_or_cron(partnership):
+    with pytest.raises(ValueError):
+        open_workbook(partnership, purpose="batch")  # type: ignore[arg-type]
