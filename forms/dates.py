@@ -27,6 +27,7 @@ class DateInput(GovDateInput):
             values = ["", "", ""]
         bad = getattr(field, "bad_parts", PARTS) if field.errors else ()
         params.setdefault("fieldset", {"legend": {"text": field.label.text}})
+        params["id"] = f"{field.id}-date"  # the wrapper; the Day box has the field's own id
         params["items"] = [
             {
                 "label": part.capitalize(),

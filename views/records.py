@@ -196,7 +196,11 @@ def flush(partnership: Partnership) -> int:
     """Write whatever was kept on disk for this partnership, if anything (cheap when nothing is)."""
     if not pending.waiting(current_app.config, partnership.slug):
         return 0
-    return pending.flush_pending(current_app.config, partnership)
+    try:
+        book = workbook(partnership)
+    except SheetUnavailable:
+        return 0
+    return pending.flush_pending(current_app.config, partnership, book)
 
 
 @dataclass(frozen=True)

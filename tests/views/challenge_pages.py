@@ -1,0 +1,83 @@
+"""Helpers for the challenge and compliance page tests: a demo workbook with a Lists tab,
+signing a person in, and sending a form the way a browser does (its CSRF token and hidden fields)."""
+from __future__ import annotations
+
+import email
+import time
+from email import policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+
+from sheets.base import Workbook
+from sheets.open import open_workbook
+from sheets.schema import AGENCIES, LISTS, THEMES
+
+LIST_AGENCIES = ("Health", "Police", "Children's social care", "Education")
+LIST_THEMES = ("Timeliness", "Information sharing", "Other")
+
+RAISER = "sam.jones@example.nhs.uk"
+COLLEAGUE = "someone.else@example.nhs.uk"
+SUPPORT = "business.support@demo-partnership.example"
+
+
+@pytest.fixture
+def partnership(app):
+    return app.extensions["partnerships"]["demo"]
+
+
+@pytest.fixture
+def workbook(partnership) -> Workbook:
+    """The demo partnership's local workbook under tmp_path, set up with its tabs and a Lists tab."""
+    book = open_workbook(partnership, purpose="web")
+    book.init()
+    rows = [{AGENCIES: a, THEMES: t} for a, t in zip(LIST_AGENCIES, (*LIST_THEMES, ""))]
+    book.append(LISTS, rows)
+    return book
+
+
+def sign_in_as(client, email_address: str, role: str = "practitioner", reference: str | None = None,
+               slug: str = "demo") -> None:
+    with client.session_transaction() as s:
+        s["user"] = {"email": email_address, "partnership": slug, "role": role, "reference": reference}
+        s["seen"] = int(time.time())
+
+
+def page(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def text(response) -> str:
+    return page(response).get_text(" ", strip=True)
+
+
+def errors(response) -> list[str]:
+    """The error messages shown beside the fields, as a person reads them."""
+    return [e.get_text(" ", strip=True).removeprefix("Error:").strip()
+            for e in page(response).select(".govuk-error-message")]
+
+
+def summary_errors(response) -> list[str]:
+    return [a.get_text(strip=True) for a in page(response).select(".govuk-error-summary__list a")]
+
+
+def hidden_fields(response) -> dict[str, str]:
+    return {i["name"]: i.get("value", "") for i in page(response).select("form input[type=hidden]")}
+
+
+def send_form(client, url: str, data: dict[str, Any], *, opened=None):
+    """Open ``url`` (or use the page already ``opened``), then post ``data`` with the page's hidden fields."""
+    shown = opened if opened is not None else client.get(url)
+    return client.post(url, data={**hidden_fields(shown), **data})
+
+
+def outbox(app) -> list[email.message.EmailMessage]:
+    folder = Path(app.config["MAIL_OUTBOX_DIR"])
+    files = sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns) if folder.exists() else []
+    return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in files]
+
+
+def body(message: email.message.EmailMessage) -> str:
+    return message.get_body(("plain",)).get_content()

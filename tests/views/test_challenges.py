@@ -1,0 +1,271 @@
+"""Raising a challenge and the pages around it, as a person sees them."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from flask import url_for
+
+from procedures import ChallengeDates, position
+from sheets.base import SheetUnavailable
+from sheets.schema import CHALLENGES, HISTORY, LISTS, AGENCIES
+from tests.views.challenge_pages import (  # noqa: F401 (fixtures)
+    LIST_AGENCIES,
+    RAISER,
+    errors,
+    hidden_fields,
+    page,
+    partnership,
+    send_form,
+    sign_in_as,
+    summary_errors,
+    text,
+    workbook,
+)
+from views import pending, records
+
+
+def answers(**changes) -> dict:
+    today = dt.date.today()
+    data = {
+        "immediate_risk": "no",
+        "raiser_name": "Sam Jones",
+        "raiser_role": "Health visitor",
+        "raiser_agency": "Health",
+        "raiser_email": RAISER,
+        "line_manager_email": "lead@example.nhs.uk",
+        "other_agency": "Children's social care",
+        "other_professional": "Duty social worker",
+        "other_professional_email": "duty@demo-partnership.example",
+        "child_or_adult": "Child",
+        "case_reference": "CS-12345",
+        "theme": "Timeliness",
+        "decision": '=HYPERLINK("http://evil.example","click")',
+        "outcome_sought": "<script>alert('x')</script> An assessment",
+        "concern_arose": [str(today.day), str(today.month), str(today.year)],
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def urls(app):
+    with app.test_request_context():
+        yield lambda endpoint, **kw: url_for(endpoint, **{"slug": "demo", **kw})
+
+
+@pytest.fixture
+def signed_in(client):
+    sign_in_as(client, RAISER)
+    return client
+
+
+def raise_one(client, urls, **changes) -> str:
+    response = send_form(client, urls("challenges.new"), answers(**changes))
+    assert response.status_code == 302, errors(client.get(urls("challenges.new")))
+    shown = client.get(response.location)
+    return page(shown).select_one(".govuk-panel__body strong").get_text(strip=True)
+
+
+# The start page
+
+def test_the_start_page_shows_the_procedures_steps_and_timescales(client, urls, partnership):
+    response = client.get(urls("challenges.start"))
+    assert response.status_code == 200
+    rows = [[c.get_text(" ", strip=True) for c in tr.select("th, td")] for tr in page(response).select("tbody tr")]
+    assert [r[0] for r in rows] == [f"{s.number}. {s.name}" for s in partnership.procedure.steps]
+    assert rows[1][2:] == ["Working day 3", "Working day 9"]
+    assert rows[3][2:] == ["Working day 16", "Working day 21"]
+    assert "Being professionally BRAVER" in text(response)
+    start = page(response).select_one("a.govuk-button--start")
+    assert start["href"] == urls("challenges.new")
+    assert "Compliance Challenge Form" in text(response)
+
+
+def test_the_list_of_partnerships_links_to_each_start_page(client, urls):
+    links = [a["href"] for a in page(client.get("/")).select("main a.govuk-link")]
+    assert urls("challenges.start") in links
+
+
+def test_an_unknown_partnership_is_not_found(client):
+    assert client.get("/nowhere/").status_code == 404
+
+
+# Raising a challenge
+
+def test_raising_needs_signing_in(client, urls):
+    response = client.get(urls("challenges.new"))
+    assert response.status_code == 302
+    assert response.location.startswith(urls("auth.sign_in"))
+
+
+def test_the_form_shows_the_safety_banner_the_lists_and_guidance(signed_in, urls, workbook):
+    response = signed_in.get(urls("challenges.new"))
+    assert response.status_code == 200
+    banner = page(response).select_one(".govuk-warning-text").get_text(" ", strip=True)
+    assert "immediate risk" in banner and "999" in banner
+    options = [o["value"] for o in page(response).select("select#raiser_agency option")]
+    assert options == ["", *LIST_AGENCIES]
+    assert page(response).select_one("#raiser_email")["value"] == RAISER
+    assert "BRAVER" in page(response).select_one("aside").get_text()
+    assert page(response).select_one("form")["novalidate"] is not None
+
+
+def test_a_blank_form_comes_back_with_instructions(signed_in, urls, workbook):
+    response = send_form(signed_in, urls("challenges.new"), {"immediate_risk": "no"})
+    assert response.status_code == 400
+    assert page(response).title.get_text().startswith("Error: ")
+    assert "Enter your name" in summary_errors(response)
+    assert "Enter the date the concern arose" in errors(response)
+    assert workbook.read(CHALLENGES).records == ()
+
+
+def test_wrong_answers_keep_what_was_typed(signed_in, urls, workbook):
+    response = send_form(signed_in, urls("challenges.new"),
+                         answers(raiser_email="sam at nhs", concern_arose=["31", "2", "2026"]))
+    assert response.status_code == 400
+    assert errors(response) == ["Enter your email address in the correct format, like name@example.org",
+                                "The date the concern arose must be a real date"]
+    assert page(response).select_one("#raiser_email")["value"] == "sam at nhs"
+    assert page(response).select_one("#concern_arose")["value"] == "31"
+    assert page(response).select_one("#raiser_name")["value"] == "Sam Jones"
+    assert page(response).select_one("#decision").get_text() == answers()["decision"]
+
+
+def test_a_choice_not_on_the_list_is_refused(signed_in, urls, workbook):
+    response = send_form(signed_in, urls("challenges.new"), answers(other_agency="Made-up agency"))
+    assert errors(response) == ["Select the agency from the list"]
+
+
+def test_immediate_risk_stops_and_says_where_to_go(signed_in, urls, workbook):
+    response = send_form(signed_in, urls("challenges.new"), {"immediate_risk": "yes"})
+    assert response.status_code == 200
+    assert "do not use this form" in page(response).h1.get_text()
+    assert "999" in text(response) and "front door" in text(response)
+    assert workbook.read(CHALLENGES).records == ()
+
+
+def test_raising_records_the_challenge_and_shows_the_reference_and_step_1_deadline(signed_in, urls, workbook,
+                                                                                     partnership):
+    response = send_form(signed_in, urls("challenges.new"), answers())
+    assert response.status_code == 302
+    shown = signed_in.get(response.location)
+    reference = page(shown).select_one(".govuk-panel__body strong").get_text(strip=True)
+    assert reference.startswith("DEMO-") and len(reference) == 11
+    today = dt.date.today()
+    step1 = position(partnership.procedure, partnership.calendar, ChallengeDates(raised_on=today), today)
+    deadline = f"{step1.conclude_by:%A} {step1.conclude_by.day} {step1.conclude_by:%B %Y}"
+    assert deadline in text(shown)
+
+    [row] = workbook.read(CHALLENGES).records
+    assert row.reference == reference
+    assert row["Raised on"] == today.isoformat() and row["Step"] == "1" and row["Step started"] == today.isoformat()
+    assert row["Concern arose on"] == today.isoformat()
+    assert row["Decision challenged"] == '=HYPERLINK("http://evil.example","click")'
+    assert row["Submission ID"]
+    [history] = workbook.read(HISTORY).records
+    assert (history.reference, history["Action"], history["By"], history["Tab"]) == (reference, "Raised", RAISER,
+                                                                                      CHALLENGES)
+
+
+def test_sending_the_same_form_twice_records_one_challenge(signed_in, urls, workbook):
+    opened = signed_in.get(urls("challenges.new"))
+    first = send_form(signed_in, urls("challenges.new"), answers(), opened=opened)
+    first_reference = page(signed_in.get(first.location)).select_one(".govuk-panel__body strong").get_text()
+    second = send_form(signed_in, urls("challenges.new"), answers(), opened=opened)
+    second_reference = page(signed_in.get(second.location)).select_one(".govuk-panel__body strong").get_text()
+    assert first_reference == second_reference
+    assert len(workbook.read(CHALLENGES).records) == 1
+    assert len(workbook.read(HISTORY).records) == 1
+
+
+def test_each_new_form_is_a_new_challenge(signed_in, urls, workbook):
+    assert raise_one(signed_in, urls) != raise_one(signed_in, urls)
+    assert len(workbook.read(CHALLENGES).records) == 2
+
+
+def test_formula_and_html_are_shown_as_plain_text(signed_in, urls, workbook):
+    reference = raise_one(signed_in, urls)
+    response = signed_in.get(urls("challenges.show", reference=reference))
+    html = response.get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert '=HYPERLINK("http://evil.example","click")' in text(response)
+
+
+# When the sheet cannot be reached
+
+@pytest.fixture
+def unreachable(monkeypatch):
+    def fail(partnership):
+        raise SheetUnavailable("the spreadsheet did not answer")
+    monkeypatch.setattr(records, "workbook", fail)
+    return monkeypatch
+
+
+def test_an_unreachable_sheet_keeps_the_submission_and_says_so(signed_in, urls, workbook, unreachable, app):
+    opened = signed_in.get(urls("challenges.new"))
+    response = send_form(signed_in, urls("challenges.new"), answers(), opened=opened)
+    shown = signed_in.get(response.location)
+    assert "will be recorded shortly" in text(shown)
+    reference = page(shown).select_one(".govuk-panel__body strong").get_text()
+    [kept] = pending.waiting(app.config, "demo")
+    data = json.loads(kept.read_text())
+    assert data["reference"] == reference
+    assert [w["tab"] for w in data["writes"]] == [CHALLENGES, HISTORY]
+    assert not list(Path(kept.parent).glob("*.tmp"))
+    # Sending it again while the sheet is still away keeps one submission, not two.
+    send_form(signed_in, urls("challenges.new"), answers(), opened=opened)
+    assert len(pending.waiting(app.config, "demo")) == 1
+    assert workbook.read(CHALLENGES).records == ()
+
+
+def test_kept_submissions_are_written_once_by_flush_pending(signed_in, urls, workbook, unreachable, app, partnership):
+    send_form(signed_in, urls("challenges.new"), answers())
+    unreachable.undo()
+    assert pending.flush_pending(app.config, partnership, workbook) == 1
+    assert pending.flush_pending(app.config, partnership, workbook) == 0
+    assert len(workbook.read(CHALLENGES).records) == 1
+    assert [r["Action"] for r in workbook.read(HISTORY).records] == ["Raised"]
+    assert pending.waiting(app.config, "demo") == []
+
+
+def test_a_kept_submission_is_not_written_twice_if_it_reached_the_sheet(signed_in, urls, workbook, unreachable, app,
+                                                                       partnership):
+    send_form(signed_in, urls("challenges.new"), answers())
+    [kept] = pending.waiting(app.config, "demo")
+    data = json.loads(kept.read_text())
+    workbook.append(CHALLENGES, data["writes"][0]["rows"])  # it got there, but the answer was lost
+    unreachable.undo()
+    pending.flush_pending(app.config, partnership, workbook)
+    assert len(workbook.read(CHALLENGES).records) == 1
+
+
+def test_the_next_visit_writes_kept_submissions(signed_in, urls, workbook, unreachable, app):
+    send_form(signed_in, urls("challenges.new"), answers())
+    unreachable.undo()
+    signed_in.get(urls("challenges.start"))
+    assert len(workbook.read(CHALLENGES).records) == 1
+    assert pending.waiting(app.config, "demo") == []
+
+
+# Lists
+
+def test_lists_are_cached_then_reread(signed_in, urls, workbook, app):
+    app.config["LISTS_CACHE_SECONDS"] = 3600
+    signed_in.get(urls("challenges.new"))
+    workbook.append(LISTS, [{AGENCIES: "Probation"}])
+    options = lambda: [o["value"] for o in page(signed_in.get(urls("challenges.new"))).select("#other_agency option")]  # noqa: E731
+    assert "Probation" not in options()
+    app.extensions["lists_cache"].clear()
+    app.config["LISTS_CACHE_SECONDS"] = 0
+    assert "Probation" in options()
+
+
+def test_without_a_lists_tab_the_default_themes_are_offered(signed_in, urls, partnership):
+    from sheets.open import open_workbook
+    open_workbook(partnership).init()
+    labels = [i["value"] for i in page(signed_in.get(urls("challenges.new"))).select("input[name=theme]")]
+    assert "Referral criteria" in labels and "Information sharing" in labels
