@@ -74,7 +74,7 @@ def summary_command(slug: str | None, today) -> None:
 
     from flask import current_app
 
-    from jobs.summary import run_summaries
+    from jobs.summary import last_success, run_summaries
     from sheets.open import open_workbook
 
     known = current_app.extensions["partnerships"]
@@ -83,7 +83,8 @@ def summary_command(slug: str | None, today) -> None:
                                  param_hint="--partnership")
     chosen = [known[slug]] if slug else [known[s] for s in sorted(known)]
     runs = run_summaries(chosen, today.date() if today else dt.date.today(),
-                         lambda p: open_workbook(p, purpose="cron"))
+                         lambda p: open_workbook(p, purpose="cron"),
+                         lambda slug: last_success(current_app.config, slug))
     for run in runs:
         click.echo(run.line, err=run.summary is None)
     if any(run.summary is None for run in runs):

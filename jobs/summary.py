@@ -462,9 +462,10 @@ def _not_counted(problems: tuple[Problem, ...]) -> tuple[tuple[str, ...], ...]:
 
 
 def _when(moment: dt.datetime | None) -> str:
+    """A moment in UTC; a naive one is this machine's local time."""
     if moment is None:
         return "not recorded"
-    moment = moment.astimezone(dt.timezone.utc) if moment.tzinfo else moment
+    moment = moment.astimezone(dt.timezone.utc)
     return f"{display_date(moment.date())}, {moment:%H:%M} UTC"
 
 
@@ -557,13 +558,25 @@ def run_summary(workbook: Workbook, partnership: Partnership, today: dt.date, *,
     return table
 
 
+def last_success(config: Mapping[str, object], slug: str) -> dt.datetime | None:
+    """When the daily job (``jobs run``) last succeeded for this partnership, as it recorded it."""
+    from jobs.run import jobs_dir
+
+    try:
+        return dt.datetime.fromisoformat((jobs_dir(config) / f"{slug}.last-success").read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
 def run_summaries(partnerships: Iterable[Partnership], today: dt.date,
-                  open_workbook: Callable[[Partnership], Workbook]) -> list[SummaryRun]:
+                  open_workbook: Callable[[Partnership], Workbook],
+                  last_success: Callable[[str], dt.datetime | None] = lambda slug: None) -> list[SummaryRun]:
     """Rewrite every partnership's Summary tab; one failing does not stop the others."""
     runs = []
     for partnership in partnerships:
         try:
-            runs.append(_write(open_workbook(partnership), partnership, today, None, None, None))
+            runs.append(_write(open_workbook(partnership), partnership, today, None,
+                               last_success(partnership.slug), None))
         except SheetError as e:
             runs.append(SummaryRun(partnership.slug, error=str(e)))
         except Exception as e:  # noqa: BLE001 - cron must go on to the next partnership and say what broke

@@ -11,10 +11,18 @@ import io
 from dataclasses import dataclass
 
 import openpyxl
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from openpyxl.styles import Alignment, Font
 
-from jobs.summary import Summary, read_summary, summary_heading, summary_sections, summary_table, summary_title
+from jobs.summary import (
+    Summary,
+    last_success,
+    read_summary,
+    summary_heading,
+    summary_sections,
+    summary_table,
+    summary_title,
+)
 from sheets.base import SheetError, SummaryTable
 from sheets.open import open_workbook
 from views.auth import business_support_required
@@ -169,14 +177,14 @@ def dashboard(slug: str):
     index = PERIODS[period]
     return render_template(
         "dashboard/dashboard.html", partnership=partnership, summary=summary, title=summary_title(summary),
-        heading=summary_heading(summary, dt.datetime.now(dt.timezone.utc), None),
+        heading=summary_heading(summary, dt.datetime.now(dt.timezone.utc), last_success(current_app.config, slug)),
         sections=summary_sections(summary), charts=charts(summary, index),
         period=period, chosen=summary.periods[index], periods=PERIODS)
 
 
 def _download(slug: str, extension: str, mimetype: str, body) -> Response:
     partnership, summary = _summary(slug)
-    table = summary_table(summary, dt.datetime.now(dt.timezone.utc), None)
+    table = summary_table(summary, dt.datetime.now(dt.timezone.utc), last_success(current_app.config, slug))
     name = f"{partnership.slug}-summary-{summary.today.isoformat()}.{extension}"
     return Response(body(table), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

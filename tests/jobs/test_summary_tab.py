@@ -145,3 +145,28 @@ def test_the_demo_partnership_file_reads(partnerships_dir, tmp_path):
     # The command's tests rely on the demo file's Pan Cheshire and Durham procedures.
     demo = load_partnership(partnerships_dir / "demo.toml", tmp_path)
     assert (demo.procedure.slug, demo.compliance_procedure.slug) == ("pan-cheshire", "durham-iro")
+
+
+@pytest.fixture
+def utc_clock(monkeypatch):
+    """This machine's local time is UTC for the test (the job records naive local times)."""
+    import time
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_command_shows_when_the_daily_job_last_succeeded(demo_filled, runner, app, tmp_path, utc_clock):
+    from jobs.run import jobs_dir
+    folder = jobs_dir(app.config)
+    folder.mkdir(parents=True)
+    (folder / "demo.last-success").write_text("2026-11-20 06:30:05")
+    assert runner.invoke(args=["jobs", "summary", "--today", "2026-11-20"]).exit_code == 0
+    assert (["Daily job last succeeded", "Friday 20 November 2026, 06:30 UTC"], False) in summary_sheet(demo_filled)
+
+
+def test_without_a_recorded_success_the_command_says_not_recorded(demo_filled, runner):
+    assert runner.invoke(args=["jobs", "summary", "--today", "2026-11-20"]).exit_code == 0
+    assert (["Daily job last succeeded", "not recorded"], False) in summary_sheet(demo_filled)

@@ -234,3 +234,14 @@ def test_a_spreadsheet_that_cannot_be_read_gives_a_clear_page_not_an_error(clien
         soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
         assert soup.h1.get_text(strip=True) == "The spreadsheet cannot be reached"
         assert "does not exist" in soup.get_text()
+
+
+def test_the_dashboard_says_when_the_daily_job_last_succeeded(support, app):
+    from jobs.run import jobs_dir
+    folder = jobs_dir(app.config)
+    folder.mkdir(parents=True)
+    (folder / "demo.last-success").write_text("2026-11-20T06:30:05+00:00")
+    about = {row.dt.get_text(strip=True): row.dd.get_text(strip=True)
+             for row in page(support).select("#about .govuk-summary-list__row")}
+    assert about["Daily job last succeeded"] == "Friday 20 November 2026, 06:30 UTC"
+    assert about["Generated"].endswith(" UTC")
