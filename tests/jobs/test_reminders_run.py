@@ -1,0 +1,183 @@
+"""run_reminders against a local workbook and a real SMTP server: never twice, never lost.
+
+SMTP down, one address refused, a crash half way through sending, a crash before the
+columns are written, and a sheet people have rearranged.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from jobs.reminders import run_reminders
+from notify import Email, send_email
+from sheets.local import LocalWorkbook
+from sheets.schema import CHALLENGES, REMINDERS
+from tests.jobs.reminder_sheets import challenge, local_workbook, pan
+from tests.notify.mailserver import MailServer, free_port
+
+tuesday_29_december_2026 = dt.date(2026, 12, 29)
+URL = "https://challenges.example.org"
+
+# Tuesday 29 December: three challenges each owe emails (due soon; escalate x2; resolved).
+ROWS = [
+    challenge("PAN-1", "16/12/2026", "2", Step_started="17/12/2026", Raiser_email="raiser1@police.example",
+              Line_manager_email="manager1@police.example"),
+    challenge("PAN-2", "24/12/2026", "1", Raiser_email="raiser2@school.example",
+              Line_manager_email="manager2@school.example"),
+    challenge("PAN-4", "21/12/2026", "1", Resolved_on="22/12/2026", Raiser_email="raiser4@school.example"),
+]
+EXPECTED = sorted([
+    ("manager1@police.example", "PAN-1: Step 2 is due by Wednesday 30 December 2026"),
+    ("manager2@school.example", "PAN-2: escalate to Step 2"),
+    ("raiser2@school.example", "PAN-2: escalate to Step 2"),
+    ("raiser4@school.example", "PAN-4: resolved"),
+])
+
+
+@pytest.fixture
+def mail():
+    with MailServer() as server:
+        yield server
+
+
+@pytest.fixture
+def partnership(tmp_path):
+    return pan(tmp_path)
+
+
+@pytest.fixture
+def workbook(tmp_path):
+    return local_workbook(tmp_path / "pan.xlsx", ROWS)
+
+
+def sender(partnership, config):
+    return lambda email: send_email(email, from_address=partnership.email.from_address, config=config)
+
+
+def run(workbook, partnership, send, tmp_path, **kwargs):
+    return run_reminders(workbook, partnership, tuesday_29_december_2026, send=send, base_url=URL,
+                         journal=tmp_path / "jobs" / "pan.sent.jsonl", **kwargs)
+
+
+def received(mail):
+    return sorted((m.to, m.subject) for m in mail.take())
+
+
+def logged_keys(workbook):
+    return [r["Key"] for r in LocalWorkbook(workbook.path).read(REMINDERS).records]
+
+
+def test_smtp_down_records_nothing_then_everything_goes_once_when_it_is_back(workbook, partnership, mail, tmp_path):
+    down = {**mail.config(), "MAIL_SMTP_PORT": free_port(), "MAIL_SMTP_TIMEOUT": 1}
+    first = run(workbook, partnership, sender(partnership, down), tmp_path)
+    assert not first.ok and first.sent == []
+    assert len(first.failed) == 3 and len(first.not_attempted) == 1  # gives up after 3 failures in a row
+    assert logged_keys(workbook) == []
+    # The columns are still brought up to date.
+    assert LocalWorkbook(workbook.path).read(CHALLENGES).find("PAN-1")["Status"] == "due soon"
+    assert LocalWorkbook(workbook.path).read(CHALLENGES).find("PAN-1")["Last reminder"] == ""
+
+    second = run(workbook, partnership, sender(partnership, mail.config()), tmp_path)
+    assert second.ok and received(mail) == EXPECTED
+    assert len(logged_keys(workbook)) == 4
+    assert LocalWorkbook(workbook.path).read(CHALLENGES).find("PAN-1")["Last reminder"] == "2026-12-29"
+
+    third = run(workbook, partnership, sender(partnership, mail.config()), tmp_path)
+    assert third.sent == [] and third.already_sent == 4 and received(mail) == []
+
+
+def test_one_refused_address_is_retried_alone_next_run(workbook, partnership, mail, tmp_path):
+    mail.handler.refuse_to = {"raiser2@school.example"}
+    first = run(workbook, partnership, sender(partnership, mail.config()), tmp_path)
+    assert [r.recipient for r, _ in first.failed] == ["raiser2@school.example"]
+    assert "550" in first.failed[0][1]
+    assert received(mail) == [e for e in EXPECTED if e[0] != "raiser2@school.example"]
+    mail.handler.refuse_to = set()
+    second = run(workbook, partnership, sender(partnership, mail.config()), tmp_path)
+    assert second.ok and received(mail) == [("raiser2@school.example", "PAN-2: escalate to Step 2")]
+    assert len(logged_keys(workbook)) == 4
+
+
+class Crash(Exception):
+    """The process dying mid-run (not an email failure)."""
+
+
+def test_a_crash_half_way_through_sending_sends_nothing_twice(workbook, partnership, mail, tmp_path):
+    real = sender(partnership, mail.config())
+    count = 0
+
+    def dies_after_two(email: Email) -> None:
+        nonlocal count
+        if count == 2:
+            raise Crash("killed")
+        real(email)
+        count += 1
+
+    with pytest.raises(Crash):
+        run(workbook, partnership, dies_after_two, tmp_path)
+    first = received(mail)
+    assert len(first) == 2 and logged_keys(workbook) == []  # the crash came before the Reminders tab was written
+
+    second = run(workbook, partnership, real, tmp_path)
+    assert len(second.sent) == 2
+    assert sorted(first + received(mail)) == EXPECTED
+    assert len(logged_keys(workbook)) == 4 and len(set(logged_keys(workbook))) == 4
+    assert not (tmp_path / "jobs" / "pan.sent.jsonl").exists()
+
+
+def test_a_crash_after_sending_but_before_the_columns_are_written_sends_nothing_twice(
+        workbook, partnership, mail, tmp_path):
+    class UpdateFails(LocalWorkbook):
+        def update(self, changes):
+            raise Crash("killed before the update")
+
+    with pytest.raises(Crash):
+        run(UpdateFails(workbook.path), partnership, sender(partnership, mail.config()), tmp_path)
+    assert received(mail) == EXPECTED
+    again = run(workbook, partnership, sender(partnership, mail.config()), tmp_path)
+    assert again.sent == [] and received(mail) == []
+    assert LocalWorkbook(workbook.path).read(CHALLENGES).find("PAN-1")["Status"] == "due soon"
+
+
+def test_a_rearranged_sheet_with_a_bad_date_still_has_its_good_rows_processed(partnership, mail, tmp_path):
+    path = tmp_path / "pan.xlsx"
+    LocalWorkbook(path).init()
+    book = openpyxl.load_workbook(path)
+    ws = book[CHALLENGES]
+    ws.delete_rows(1, ws.max_row)
+    headers = ["Notes (business support)", "Step", "Raiser email", "Reference", "Line manager email",
+               "Step started", "Raised on", "Status", "Step due by", "Last reminder", "Resolved on", "Withdrawn on"]
+    ws.append(headers)
+    ws.append(["chased by phone", "2", "raiser1@police.example", "PAN-1", "manager1@police.example",
+               "17/12/2026", "2026-12-16", "", "", "", "", ""])
+    ws.append(["typo", "1", "raiser9@school.example", "PAN-9", "", "", "32/12/2026", "", "", "", "", ""])
+    ws.append([])  # a blank row people leave
+    ws.append(["", "1", "raiser2@school.example", "PAN-2", "manager2@school.example", "",
+               dt.datetime(2026, 12, 24), "", "", "", "", ""])  # a real date cell
+    book.save(path)
+
+    result = run(LocalWorkbook(path), partnership, sender(partnership, mail.config()), tmp_path)
+    assert result.scanned == 3 and {(p.row, p.column) for p in result.problems} == {(3, "Raised on")}
+    assert received(mail) == sorted([
+        ("business.support@pan.example", "Pan Cheshire Test Partnership: rows to correct in the spreadsheet"),
+        ("manager1@police.example", "PAN-1: Step 2 is due by Wednesday 30 December 2026"),
+        ("manager2@school.example", "PAN-2: escalate to Step 2"),
+        ("raiser2@school.example", "PAN-2: escalate to Step 2"),
+    ])
+    ws = openpyxl.load_workbook(path)[CHALLENGES]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0][:len(headers)] == headers
+    assert rows[1][:4] == ["chased by phone", "2", "raiser1@police.example", "PAN-1"]
+    assert rows[1][7:10] == ["due soon", "2026-12-30", "2026-12-29"]
+    assert rows[2][6:10] == ["32/12/2026", None, None, None]  # the unreadable row is left exactly as it was
+    assert rows[4][7:10] == ["overdue", "2026-12-24", "2026-12-29"]
+
+
+def test_a_dry_run_sends_nothing_and_writes_nothing(workbook, partnership, mail, tmp_path):
+    before = workbook.path.read_bytes()
+    result = run(workbook, partnership, sender(partnership, mail.config()), tmp_path, dry_run=True)
+    assert sorted((r.recipient, r.email.subject) for r in result.would_send) == EXPECTED
+    assert received(mail) == [] and workbook.path.read_bytes() == before
+    assert not (tmp_path / "jobs").exists()
