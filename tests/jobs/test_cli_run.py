@@ -1,0 +1,111 @@
+"""`flask --app app jobs run`: a line per partnership, exit codes, --dry-run and --today."""
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from sheets.local import LocalWorkbook
+from sheets.schema import CHALLENGES, REMINDERS, SUMMARY
+from tests.jobs.reminder_sheets import challenge, local_workbook, write_partnerships
+from tests.notify.mailserver import MailServer
+
+PAN_1 = challenge("PAN-1", "16/12/2026", "2", Step_started="17/12/2026", Raiser_email="raiser1@police.example",
+                  Line_manager_email="manager1@police.example")
+BAD = challenge("PAN-9", "32/12/2026", "1", Raiser_email="raiser9@school.example")
+
+
+@pytest.fixture
+def mail():
+    with MailServer() as server:
+        yield server
+
+
+@pytest.fixture
+def app(tmp_path, mail):
+    folder = write_partnerships(tmp_path / "partnerships", tmp_path)
+    return create_app({"TESTING": True, "SECRET_KEY": "test", "PARTNERSHIPS_DIR": str(folder),
+                       "BASE_DIR": str(tmp_path), "PENDING_DIR": str(tmp_path / "pending"),
+                       "BASE_URL": "https://challenges.example.org", **mail.config()})
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def pan_book(tmp_path):
+    return local_workbook(tmp_path / "pan.xlsx", [PAN_1, BAD])
+
+
+@pytest.fixture
+def durham_book(tmp_path):
+    return local_workbook(tmp_path / "durham.xlsx")
+
+
+def test_help_explains_the_command_with_an_example(runner):
+    result = runner.invoke(args=["jobs", "run", "--help"])
+    assert result.exit_code == 0
+    for text in ("--partnership SLUG", "--today YYYY-MM-DD", "--dry-run", "Example",
+                 "flask --app app jobs run --partnership demo --today 2026-12-29 --dry-run"):
+        assert text in result.output
+
+
+@pytest.mark.parametrize("value", ["2026-13-01", "29/12/2026", "tomorrow"])
+def test_a_bad_today_is_a_clear_usage_error(runner, value):
+    result = runner.invoke(args=["jobs", "run", "--today", value])
+    assert result.exit_code == 2
+    assert f"Invalid value for '--today': '{value}' is not a date: type it as YYYY-MM-DD" in result.output
+
+
+def test_an_unknown_partnership_is_a_usage_error_naming_the_configured_ones(runner):
+    result = runner.invoke(args=["jobs", "run", "--partnership", "nowhere"])
+    assert result.exit_code == 2
+    assert "no partnership called 'nowhere' (configured: durham, pan)" in result.output
+
+
+def test_every_partnership_gets_a_line_and_the_summary_tab_is_written(runner, mail, pan_book, durham_book):
+    result = runner.invoke(args=["jobs", "run", "--today", "2026-12-29"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "durham: 0 challenges scanned, 0 reminders sent, 0 problems found" in lines
+    assert "pan: 2 challenges scanned, 2 reminders sent, 2 problems found" in lines
+    assert "  problem: Challenges row 3, column \"Raised on\": '32/12/2026' is not a real date" in lines
+    assert sorted(m.to for m in mail.take()) == ["business.support@pan.example", "manager1@police.example"]
+    assert LocalWorkbook(pan_book.path).read(SUMMARY).headers  # the Summary tab follows the reminders
+
+
+def test_one_partnership_failing_still_runs_the_others_and_exits_1(runner, mail, pan_book, tmp_path):
+    # durham.xlsx was never created
+    result = runner.invoke(args=["jobs", "run", "--today", "2026-12-29"])
+    assert result.exit_code == 1
+    assert "durham: failed:" in result.output and "does not exist" in result.output
+    assert "pan: 2 challenges scanned, 2 reminders sent, 2 problems found" in result.output
+    assert len(mail.take()) == 2
+
+
+def test_an_email_that_cannot_be_sent_makes_the_run_exit_1(app, mail, pan_book, durham_book):
+    mail.handler.refuse_to = {"manager1@police.example"}
+    result = app.test_cli_runner().invoke(args=["jobs", "run", "--partnership", "pan", "--today", "2026-12-29"])
+    assert result.exit_code == 1
+    assert "pan: 2 challenges scanned, 1 reminder sent, 2 problems found; 1 email NOT sent, " \
+           "to be retried on the next run" in result.output
+    mail.handler.refuse_to = set()
+    again = app.test_cli_runner().invoke(args=["jobs", "run", "--partnership", "pan", "--today", "2026-12-29"])
+    assert again.exit_code == 0 and "1 reminder sent" in again.output
+    assert [m.to for m in mail.take()] == ["business.support@pan.example", "manager1@police.example"]
+
+
+def test_dry_run_prints_every_email_and_writes_nothing(runner, mail, pan_book, durham_book, tmp_path):
+    before = pan_book.path.read_bytes()
+    result = runner.invoke(args=["jobs", "run", "--partnership", "pan", "--today", "2026-12-29", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "pan (dry run): 2 challenges scanned, 2 reminders would be sent, 2 problems found" in result.output
+    assert "  would email manager1@police.example: PAN-1: Step 2 is due by Wednesday 30 December 2026" in result.output
+    assert "    Open it: https://challenges.example.org/pan/challenges/PAN-1" in result.output
+    assert "  would email business.support@pan.example: Pan Cheshire Test Partnership: rows to correct" \
+           in result.output
+    assert mail.take() == []
+    assert pan_book.path.read_bytes() == before
+    assert LocalWorkbook(pan_book.path).read(REMINDERS).records == ()
+    assert LocalWorkbook(pan_book.path).read(CHALLENGES).find("PAN-1")["Status"] == ""
