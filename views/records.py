@@ -19,7 +19,7 @@ from procedures.config import Partnership
 from procedures.values import format_date, parse_date
 from sheets.base import Problem, Record, SheetUnavailable, Workbook
 from sheets.rows import read_dates
-from sheets.schema import AGENCIES, DEFAULT_THEMES, HISTORY, LISTS, REFERENCE, STEP, SUBMISSION_ID, THEMES
+from sheets.schema import AGENCIES, DEFAULT_THEMES, HISTORY, LISTS, RAISED_ON, REFERENCE, STEP, SUBMISSION_ID, THEMES
 from views import pending
 
 # Used only until business support fill in the Agencies column of the Lists tab.
@@ -222,7 +222,11 @@ class Challenge:
 
     @property
     def raised_on(self) -> dt.date | None:
-        return self.position.day1 if self.position else None
+        """The date in the row's Raised on column (day 1 may be the next working day)."""
+        try:
+            return parse_date(self.record[RAISED_ON])
+        except ValueError:
+            return None
 
 
 def find(partnership: Partnership, tab: str, reference: str, procedure: Procedure,
