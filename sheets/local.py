@@ -8,12 +8,13 @@ stay exactly as typed. Parsed contents are cached per file, keyed by its size an
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import BinaryIO, Callable, Iterable, Iterator, Mapping
 
 import filelock
 import openpyxl
@@ -23,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sheets.base import SheetUnavailable, SummaryTable, Table, Workbook, check_lengths
 from sheets.schema import COLUMNS, SUMMARY, TABS
+from sheets.xlsx_append import CannotAppend, append_rows
 from sheets.tables import Grid, cell_text, header_names, init_messages, plan_append, plan_update, to_table
 
 Signature = tuple[int, int, int]
@@ -35,6 +37,7 @@ class _FileState:
     signature: Signature | None = None
     grids: dict[str, Grid] | None = None
     book: openpyxl.Workbook | None = None
+    tables: dict[str, tuple[Grid, Table]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 
@@ -82,8 +85,17 @@ class LocalWorkbook(Workbook):
     # Reading
 
     def read_all(self, tabs: Iterable[str] = TABS) -> dict[str, Table]:
-        grids = self._grids()
-        return {tab: to_table(tab, grids.get(tab, [])) for tab in tabs}
+        with self._state.lock:
+            grids = self._grids()
+            return {tab: self._table(tab, grids.get(tab, [])) for tab in tabs}
+
+    def _table(self, tab: str, grid: Grid) -> Table:
+        """The tab's Table, built once per version of its grid (a write replaces the grid list)."""
+        cached = self._state.tables.get(tab)
+        if cached is None or cached[0] is not grid:
+            cached = (grid, to_table(tab, grid))
+            self._state.tables[tab] = cached
+        return cached[1]
 
     def _grids(self) -> dict[str, Grid]:
         with self._state.lock:
@@ -121,6 +133,9 @@ class LocalWorkbook(Workbook):
 
     def append(self, tab: str, records: list[Mapping[str, str]]) -> None:
         if not records:
+            return
+        check_lengths(v for record in records for v in record.values())
+        if self._fast_append(tab, records):
             return
         with self._writing() as (book, grids):
             ws = self._sheet(book, grids, tab)
@@ -193,7 +208,42 @@ class LocalWorkbook(Workbook):
                 raise _NothingToSave
         return done
 
+    def _fast_append(self, tab: str, records: list[Mapping[str, str]]) -> bool:
+        """Add rows to the tab's XML without loading the workbook; False when only openpyxl can do it."""
+        with self._locked():
+            grid = self._grids().get(tab)
+            if not grid:
+                return False
+            plan = plan_append(header_names(grid), records)
+            if plan.new_headers:
+                return False
+            first = _last_used_row(grid) + 1
+            try:
+                signature = self._save(lambda f: append_rows(self.path, f, tab, first + 1, plan.rows))
+            except CannotAppend:
+                return False
+            grids = _copy_on_write(self._state.grids or {})
+            for i, row in enumerate(plan.rows):
+                _put(grids[tab], first + i, list(row))
+            self._state.grids, self._state.signature, self._state.book = grids, signature, None
+            return True
+
     # Machinery
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold this process's lock for the file and the file lock every process shares."""
+        with self._state.lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            lock = filelock.FileLock(str(self.path) + ".lock", timeout=self.lock_timeout)
+            try:
+                lock.acquire()
+            except filelock.Timeout:
+                raise SheetUnavailable(f"{self.path} is busy (locked by another writer); try again") from None
+            try:
+                yield
+            finally:
+                lock.release()
 
     def _writing(self, create: bool = False) -> "_Writing":
         return _Writing(self, create)
@@ -229,13 +279,13 @@ class LocalWorkbook(Workbook):
             raise SheetUnavailable(f"{self.path} cannot be read as an .xlsx workbook: {e}") from e
         return book, grids
 
-    def _save(self, book: openpyxl.Workbook) -> Signature:
+    def _save(self, write: Callable[[BinaryIO], None]) -> Signature:
         """Write to a temp file beside the workbook, flush it to disk, then rename over the old file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.tmp")
         try:
             with open(tmp, "wb") as f:
-                book.save(f)
+                write(f)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.path)
@@ -264,22 +314,13 @@ class _Writing:
     def __init__(self, workbook: LocalWorkbook, create: bool):
         self.workbook = workbook
         self.create = create
-        self.file_lock = filelock.FileLock(str(workbook.path) + ".lock", timeout=workbook.lock_timeout)
+        self.locked = workbook._locked()
 
     def __enter__(self) -> tuple[openpyxl.Workbook, dict[str, Grid]]:
         wb = self.workbook
         if not self.create and _signature(wb.path) is None:
             raise SheetUnavailable(f"{wb.path} does not exist: run `flask sheet init` to create it")
-        wb._state.lock.acquire()
-        try:
-            wb.path.parent.mkdir(parents=True, exist_ok=True)
-            self.file_lock.acquire()
-        except filelock.Timeout:
-            wb._state.lock.release()
-            raise SheetUnavailable(f"{wb.path} is busy (locked by another writer); try again") from None
-        except BaseException:
-            wb._state.lock.release()
-            raise
+        self.locked.__enter__()
         try:
             self.book, grids = wb._load_book()
             # Work on a copy so a failed write leaves the cache describing the file as it is.
@@ -298,7 +339,7 @@ class _Writing:
                 wb._state.book = wb._state.grids = wb._state.signature = None
                 return False
             try:
-                signature = wb._save(self.book)
+                signature = wb._save(self.book.save)
             except BaseException:
                 wb._state.book = wb._state.grids = wb._state.signature = None
                 raise
@@ -308,8 +349,7 @@ class _Writing:
             self._release()
 
     def _release(self) -> None:
-        self.file_lock.release()
-        self.workbook._state.lock.release()
+        self.locked.__exit__(None, None, None)
 
 
 def _copy_on_write(grids: dict[str, Grid]) -> dict[str, Grid]:

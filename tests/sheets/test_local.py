@@ -42,23 +42,49 @@ def test_a_writer_holding_the_lock_makes_others_wait_then_give_up(book):
     assert [r.reference for r in book.read(CHALLENGES).records] == ["PC-1"]
 
 
-def test_a_crash_while_saving_leaves_the_old_file_whole(book, monkeypatch):
+def half_a_file_then_crash(*args):
+    target = next(a for a in args if hasattr(a, "write"))
+    target.write(b"half a file")
+    raise OSError("disk full")
+
+
+@pytest.mark.parametrize("how", ["append (rows added to the tab's XML)", "update (openpyxl save)"])
+def test_a_crash_while_saving_leaves_the_old_file_whole(book, monkeypatch, how):
     book.append(CHALLENGES, [{REFERENCE: "PC-1"}])
     before = book.path.read_bytes()
-
-    def crash(self, filename):
-        filename.write(b"half a file")
-        raise OSError("disk full")
-
-    monkeypatch.setattr(openpyxl.Workbook, "save", crash)
+    if how.startswith("append"):
+        monkeypatch.setattr("sheets.local.append_rows", half_a_file_then_crash)
+        write = lambda: book.append(CHALLENGES, [{REFERENCE: "PC-2"}])  # noqa: E731
+    else:
+        monkeypatch.setattr(openpyxl.Workbook, "save", half_a_file_then_crash)
+        write = lambda: book.update({CHALLENGES: {"PC-1": {"Status": "overdue"}}})  # noqa: E731
     with pytest.raises(OSError):
-        book.append(CHALLENGES, [{REFERENCE: "PC-2"}])
+        write()
     monkeypatch.undo()
     assert book.path.read_bytes() == before
     assert not [p for p in book.path.parent.iterdir() if p.suffix == ".tmp"]
     assert [r.reference for r in LocalWorkbook(book.path).read(CHALLENGES).records] == ["PC-1"]
     book.append(CHALLENGES, [{REFERENCE: "PC-2"}])
     assert [r.reference for r in LocalWorkbook(book.path).read(CHALLENGES).records] == ["PC-1", "PC-2"]
+
+
+def test_rows_appended_to_the_xml_open_in_openpyxl_as_text_cells(book):
+    book.append(CHALLENGES, [{REFERENCE: "PC-1", "Outcome": "=HYPERLINK(\"http://x\",\"y\") & <b>"}])
+    book.append(CHALLENGES, [{REFERENCE: "PC-2", "Outcome": "-1"}])
+    ws = openpyxl.load_workbook(book.path)[CHALLENGES]
+    column = [c.value for c in ws[1]].index("Outcome") + 1
+    cells = [ws.cell(row=r, column=column) for r in (2, 3)]
+    assert [(c.value, c.data_type) for c in cells] == [("=HYPERLINK(\"http://x\",\"y\") & <b>", "s"), ("-1", "s")]
+    assert ws.max_row == 3
+
+
+def test_formatted_empty_rows_below_the_data_fall_back_to_a_full_save(book):
+    other = openpyxl.load_workbook(book.path)
+    other[CHALLENGES]["A2"] = "PC-1"
+    other[CHALLENGES]["C40"].font = openpyxl.styles.Font(bold=True)  # a person formatted a row far below
+    other.save(book.path)
+    book.append(CHALLENGES, [{REFERENCE: "PC-2"}])
+    assert [(r.row, r.reference) for r in LocalWorkbook(book.path).read(CHALLENGES).records] == [(2, "PC-1"), (3, "PC-2")]
 
 
 def test_reads_come_from_the_cache_until_the_file_changes(book, monkeypatch):

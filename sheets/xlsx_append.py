@@ -1,0 +1,102 @@
+"""Appending rows to one tab of an .xlsx file without loading the whole workbook.
+
+openpyxl must load and save every cell of every tab to add one row, which takes seconds at
+10,000 rows. A form submission only adds rows at the bottom, so this adds them to the tab's
+XML directly (as inline text cells, exactly as typed) and copies every other part of the file
+unchanged. When the file is not in a shape this can handle safely (formatted empty rows below
+the data, an unusual writer), it raises CannotAppend and the caller uses openpyxl instead.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import IO, Sequence
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from sheets.tables import column_letter
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"\s*/>')
+
+
+class CannotAppend(Exception):
+    """This file cannot be appended to safely here; use the full load-and-save path."""
+
+
+def sheet_part(book: zipfile.ZipFile, tab: str) -> str:
+    """The zip member holding ``tab``'s cells, e.g. ``xl/worksheets/sheet1.xml``."""
+    try:
+        workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError) as e:
+        raise CannotAppend(str(e)) from e
+    rel_id = next((s.get(f"{REL}id") for s in workbook.iter(f"{MAIN}sheet") if s.get("name") == tab), None)
+    target = next((r.get("Target") for r in rels.iter(f"{PKG_REL}Relationship") if r.get("Id") == rel_id), None)
+    if not rel_id or not target:
+        raise CannotAppend(f"no part for the tab {tab!r}")
+    path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+    if path not in book.namelist():
+        raise CannotAppend(f"{path} is not in the file")
+    return path
+
+
+def _row_xml(number: int, values: Sequence[str]) -> bytes:
+    cells = []
+    for c, value in enumerate(values):
+        if value:
+            text = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
+            cells.append(f'<c r="{column_letter(c)}{number}" t="inlineStr"><is><t xml:space="preserve">'
+                         f"{text}</t></is></c>")
+    return f'<row r="{number}">{"".join(cells)}</row>'.encode("utf-8")
+
+
+def with_rows(xml: bytes, first_row: int, rows: Sequence[Sequence[str]]) -> bytes:
+    """The sheet XML with ``rows`` added as rows ``first_row``, ``first_row + 1``... (1-based)."""
+    end = xml.rfind(b"</sheetData>")
+    if end < 0:
+        raise CannotAppend("no <sheetData> element to add to")
+    last = None
+    start = xml.rfind(b"<row ", 0, end)
+    if start >= 0:
+        m = _ROW_NUMBER.match(xml, start)
+        if not m:
+            raise CannotAppend("a row without a number")
+        last = int(m.group(1))
+    if last is not None and last >= first_row:
+        raise CannotAppend(f"row {last} exists (empty or formatted) below the data")
+    added = b"".join(_row_xml(first_row + i, row) for i, row in enumerate(rows))
+    xml = xml[:end] + added + xml[end:]
+    width = max((len(r) for r in rows), default=1)
+    last_row = first_row + len(rows) - 1
+
+    def dimension(m: re.Match[bytes]) -> bytes:
+        end_col = m.group(3) or m.group(1)
+        old_width = sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(end_col.decode())))
+        col = column_letter(max(old_width, width) - 1)
+        return f'<dimension ref="{m.group(1).decode()}{m.group(2).decode()}:{col}{last_row}"/>'.encode()
+
+    return _DIMENSION.sub(dimension, xml, count=1)
+
+
+def append_rows(source: Path, target: IO[bytes], tab: str, first_row: int, rows: Sequence[Sequence[str]]) -> None:
+    """Write to ``target`` a copy of the workbook ``source`` with ``rows`` added to ``tab``."""
+    try:
+        with zipfile.ZipFile(source) as book:
+            part = sheet_part(book, tab)
+            xml = with_rows(book.read(part), first_row, rows)
+            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+                for info in book.infolist():
+                    data = xml if info.filename == part else book.read(info)
+                    copy = zipfile.ZipInfo(info.filename, info.date_time)
+                    copy.compress_type = zipfile.ZIP_DEFLATED
+                    copy.external_attr = info.external_attr
+                    out.writestr(copy, data, compresslevel=1)
+    except zipfile.BadZipFile as e:
+        raise CannotAppend(str(e)) from e
