@@ -42,7 +42,7 @@ def today() -> dt.date:
 # --- charts ----------------------------------------------------------------
 
 CHART_WIDTH = 640
-BAR_ROW = 44
+BAR_ROW = 56
 BAR_SPACE = 560
 
 
@@ -86,7 +86,7 @@ class Chart:
 def horizontal_chart(id: str, title: str, label_heading: str, counts: list[tuple[str, int]]) -> Chart:
     """One bar per row, its label above it and its value at its end."""
     top = max((n for _, n in counts), default=0) or 1
-    bars = tuple(Bar(label, n, 0, i * BAR_ROW + 20, BAR_SPACE * n / top, 18) for i, (label, n) in enumerate(counts))
+    bars = tuple(Bar(label, n, 0, i * BAR_ROW + 28, BAR_SPACE * n / top, 22) for i, (label, n) in enumerate(counts))
     return Chart(id, title, label_heading, bars, max(len(bars), 1) * BAR_ROW + 8)
 
 
@@ -96,7 +96,7 @@ def column_chart(id: str, title: str, label_heading: str, counts: list[tuple[str
     step = CHART_WIDTH / max(len(counts), 1)
     bars = tuple(Bar(label, n, i * step + 6, 170 - 140 * n / top, step - 12, 140 * n / top)
                  for i, (label, n) in enumerate(counts))
-    return Chart(id, title, label_heading, bars, 214, vertical=True)
+    return Chart(id, title, label_heading, bars, 224, vertical=True)
 
 
 def charts(summary: Summary, index: int) -> list[Chart]:
