@@ -190,3 +190,16 @@ def test_the_header_shows_who_is_signed_in_on_every_page(pages_app):
     account = page(client.get("/demo/test-private")).find(id="account")
     assert "Signed in as business.support@demo-partnership.example" in account.get_text(" ", strip=True)
     assert account.find("form")["action"] == "/demo/sign-out"
+
+
+def test_business_support_listed_in_the_lists_tab_sign_in_as_business_support(app, client, tmp_path):
+    from sheets.local import LocalWorkbook
+    from sheets.schema import LISTS
+
+    book = LocalWorkbook(tmp_path / "instance" / "demo.xlsx")
+    book.init()
+    book.append(LISTS, [{"Business support": " Carol.Jones@Council.example "}, {"Agencies": "Police"}])
+    sign_in_as(app, client, "carol.jones@council.example")
+    assert signed_in(client)["role"] == "business_support"
+    ask_for_link(client, "someone.else@council.example")  # the domain itself is not allowed
+    assert len(outbox(app)) == 1
