@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sheets.base import SheetUnavailable, SummaryTable, Table, Workbook, check_lengths
 from sheets.schema import COLUMNS, SUMMARY, TABS
 from sheets.xlsx_append import CannotAppend, append_rows
+from sheets.xlsx_read import UnreadableXlsx, read_grids
 from sheets.tables import Grid, cell_text, header_names, init_messages, plan_append, plan_update, to_table
 
 Signature = tuple[int, int, int]
@@ -109,6 +110,12 @@ class LocalWorkbook(Workbook):
             return self._state.grids
 
     def _parse(self) -> dict[str, Grid]:
+        try:
+            return read_grids(self.path)
+        except UnreadableXlsx:
+            return self._parse_with_openpyxl()
+
+    def _parse_with_openpyxl(self) -> dict[str, Grid]:
         try:
             book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
         except Exception as e:  # a half-written or foreign file: say which, never a traceback

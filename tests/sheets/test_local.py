@@ -112,3 +112,28 @@ def test_people_formulas_and_formatting_in_their_own_columns_survive_a_write(boo
     book.update({CHALLENGES: {"PC-1": {"Status": "overdue"}}})
     ws = openpyxl.load_workbook(book.path)[CHALLENGES]
     assert (ws["AZ2"].value, ws["AZ2"].data_type, ws["AZ1"].font.i) == ("=LEN(A2)", "f", True)
+
+
+def test_the_fast_reader_reads_what_openpyxl_reads(tmp_path):
+    """Shared strings, inline strings, numbers, booleans, real dates and times, gaps and a person's tab."""
+    import datetime as dt
+
+    path = tmp_path / "person.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = CHALLENGES
+    ws.append([REFERENCE, "Raised on", "Count", "Flag", "Time", "Formula"])
+    ws.append(["PC-1", dt.date(2026, 11, 21), 3, True, dt.datetime(2026, 11, 21, 9, 30), "=1+1"])
+    ws.append(["PC-2", dt.datetime(2026, 1, 2), 2.5, False, None, None])
+    ws["H7"] = "far away"
+    ws["B7"].number_format = "DD/MM/YYYY"
+    ws["B7"] = 46347  # a date serial number in a date-formatted cell
+    ws["B7"].number_format = "DD/MM/YYYY"
+    book.create_sheet("Notes")["A1"] = "a person's own tab"
+    book.save(path)
+    workbook = LocalWorkbook(path)
+    fast = workbook._parse()
+    slow = workbook._parse_with_openpyxl()
+    assert fast == slow
+    assert fast[CHALLENGES][1][:5] == ["PC-1", "2026-11-21", "3", "TRUE", "2026-11-21 09:30"]
+    assert fast[CHALLENGES][6][1] == "2026-11-21"
