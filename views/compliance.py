@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 
 from forms.compliance import ComplianceChallengeForm, EscalationForm, LineManagerResponseForm, StageMeetingForm
@@ -153,6 +153,8 @@ def respond(slug: str, reference: str, token: str):
     if request.method == "GET" and not (user and user.partnership == slug and user.reference == reference
                                         and user.email == link.email):
         sign_in(User(link.email, slug, "responder", reference))
+        # Signing in starts a new session: the form's CSRF token must come from it, not the old one.
+        g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     if not challenge.is_open or challenge.position.step.number != RESPONSE_STAGE:
         return render_template("compliance/responded.html", partnership=partnership, challenge=challenge)
     form = LineManagerResponseForm()

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from flask import url_for
+from jinja2 import BytecodeCache
 
 from sheets.base import Workbook
 from sheets.open import open_workbook
@@ -21,6 +23,30 @@ LIST_THEMES = ("Timeliness", "Information sharing", "Other")
 RAISER = "sam.jones@example.nhs.uk"
 COLLEAGUE = "someone.else@example.nhs.uk"
 SUPPORT = "business.support@demo-partnership.example"
+
+
+class SharedBytecode(BytecodeCache):
+    """Compiled templates kept for the whole test session: each test builds a new app, and
+    compiling the GOV.UK macros again for every one of them is most of a page test's time."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+SHARED_BYTECODE = SharedBytecode()
+
+
+@pytest.fixture
+def app(app):
+    app.jinja_env.bytecode_cache = SHARED_BYTECODE
+    return app
 
 
 @pytest.fixture
@@ -36,6 +62,18 @@ def workbook(partnership) -> Workbook:
     rows = [{AGENCIES: a, THEMES: t} for a, t in zip(LIST_AGENCIES, (*LIST_THEMES, ""))]
     book.append(LISTS, rows)
     return book
+
+
+def page_urls(app, slug: str = "demo"):
+    """``urls(endpoint, **values)``: a page's address by endpoint name, for the partnership ``slug``.
+
+    Each call pushes and pops its own context: a context left pushed would share ``g``
+    (and so one CSRF token) across the test client's requests.
+    """
+    def urls(endpoint: str, **values) -> str:
+        with app.test_request_context():
+            return url_for(endpoint, **{"slug": slug, **values})
+    return urls
 
 
 def sign_in_as(client, email_address: str, role: str = "practitioner", reference: str | None = None,

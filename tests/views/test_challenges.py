@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from flask import url_for
 
 from procedures import ChallengeDates, position
 from sheets.base import SheetUnavailable
 from sheets.schema import CHALLENGES, HISTORY, LISTS, AGENCIES
 from tests.views.challenge_pages import (  # noqa: F401 (fixtures)
+    app,
+    page_urls,
     LIST_AGENCIES,
     RAISER,
     errors,
@@ -52,8 +53,7 @@ def answers(**changes) -> dict:
 
 @pytest.fixture
 def urls(app):
-    with app.test_request_context():
-        yield lambda endpoint, **kw: url_for(endpoint, **{"slug": "demo", **kw})
+    return page_urls(app)
 
 
 @pytest.fixture

@@ -5,11 +5,12 @@ import datetime as dt
 import json
 
 import pytest
-from flask import url_for
 
 from procedures.values import display_date
 from sheets.schema import CHALLENGES, HISTORY
 from tests.views.challenge_pages import (  # noqa: F401 (fixtures)
+    app,
+    page_urls,
     COLLEAGUE,
     RAISER,
     SUPPORT,
@@ -32,8 +33,7 @@ TODAY_FIELDS = [str(TODAY.day), str(TODAY.month), str(TODAY.year)]
 
 @pytest.fixture
 def urls(app):
-    with app.test_request_context():
-        yield lambda endpoint, **kw: url_for(endpoint, **{"slug": "demo", **kw})
+    return page_urls(app)
 
 
 @pytest.fixture
