@@ -42,6 +42,7 @@ bench: install ## Print the benchmark figures
 	$(BIN)/python benchmarks/sheets.py
 	$(BIN)/python benchmarks/job.py
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/summary.py
 
 clean:
 	rm -rf $(VENV) node_modules static/govuk

@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Mapping
 from procedures import Position, Procedure, position
 from procedures.config import Partnership
 from procedures.values import display_date
-from sheets.base import Problem, Record, SheetError, SummaryTable, Table, Workbook
+from sheets.base import Problem, SheetError, SummaryTable, Table, Workbook
 from sheets.rows import read_challenges
 from sheets.schema import (
     AGENCIES,
@@ -72,11 +72,16 @@ class Period:
 
 @dataclass(frozen=True)
 class Counted:
-    """A row that counts: its record and where it stands today."""
+    """A row that counts: when it was raised, where it stands today, and its names as the lists spell them."""
 
-    record: Record
     raised_on: dt.date
     position: Position
+    raising: str
+    receiving: str
+    themes: tuple[str, ...]
+    person: str
+    satisfied: bool
+    referred: bool
 
 
 @dataclass(frozen=True)
@@ -174,18 +179,22 @@ def _list(table: Table | None, column: str) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def _canonical(value: str, known: Iterable[str]) -> str:
-    """A typed name as the list spells it (ignoring case and spaces), else as typed."""
-    value = " ".join(value.split())
-    if not value:
-        return NOT_RECORDED
-    return next((k for k in known if k.casefold() == value.casefold()), value)
+class _Names:
+    """Typed names as a list spells them (ignoring case and spacing), else as typed; blank is "Not recorded"."""
+
+    def __init__(self, known: Iterable[str]):
+        self.known = {k.casefold(): k for k in known}
+
+    def __call__(self, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            return NOT_RECORDED
+        return self.known.get(value.casefold(), value)
 
 
-def _issues(value: str) -> list[str]:
+def _issues(value: str, names: _Names) -> tuple[str, ...]:
     """A compliance row's identified issues: a cell may hold several, split by ';' or new lines."""
-    parts = [p for p in re.split(r"[;\n]", value) if p.strip()]
-    return [_canonical(p, COMPLIANCE_ISSUES) for p in parts] or [NOT_RECORDED]
+    return tuple(names(p) for p in re.split(r"[;\n]", value) if p.strip()) or (NOT_RECORDED,)
 
 
 def _person(value: str) -> str:
@@ -203,44 +212,49 @@ def _yes(value: str) -> bool:
     return value.strip().casefold() in ("yes", "y", "true")
 
 
-def _counted(table: Table | None, procedure: Procedure, partnership: Partnership,
-             today: dt.date) -> tuple[list[Counted], list[Problem]]:
-    """Every readable row with its position today, and the rows that could not be read."""
+def _counted(table: Table | None, procedure: Procedure, partnership: Partnership, today: dt.date,
+             agencies: _Names, themes: _Names) -> tuple[list[Counted], list[Problem]]:
+    """Every readable row with its position today, and the rows that could not be read.
+
+    On the Compliance tab the agency is the professional's, and the "themes" are the identified issues.
+    """
     if table is None:
         return [], []
+    compliance = table.tab == COMPLIANCE
     rows, problems = read_challenges(table, procedure)
-    counted = [
-        Counted(row.record, row.dates.raised_on,
-                position(procedure, partnership.calendar, row.dates, today,
-                         due_soon_days=partnership.reminders.due_soon_days))
-        for row in rows
-    ]
+    counted = []
+    for row in rows:
+        record = row.record
+        counted.append(Counted(
+            raised_on=row.dates.raised_on,
+            position=position(procedure, partnership.calendar, row.dates, today,
+                              due_soon_days=partnership.reminders.due_soon_days),
+            raising="" if compliance else agencies(record[RAISER_AGENCY]),
+            receiving=agencies(record[PROFESSIONAL_AGENCY if compliance else OTHER_AGENCY]),
+            themes=_issues(record[IDENTIFIED_ISSUE], themes) if compliance else (themes(record[THEME]),),
+            person=_person(record[CHILD_OR_ADULT]),
+            satisfied=_yes(record[RAISER_SATISFIED]),
+            referred=_yes(record[REFERRED]),
+        ))
     return counted, problems
 
 
 # --- figures ---------------------------------------------------------------
 
 
-def _figures(rows: list[Counted], period: Period, *, agencies: tuple[str, ...], themes: tuple[str, ...],
-             raising: str | None, receiving: str, theme: str) -> Figures:
+def _figures(rows: list[Counted], period: Period, *, by_raiser: bool) -> Figures:
     """The figures for the rows raised in ``period``."""
     here = [r for r in rows if r.raised_on in period]
     resolved = [r for r in here if r.position.status == "resolved"]
     days = [r.position.working_days_elapsed for r in resolved]
     threshold = here[0].position.procedure.reporting_step if here else None
-    by_theme: Counter[str] = Counter()
-    for r in here:
-        if theme == IDENTIFIED_ISSUE:
-            by_theme.update(_issues(r.record[theme]))
-        else:
-            by_theme[_canonical(r.record[theme], themes)] += 1
     return Figures(
         period=period,
         raised=len(here),
-        by_raising_agency=dict(Counter(_canonical(r.record[raising], agencies) for r in here)) if raising else {},
-        by_receiving_agency=dict(Counter(_canonical(r.record[receiving], agencies) for r in here)),
-        by_theme=dict(by_theme),
-        by_person=dict(Counter(_person(r.record[CHILD_OR_ADULT]) for r in here)),
+        by_raising_agency=dict(Counter(r.raising for r in here)) if by_raiser else {},
+        by_receiving_agency=dict(Counter(r.receiving for r in here)),
+        by_theme=dict(Counter(theme for r in here for theme in r.themes)),
+        by_person=dict(Counter(r.person for r in here)),
         highest_step=dict(Counter(r.position.step.number for r in here)),
         resolved_at_step=dict(Counter(r.position.step.number for r in resolved)),
         resolved=len(resolved),
@@ -249,49 +263,44 @@ def _figures(rows: list[Counted], period: Period, *, agencies: tuple[str, ...], 
         withdrawn=sum(1 for r in here if r.position.status == "withdrawn"),
         open_now=sum(1 for r in here if r.position.is_open),
         overdue_now=sum(1 for r in here if r.position.status == "overdue"),
-        raiser_satisfied=sum(1 for r in resolved if _yes(r.record[RAISER_SATISFIED])),
-        referred=sum(1 for r in here if _yes(r.record[REFERRED])),
+        raiser_satisfied=sum(1 for r in resolved if r.satisfied),
+        referred=sum(1 for r in here if r.referred),
         reached_threshold=sum(1 for r in here if threshold and r.position.step.number >= threshold.number),
     )
 
 
 def _patterns(challenges: list[Counted], compliance: list[Counted], period: Period,
               agencies: tuple[str, ...], threshold: int) -> Patterns:
-    received = Counter(_canonical(r.record[OTHER_AGENCY], agencies) for r in challenges if r.raised_on in period)
-    received.update(_canonical(r.record[PROFESSIONAL_AGENCY], agencies) for r in compliance if r.raised_on in period)
+    received = Counter(r.receiving for r in challenges + compliance if r.raised_on in period)
     received.pop(NOT_RECORDED, None)
-    raised = {_canonical(r.record[RAISER_AGENCY], agencies) for r in challenges if r.raised_on in period}
+    raised = {r.raising for r in challenges if r.raised_on in period}
     repeated = {a: n for a, n in sorted(received.items(), key=lambda kv: (-kv[1], kv[0].casefold())) if n >= threshold}
     return Patterns(period, repeated, tuple(a for a in agencies if a not in raised))
 
 
 def _months(challenges: list[Counted], compliance: list[Counted], year: Period) -> tuple[Month, ...]:
-    months = []
-    for i in range(12):
-        start = _add_months(year.start, i)
-        month = Period("", start, _add_months(start, 1) - dt.timedelta(days=1))
-        months.append(Month(start, sum(1 for r in challenges if r.raised_on in month),
-                            sum(1 for r in compliance if r.raised_on in month)))
-    return tuple(months)
+    """Challenges and compliance challenges raised in each month of the year."""
+    raised = Counter((r.raised_on.year, r.raised_on.month) for r in challenges)
+    compliance_raised = Counter((r.raised_on.year, r.raised_on.month) for r in compliance)
+    starts = [_add_months(year.start, i) for i in range(12)]
+    return tuple(Month(m, raised[m.year, m.month], compliance_raised[m.year, m.month]) for m in starts)
 
 
 def compute_summary(partnership: Partnership, tables: Mapping[str, Table], today: dt.date) -> Summary:
     """The board's figures from every tab's rows, as they stand on ``today``."""
     periods = reporting_periods(today, partnership.period_start_months)
     agencies = _list(tables.get(LISTS), AGENCIES)
-    themes = _list(tables.get(LISTS), THEMES) or DEFAULT_THEMES
-    challenges, problems = _counted(tables.get(CHALLENGES), partnership.procedure, partnership, today)
+    names = _Names(agencies)
+    themes = _Names(_list(tables.get(LISTS), THEMES) or DEFAULT_THEMES)
+    challenges, problems = _counted(tables.get(CHALLENGES), partnership.procedure, partnership, today,
+                                    names, themes)
     compliance: list[Counted] = []
     if partnership.compliance_procedure is not None:
         compliance, compliance_problems = _counted(tables.get(COMPLIANCE), partnership.compliance_procedure,
-                                                   partnership, today)
+                                                   partnership, today, names, _Names(COMPLIANCE_ISSUES))
         problems += compliance_problems
-    challenge_figures = tuple(
-        _figures(challenges, p, agencies=agencies, themes=themes,
-                 raising=RAISER_AGENCY, receiving=OTHER_AGENCY, theme=THEME) for p in periods)
-    compliance_figures = tuple(
-        _figures(compliance, p, agencies=agencies, themes=COMPLIANCE_ISSUES,
-                 raising=None, receiving=PROFESSIONAL_AGENCY, theme=IDENTIFIED_ISSUE) for p in periods)
+    challenge_figures = tuple(_figures(challenges, p, by_raiser=True) for p in periods)
+    compliance_figures = tuple(_figures(compliance, p, by_raiser=False) for p in periods)
     threshold = partnership.reminders.repeated_challenges
     return Summary(
         partnership_name=partnership.name,
