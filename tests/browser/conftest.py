@@ -1,0 +1,95 @@
+"""The app served on a free local port in a thread, and one headless Chromium for the whole session.
+
+Chromium is Debian's (/usr/bin/chromium); Playwright never downloads a browser here.
+Tests are skipped with a reason when it is not installed.
+"""
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from sheets.open import open_workbook
+from sheets.schema import AGENCIES, LISTS, THEMES
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+class LiveApp:
+    """The running app: its address, the Flask app, and a way to sign a browser in."""
+
+    def __init__(self, app, url: str):
+        self.app, self.url = app, url
+
+    def session_cookie(self, email: str, role: str = "practitioner", reference: str | None = None) -> dict:
+        """A signed session cookie for ``email``, as signing in would set (the sign-in pages are tested elsewhere)."""
+        data = {"user": {"email": email, "partnership": "demo", "role": role, "reference": reference},
+                "seen": int(time.time())}
+        value = self.app.session_interface.get_signing_serializer(self.app).dumps(data)
+        return {"name": self.app.config.get("SESSION_COOKIE_NAME", "session"), "value": value,
+                "url": self.url}
+
+    @property
+    def partnership(self):
+        return self.app.extensions["partnerships"]["demo"]
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory) -> Iterator[LiveApp]:
+    base = tmp_path_factory.mktemp("live")
+    (base / "partnerships").mkdir()
+    shutil.copy(ROOT / "partnerships" / "demo.toml", base / "partnerships" / "demo.toml")
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "browser-test-secret",
+        "PARTNERSHIPS_DIR": str(base / "partnerships"),
+        "BASE_DIR": str(base),
+        "MAIL_BACKEND": "outbox",
+        "MAIL_OUTBOX_DIR": str(base / "outbox"),
+        "PENDING_DIR": str(base / "pending"),
+        "SIGN_IN_STORE": str(base / "sign-in.sqlite3"),
+        "SESSION_COOKIE_SECURE": False,
+        "LOCAL_DEV": True,
+        "RATELIMIT_ENABLED": False,
+    })
+    book = open_workbook(app.extensions["partnerships"]["demo"])
+    book.init()
+    book.append(LISTS, [{AGENCIES: "Health", THEMES: "Timeliness"}, {AGENCIES: "Police", THEMES: "Other"},
+                        {AGENCIES: "Children's social care"}])
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["BASE_URL"] = url
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveApp(app, url)
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live):
+    context = browser.new_context(base_url=live.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

@@ -1,0 +1,150 @@
+"""The forms in real headless Chromium: keyboard only, the line manager's link, and axe-core on every page."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from sheets.open import open_workbook
+from sheets.schema import CHALLENGES, COMPLIANCE, COMPLIANCE_ISSUES
+
+RAISER = "kim.keyboard@example.nhs.uk"
+IRO = "iro@demo-partnership.example"
+MANAGER = "line.manager@example.police.uk"
+AXE = Axe()
+
+
+def no_violations(page) -> None:
+    results = AXE.run(page)
+    assert results.response["testEngine"]["name"] == "axe-core"  # it really ran on this page
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the element matching ``selector`` has the focus, as a keyboard user does."""
+    for _ in range(limit):
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def type_into(page, selector: str, value: str) -> None:
+    tab_to(page, selector)
+    page.keyboard.type(value)
+
+
+def test_raise_a_challenge_with_the_keyboard_only(page, live):
+    page.context.add_cookies([live.session_cookie(RAISER)])
+    page.goto("/demo/challenges/new")
+    no_violations(page)
+
+    # Sent empty first: the error summary takes the focus, and every page state passes axe.
+    tab_to(page, "#submit")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".govuk-error-summary")
+    assert page.title().startswith("Error: ")
+    no_violations(page)
+
+    tab_to(page, "input[name=immediate_risk][value=yes]")
+    page.keyboard.press("ArrowRight")  # moves to, and selects, "No"
+    page.keyboard.press("Tab")
+    type_into(page, "#raiser_name", "Kim Keyboard")
+    type_into(page, "#raiser_role", "School nurse")
+    tab_to(page, "#raiser_agency")
+    page.keyboard.type("Health")
+    tab_to(page, "#raiser_email")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(RAISER)
+    type_into(page, "#line_manager_email", "lead@example.nhs.uk")
+    tab_to(page, "#other_agency")
+    page.keyboard.type("Police")
+    type_into(page, "#other_professional", "Custody sergeant")
+    tab_to(page, "input[name=child_or_adult]")
+    page.keyboard.press("Space")
+    type_into(page, "#case_reference", "PN-2026-77")
+    tab_to(page, "input[name=theme]")
+    page.keyboard.press("Space")
+    type_into(page, "#decision", "No strategy discussion was held.")
+    type_into(page, "#outcome_sought", "A strategy discussion this week.")
+    today = dt.date.today()
+    type_into(page, "#concern_arose", str(today.day))
+    page.keyboard.press("Tab")
+    page.keyboard.type(str(today.month))
+    page.keyboard.press("Tab")
+    page.keyboard.type(str(today.year))
+    tab_to(page, "#submit")
+    page.keyboard.press("Enter")
+
+    panel = page.wait_for_selector(".govuk-panel")
+    reference = panel.query_selector("strong").inner_text()
+    assert re.fullmatch(r"DEMO-[A-Z2-9]{6}", reference)
+    no_violations(page)
+    record = open_workbook(live.partnership).read(CHALLENGES).find(reference)
+    assert (record["Raiser agency"], record["Other agency"], record["Theme"]) == ("Health", "Police", "Timeliness")
+
+    page.click(f"text=Go to challenge {reference}")
+    page.wait_for_selector("table.govuk-table")
+    no_violations(page)
+    page.click("text=Record a conversation")
+    page.click("#submit")
+    page.wait_for_selector(".govuk-error-summary")
+    no_violations(page)
+
+
+@pytest.mark.parametrize("path", ["/", "/demo/", "/demo/immediate-risk"])
+def test_public_pages_pass_axe(page, path):
+    page.goto(path)
+    no_violations(page)
+
+
+def test_the_line_manager_opens_the_link_and_responds(page, live, browser):
+    page.context.add_cookies([live.session_cookie(IRO)])
+    page.goto("/demo/compliance/new")
+    no_violations(page)
+    page.click("#submit")
+    page.wait_for_selector(".govuk-error-summary")
+    no_violations(page)
+    page.fill("#family_reference", "FAM-9")
+    page.fill("#iro", "Ira Officer")
+    page.fill("#professional", "Police officer")
+    page.select_option("#professional_agency", "Police")
+    page.fill("#line_manager", "Lee Manager")
+    page.fill("#line_manager_email", MANAGER)
+    page.fill("#safeguarding_lead", "Sam Lead")
+    page.check(f"input[name=issues][value='{COMPLIANCE_ISSUES[2]}']")
+    page.fill("#concern", "Absent from three core groups.")
+    page.click("#submit")
+    reference = page.wait_for_selector(".govuk-panel strong").inner_text()
+    no_violations(page)
+
+    outbox = Path(live.app.config["MAIL_OUTBOX_DIR"])
+    messages = [message_from_bytes(p.read_bytes(), policy=policy.default) for p in outbox.glob("*.eml")]
+    [message] = [m for m in messages if m["To"] == MANAGER and reference in m["Subject"]]
+    link = re.search(r"https?://\S+/respond/\S+", message.get_body(("plain",)).get_content()).group(0)
+
+    manager = browser.new_context().new_page()
+    try:
+        manager.goto(link)
+        assert "Respond to compliance challenge" in manager.inner_text("h1")
+        no_violations(manager)
+        manager.click("#submit")
+        manager.wait_for_selector(".govuk-error-summary")
+        no_violations(manager)
+        manager.fill("#response", "Officer will attend every core group from now on.")
+        manager.check("input[name=outcome][value=resolved]")
+        manager.click("#submit")
+        manager.wait_for_selector(".govuk-notification-banner--success")
+        assert "the challenge is resolved" in manager.inner_text(".govuk-notification-banner--success")
+        no_violations(manager)
+        manager.goto(link[:-4] + "AAAA")
+        assert "not valid" in manager.inner_text("h1")
+        no_violations(manager)
+    finally:
+        manager.context.close()
+    record = open_workbook(live.partnership).read(COMPLIANCE).find(reference)
+    assert record["Line manager response"] == "Officer will attend every core group from now on."
