@@ -534,9 +534,16 @@ class SummaryRun:
         if self.summary is None:
             return f"{self.slug}: failed: {self.error}"
         year = self.summary.challenges[2]
-        compliance = f" and {self.summary.compliance[2].raised} compliance challenges" if self.summary.compliance else ""
-        return (f"{self.slug}: Summary tab written: {year.raised} challenges{compliance} raised in the year, "
-                f"{self.summary.open_now} open today, {len(self.summary.not_counted)} problems with rows not counted")
+        raised = _plural(year.raised, "challenge")
+        if self.summary.compliance:
+            raised += f" and {_plural(self.summary.compliance[2].raised, 'compliance challenge')}"
+        left_out = len({(p.tab, p.row) for p in self.summary.not_counted})
+        return (f"{self.slug}: Summary tab written: {raised} raised in the year, "
+                f"{self.summary.open_now} open today, {_plural(left_out, 'row')} not counted")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 SUMMARY_READS = (CHALLENGES, COMPLIANCE, LISTS)
