@@ -19,6 +19,7 @@ import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
@@ -144,7 +145,7 @@ def plan_reminders(partnership: Partnership, tables: Mapping[str, Table], today:
     sent.discard("")
     sent.update(also_sent)
     plan = Plan()
-    planner = _Planner(partnership, today, base_url, plan)
+    planner = _Planner(partnership, today, base_url, plan, sent)
     tabs = [(CHALLENGES, partnership.procedure)]
     if partnership.compliance_procedure is not None:
         tabs.append((COMPLIANCE, partnership.compliance_procedure))
@@ -157,10 +158,9 @@ def plan_reminders(partnership: Partnership, tables: Mapping[str, Table], today:
         planner.plan_tab(tab, procedure, rows)
     if planner.working_day and plan.problems:
         to = partnership.email.business_support
-        planner.add(PROBLEMS, "", "", None, to, today, mail.problems(partnership, plan.problems, today, to))
-    due = planner.reminders
-    plan.reminders = [r for r in due if r.key not in sent]
-    plan.already_sent = len(due) - len(plan.reminders)
+        planner.add(PROBLEMS, "", "", None, to, today, lambda: mail.problems(partnership, plan.problems, today, to))
+    plan.reminders = planner.reminders
+    plan.already_sent = len(planner.already_sent)
     return plan
 
 
@@ -172,32 +172,49 @@ def _records(tables: Mapping[str, Table], tab: str) -> tuple[Record, ...]:
 class _Planner:
     """Walks one partnership's rows, collecting reminders and column updates into a Plan."""
 
-    def __init__(self, partnership: Partnership, today: dt.date, base_url: str, plan: Plan):
+    def __init__(self, partnership: Partnership, today: dt.date, base_url: str, plan: Plan, sent: set[str]):
         self.partnership, self.today, self.base_url, self.plan = partnership, today, base_url, plan
         self.calendar = partnership.calendar
         self.working_day = self.calendar.is_working_day(today)
+        self.sent = sent
         self.reminders: list[Reminder] = []
+        self.already_sent: set[str] = set()
         self._keys: set[str] = set()
+        self._addresses: dict[str, bool] = {}
+        self._reported: set[Problem] = set()
         self.settings = partnership.reminders
 
     def add(self, kind: str, tab: str, reference: str, step: int | None, to: str, due: dt.date | None,
-            email: Email, repeat: int = 1) -> None:
-        reminder = Reminder(kind, tab, reference, step, to, due, email, repeat)
-        if reminder.key not in self._keys:
-            self._keys.add(reminder.key)
-            self.reminders.append(reminder)
+            email: Callable[[], Email], repeat: int = 1) -> None:
+        """Plan one email, unless it was already sent; its words are only composed when it is due."""
+        label = kind if repeat <= 1 else f"{kind} {repeat}"
+        key = reminder_key(reference, step, label, to, due)
+        if key in self.sent:
+            self.already_sent.add(key)
+        elif key not in self._keys:
+            self._keys.add(key)
+            self.reminders.append(Reminder(kind, tab, reference, step, to, due, email(), repeat))
 
     def plan_tab(self, tab: str, procedure: Procedure, rows: list[ReadRow]) -> None:
         changes: dict[str, dict[str, str]] = {}
         due_soon_days = self.settings.due_soon_days
+        # Rows with the same recorded dates stand in the same place: work each out once.
+        positions: dict[tuple, tuple[Position, str]] = {}
         for row in rows:
-            pos = position(procedure, self.calendar, row.dates, self.today, due_soon_days=due_soon_days)
-            record = row.record
+            dates = row.dates
+            memo = (dates.raised_on, dates.step, dates.step_started, dates.resolved_on, dates.withdrawn_on,
+                    tuple(sorted(dates.earlier_starts.items())) if dates.earlier_starts else ())
+            known = positions.get(memo)
+            if known is None:
+                pos = position(procedure, self.calendar, dates, self.today, due_soon_days=due_soon_days)
+                known = positions[memo] = (pos, format_date(pos.conclude_by) if pos.is_open else "")
+            pos, due_by = known
+            values = row.record.values
             change = {}
-            if record[STATUS] != pos.status:
+            if values.get(STATUS, "") != pos.status:
                 change[STATUS] = pos.status
-            if pos.is_open and record[STEP_DUE_BY] != format_date(pos.conclude_by):
-                change[STEP_DUE_BY] = format_date(pos.conclude_by)
+            if due_by and values.get(STEP_DUE_BY, "") != due_by:
+                change[STEP_DUE_BY] = due_by
             if change:
                 changes[row.reference] = change
             if self.working_day:
@@ -211,13 +228,17 @@ class _Planner:
         """The valid addresses in ``columns``, once each; a mistyped one is reported, not used."""
         found: list[str] = []
         for column in columns:
-            value = record[column].strip()
+            value = record.values.get(column, "").strip()
             if not value:
                 continue
-            if not EMAIL_ADDRESS.match(value):
+            ok = self._addresses.get(value)
+            if ok is None:
+                ok = self._addresses[value] = bool(EMAIL_ADDRESS.match(value))
+            if not ok:
                 problem = Problem(tab, record.row, column, f"{value!r} is not an email address, so nobody was "
                                                            "emailed there")
-                if problem not in self.plan.problems:
+                if problem not in self._reported:
+                    self._reported.add(problem)
                     self.plan.problems.append(problem)
                 continue
             if value.lower() not in (f.lower() for f in found):
@@ -243,23 +264,24 @@ class _Planner:
 
     def plan_row(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position) -> None:
         record, reference, p = row.record, row.reference, self.partnership
-        url = mail.link(self.base_url, p, tab, reference)
+        url = partial(mail.link, self.base_url, p, tab, reference)  # composed only when an email is due
         number = pos.step.number
         if pos.is_open:
             if tab == COMPLIANCE:
                 to = p.email.partnership_manager
-                email = mail.compliance_copy(p, reference, pos, row.dates.raised_on, record[AGENCY].strip(), to, url)
-                self.add(COMPLIANCE_COPY, tab, reference, None, to, row.dates.raised_on, email)
+                self.add(COMPLIANCE_COPY, tab, reference, None, to, row.dates.raised_on,
+                         lambda: mail.compliance_copy(p, reference, pos, row.dates.raised_on, record[AGENCY].strip(),
+                                                      to, url()))
             reporting = procedure.reporting_step
             if reporting is not None and number >= reporting.number:
                 to = p.email.business_support
                 due = pos.timeline[reporting.number - 1].conclude_by
                 self.add(THRESHOLD, tab, reference, reporting.number, to, due,
-                         mail.threshold(p, tab, reference, pos, reporting, to, url))
+                         lambda: mail.threshold(p, tab, reference, pos, reporting, to, url()))
             if pos.status == "due soon":
                 for to in self.acting(tab, procedure, record, pos):
                     self.add(DUE_SOON, tab, reference, number, to, pos.conclude_by,
-                             mail.due_soon(p, tab, reference, pos, to, url))
+                             lambda: mail.due_soon(p, tab, reference, pos, to, url()))
             elif pos.status == "overdue":
                 self.plan_overdue(tab, procedure, row, pos, url)
         elif pos.status == "resolved" and tab == CHALLENGES:
@@ -267,9 +289,10 @@ class _Planner:
             if resolved_on and resolved_on >= self.today - dt.timedelta(days=RESOLVED_LOOKBACK_DAYS):
                 for to in self.people(tab, record, [RAISER[tab]]):
                     self.add(RESOLVED, tab, reference, number, to, resolved_on,
-                             mail.resolved(p, tab, reference, pos, resolved_on, to, url))
+                             lambda: mail.resolved(p, tab, reference, pos, resolved_on, to, url()))
 
-    def plan_overdue(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position, url: str) -> None:
+    def plan_overdue(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position,
+                     url: Callable[[], str]) -> None:
         """The first working day after the deadline: escalate (if there is a next step) and overdue;
         then an overdue reminder every ``overdue_every`` working days until the step moves on."""
         record, reference, p = row.record, row.reference, self.partnership
@@ -282,13 +305,13 @@ class _Planner:
             escalated = self.people(tab, record, [RAISER[tab], LINE_MANAGER]) or [p.email.business_support]
             for to in escalated:
                 self.add(ESCALATE, tab, reference, pos.step.number, to, pos.conclude_by,
-                         mail.escalate(p, tab, reference, pos, to, url))
+                         lambda: mail.escalate(p, tab, reference, pos, to, url()))
         for to in self.acting(tab, procedure, record, pos):
             # The escalate email already tells its recipients the step is overdue.
             if repeat == 1 and to.lower() in (e.lower() for e in escalated):
                 continue
             self.add(OVERDUE, tab, reference, pos.step.number, to, pos.conclude_by,
-                     mail.overdue(p, tab, reference, pos, to, url, repeat), repeat)
+                     lambda: mail.overdue(p, tab, reference, pos, to, url(), repeat), repeat)
 
     def plan_repeated(self, rows: list[ReadRow]) -> None:
         """Durham: an agency sent ``repeated_challenges`` compliance challenges within the window is
@@ -307,9 +330,9 @@ class _Planner:
             latest = group[-1]
             agency = latest.record[AGENCY].strip()
             to = p.email.partnership_manager
-            email = mail.repeated_agency(p, agency, [r.reference for r in group], settings.repeated_window_days,
-                                         to, self.base_url)
-            self.add(REPEATED, COMPLIANCE, latest.reference, None, to, latest.dates.raised_on, email)
+            self.add(REPEATED, COMPLIANCE, latest.reference, None, to, latest.dates.raised_on,
+                     lambda: mail.repeated_agency(p, agency, [r.reference for r in group],
+                                                  settings.repeated_window_days, to, self.base_url))
 
 
 # ---------------------------------------------------------------------------------------------
