@@ -14,6 +14,7 @@ from procedures.config import Partnership
 from procedures.model import Procedure, Timescale
 from procedures.values import format_date
 from sheets.schema import CHALLENGES, RAISED_ON, STEP, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON
+from sheets.base import SheetUnavailable
 from views import records
 from views.auth import can_see, current_user, login_required
 from views.partnership import get_partnership
@@ -22,6 +23,9 @@ bp = Blueprint("challenges", __name__, url_prefix="/<slug>")
 
 EMAIL_COLUMNS = ("Raiser email", "Line manager email", "Other professional email", "Escalated to email")
 APPENDIX_A = "Appendix A"
+
+
+bp.register_error_handler(SheetUnavailable, records.sheet_unavailable)
 
 
 @bp.before_request

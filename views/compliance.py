@@ -13,6 +13,7 @@ from procedures.config import Partnership
 from procedures.model import Procedure
 from procedures.values import format_date
 from sheets.schema import COMPLIANCE, RAISED_ON, RESOLVED_ON, STEP, STEP_STARTED
+from sheets.base import SheetUnavailable
 from views import records
 from views.auth import User, can_see, current_user, login_required, sign_in
 from views.partnership import get_partnership
@@ -24,6 +25,9 @@ EMAIL_COLUMNS = ("IRO email", "Professional email", "Line manager email", "Safeg
 RESPONSE_STAGE = 2
 MEETING_STAGES = (3, 4)
 ESCALATION_STAGE = 5
+
+
+bp.register_error_handler(SheetUnavailable, records.sheet_unavailable)
 
 
 @bp.before_request

@@ -11,13 +11,13 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Mapping
 
-from flask import current_app
+from flask import abort, current_app, render_template, request
 
 from notify import Email, EmailFailed, send_email
 from procedures import ChallengeDates, Position, Procedure, position
 from procedures.config import Partnership
 from procedures.values import format_date, parse_date
-from sheets.base import Problem, Record, SheetUnavailable, Workbook
+from sheets.base import Problem, Record, SheetUnavailable, UnknownReference, Workbook
 from sheets.rows import read_dates
 from sheets.schema import AGENCIES, DEFAULT_THEMES, HISTORY, LISTS, RAISED_ON, REFERENCE, STEP, SUBMISSION_ID, THEMES
 from views import pending
@@ -176,6 +176,9 @@ def _write_or_keep(partnership: Partnership, book: Workbook | None, submission_i
         if book is None:
             raise SheetUnavailable("the spreadsheet could not be opened")
         pending.apply(book, writes, progress)
+    except UnknownReference:
+        # Someone deleted or renamed the row since the page was opened.
+        abort(404)
     except SheetUnavailable:
         pending.save(config, partnership.slug, submission_id, reference, remaining, email_data)
         return True
@@ -190,6 +193,15 @@ def send(partnership: Partnership, email: Email) -> bool:
         current_app.logger.warning("email not sent: %s", email.subject)
         return False
     return True
+
+
+def sheet_unavailable(error: SheetUnavailable):
+    """The page shown when a page's reading of the spreadsheet fails: 503, saying whether answers were kept."""
+    current_app.logger.warning("spreadsheet unavailable: %s", error)
+    slug = (request.view_args or {}).get("slug")
+    partnership = current_app.extensions["partnerships"].get(slug)
+    return render_template("partials/sheet_unavailable.html", partnership=partnership,
+                           posted=request.method == "POST"), 503
 
 
 def flush(partnership: Partnership) -> int:

@@ -166,3 +166,26 @@ def test_appendix_a_is_prefilled_saved_and_printable(client, urls, reference, wo
     assert "They think Y" in page(again).select_one(".app-print-only").get_text()
     saved = json.loads(workbook.read(HISTORY).records[-1]["Details"])
     assert saved["Resolution sought"] == "=1+1"
+
+
+def test_an_unreachable_sheet_gives_a_clear_page_not_an_error(client, urls, reference, monkeypatch):
+    from sheets.base import SheetUnavailable
+    from views import records
+
+    def fail(partnership):
+        raise SheetUnavailable("no answer")
+    monkeypatch.setattr(records, "workbook", fail)
+    response = client.get(urls("challenges.show", reference=reference))
+    assert response.status_code == 503
+    assert "cannot be reached" in page(response).h1.get_text()
+
+
+def test_a_row_deleted_meanwhile_is_not_found(client, urls, reference, workbook, monkeypatch):
+    from sheets.base import UnknownReference
+    opened = client.get(urls("challenges.withdraw", reference=reference))
+
+    def gone(changes):
+        raise UnknownReference(reference)
+    monkeypatch.setattr(type(workbook), "update", lambda self, changes: gone(changes))
+    response = send_form(client, urls("challenges.withdraw", reference=reference), {"reason": "x"}, opened=opened)
+    assert response.status_code == 404
