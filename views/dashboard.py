@@ -15,7 +15,6 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from openpyxl.styles import Alignment, Font
 
 from jobs.summary import (
-    Summary,
     last_success,
     read_summary,
     summary_heading,
@@ -23,6 +22,7 @@ from jobs.summary import (
     summary_table,
     summary_title,
 )
+from jobs.summary_figures import Summary
 from sheets.base import SheetError, SummaryTable
 from sheets.open import open_workbook
 from views.auth import business_support_required

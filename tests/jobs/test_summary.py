@@ -6,18 +6,10 @@ import datetime as dt
 
 import pytest
 
-from jobs.summary import (
-    ADULTS,
-    CHILDREN,
-    NOT_RECORDED,
-    Figures,
-    compute_summary,
-    reporting_periods,
-    summary_sections,
-    summary_table,
-)
+from jobs.summary import summary_sections, summary_table
+from jobs.summary_figures import ADULTS, CHILDREN, NOT_RECORDED, Figures, compute_summary, reporting_periods
 from sheets.base import Table
-from sheets.schema import CHALLENGE_COLUMNS, CHALLENGES, COMPLIANCE, COMPLIANCE_COLUMNS, LISTS
+from sheets.schema import CHALLENGE_COLUMNS, CHALLENGES, COMPLIANCE, COMPLIANCE_COLUMNS
 from tests.jobs import summary_dataset as data
 from tests.jobs.summary_dataset import ATTENDANCE, CSC, LACK, NOT_SHARED, TODAY, sample_partnership
 
