@@ -82,7 +82,11 @@ def test_the_summary_tab_is_written_to_google_sheets_with_bold_headers():
     spreadsheet_id = "fake-testshire"
     values = api.values(spreadsheet_id, SUMMARY)
     assert [[v for v in row if v] for row in values] == [[v for v in row if v] for row in table.rows]
-    assert api.tab(spreadsheet_id, SUMMARY).bold_rows == set(table.bold)
+    tab = api.tab(spreadsheet_id, SUMMARY)
+    assert tab.bold_rows == set(table.bold)
+    # Columns sized to their text: the long labels in column A widest, none left at zero.
+    assert set(tab.column_widths) == {0, 1, 2, 3}
+    assert tab.column_widths[0] > tab.column_widths[3] > 0
     assert ["Raised", "12", "12", "24"] in values
     # One read of the tabs it needs and one write, whatever the row count.
     assert api.calls["values.batchGet"] == 1
