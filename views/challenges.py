@@ -141,6 +141,9 @@ def show(slug: str, reference: str):
 
 def _guard_open(partnership: Partnership, challenge: records.Challenge, form) -> object | None:
     """Refuse an action on a closed challenge, or on one that moved on since the form was opened."""
+    if challenge.position is None:
+        flash("This challenge's row in the spreadsheet needs correcting before anything more can be recorded")
+        return redirect(url_for("challenges.show", slug=partnership.slug, reference=challenge.reference))
     if not challenge.is_open:
         flash("This challenge is closed: nothing more can be recorded on it")
         return redirect(url_for("challenges.show", slug=partnership.slug, reference=challenge.reference))

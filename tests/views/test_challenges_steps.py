@@ -189,3 +189,12 @@ def test_a_row_deleted_meanwhile_is_not_found(client, urls, reference, workbook,
     monkeypatch.setattr(type(workbook), "update", lambda self, changes: gone(changes))
     response = send_form(client, urls("challenges.withdraw", reference=reference), {"reason": "x"}, opened=opened)
     assert response.status_code == 404
+
+
+def test_a_row_business_support_typed_wrongly_is_shown_with_what_to_correct(client, urls, reference, workbook):
+    workbook.update({CHALLENGES: {reference: {"Raised on": "last Tuesday"}}})
+    response = client.get(urls("challenges.show", reference=reference))
+    assert response.status_code == 200
+    assert "This row of the spreadsheet needs correcting" in text(response)
+    assert "Raised on" in page(response).select_one(".govuk-inset-text").get_text()
+    assert page(response).select_one("table.govuk-table") is None

@@ -222,3 +222,26 @@ def test_the_link_can_be_sent_again(client, sent, urls, app):
     done = client.post(urls("compliance.send_link", reference=sent), data={"csrf_token": token})
     assert done.status_code == 302
     assert len([m for m in outbox(app) if m["To"] == MANAGER]) == 2
+
+
+def test_while_the_sheet_is_away_the_form_is_kept_and_the_email_waits_for_it(client, urls, workbook, app,
+                                                                            monkeypatch):
+    from sheets.base import SheetUnavailable
+    from views import pending, records
+
+    real = records.workbook
+
+    def fail(partnership):
+        raise SheetUnavailable("no answer")
+    monkeypatch.setattr(records, "workbook", fail)
+    sign_in_as(client, IRO)
+    response = send_form(client, urls("compliance.new"), answers())
+    shown = client.get(response.location)
+    assert "will be recorded and sent to the line manager shortly" in text(shown)
+    assert outbox(app) == [] and workbook.read(COMPLIANCE).records == ()
+    monkeypatch.setattr(records, "workbook", real)
+    client.get(urls("challenges.start"))  # the next visit writes it
+    assert pending.waiting(app.config, "demo") == []
+    [record] = workbook.read(COMPLIANCE).records
+    [message] = outbox(app)
+    assert message["To"] == MANAGER and record.reference in message["Subject"]
