@@ -174,3 +174,14 @@ def test_the_command_shows_when_the_daily_job_last_succeeded(demo_filled, runner
 def test_without_a_recorded_success_the_command_says_not_recorded(demo_filled, runner):
     assert runner.invoke(args=["jobs", "summary", "--today", "2026-11-20"]).exit_code == 0
     assert (["Daily job last succeeded", "not recorded"], False) in summary_sheet(demo_filled)
+
+
+def test_a_new_empty_workbook_gets_a_summary_that_says_none(tmp_path):
+    workbook = LocalWorkbook(tmp_path / "new.xlsx")
+    workbook.init()
+    table = run_summary(workbook, sample_partnership(), data.TODAY, generated_at=GENERATED)
+    assert ("Raised", "none", "none", "none") in table.rows
+    assert ("No challenges", "none", "none", "none") in table.rows
+    assert ("Agencies on the Lists tab that raised no challenges", "no agencies on the Lists tab",
+            "no agencies on the Lists tab", "no agencies on the Lists tab") in table.rows
+    assert (["Not counted", "Row", "Reason"], True) in summary_sheet(tmp_path / "new.xlsx")

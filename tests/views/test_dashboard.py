@@ -245,3 +245,17 @@ def test_the_dashboard_says_when_the_daily_job_last_succeeded(support, app):
              for row in page(support).select("#about .govuk-summary-list__row")}
     assert about["Daily job last succeeded"] == "Friday 20 November 2026, 06:30 UTC"
     assert about["Generated"].endswith(" UTC")
+
+
+def test_an_empty_workbook_shows_charts_saying_none(client, tmp_path, monkeypatch):
+    path = tmp_path / "instance" / "demo.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    LocalWorkbook(path).init()
+    monkeypatch.setattr(dashboard, "today", lambda: data.TODAY)
+    sign_in(client)
+    soup = page(client)
+    raised_by = soup.select_one("#chart-raised-by")
+    assert raised_by.svg["aria-label"] == "Challenges raised, by raising agency: none."
+    assert raised_by.svg.find("text").get_text() == "None"
+    assert rows(raised_by.table) == [["None"]]
+    assert rows(table_by_caption(soup, "Challenges"))[0] == ["Raised", "none", "none", "none"]
