@@ -16,7 +16,6 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitFie
 from wtforms.validators import Optional
 
 from forms.base import (
-    EMAIL_TEXT,
     LONG_TEXT,
     SHORT_TEXT,
     YES_NO,

@@ -16,7 +16,6 @@ from tests.views.challenge_pages import (  # noqa: F401 (fixtures)
     LIST_AGENCIES,
     RAISER,
     errors,
-    hidden_fields,
     page,
     partnership,
     send_form,

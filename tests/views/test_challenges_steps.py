@@ -16,7 +16,6 @@ from tests.views.challenge_pages import (  # noqa: F401 (fixtures)
     SUPPORT,
     body,
     errors,
-    hidden_fields,
     outbox,
     page,
     partnership,
