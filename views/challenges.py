@@ -71,7 +71,7 @@ def new(slug: str):
     user = current_user()
     found = records.lists(partnership)
     form = RaiseChallengeForm(agencies=found.agencies, themes=found.themes)
-    if request.method == "GET":
+    if request.method == "GET" and not form.raiser_email.data:
         form.raiser_email.data = user.email
     if request.method == "POST" and form.at_immediate_risk:
         return render_template("challenges/immediate_risk.html", partnership=partnership)

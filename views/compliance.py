@@ -62,7 +62,8 @@ def _response_email(partnership: Partnership, reference: str, line_manager_email
         text=(f"An Independent Reviewing Officer has sent you compliance challenge {reference} "
               f"({partnership.name}).\n\nPlease respond by {due} (stage 2: 3 working days).\n\n"
               f"Open this link to read it and respond:\n{link}\n\n"
-              "The link works only for you and only for this challenge.\n"),
+              "The link opens this challenge only. Please do not forward this email: "
+              "whoever opens the link can respond.\n"),
     )
 
 
@@ -72,7 +73,7 @@ def new(slug: str):
     partnership, procedure = _partnership(slug)
     user = current_user()
     form = ComplianceChallengeForm(agencies=records.lists(partnership).agencies)
-    if request.method == "GET":
+    if request.method == "GET" and not form.iro_email.data:
         form.iro_email.data = user.email
     if form.validate_on_submit():
         today = dt.date.today()

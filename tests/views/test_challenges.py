@@ -268,3 +268,13 @@ def test_without_a_lists_tab_the_default_themes_are_offered(signed_in, urls, par
     open_workbook(partnership).init()
     labels = [i["value"] for i in page(signed_in.get(urls("challenges.new"))).select("input[name=theme]")]
     assert "Referral criteria" in labels and "Information sharing" in labels
+
+
+def test_a_stale_form_comes_back_with_the_answers_and_records_nothing(signed_in, urls, workbook):
+    response = signed_in.post(urls("challenges.new"), data={**answers(raiser_email="other@example.nhs.uk"),
+                                                             "csrf_token": "stale"})
+    assert response.status_code == 400
+    assert "expired" in text(response)
+    assert page(response).select_one("#raiser_email")["value"] == "other@example.nhs.uk"
+    assert page(response).select_one("#case_reference")["value"] == "CS-12345"
+    assert workbook.read(CHALLENGES).records == ()
