@@ -12,8 +12,8 @@ from notify import Email
 from procedures import ChallengeDates, position
 from procedures.config import Partnership
 from procedures.model import Procedure, Timescale
-from procedures.values import format_date
-from sheets.schema import CHALLENGES, RAISED_ON, STEP, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON
+from procedures.values import display_date, format_date, parse_date
+from sheets.schema import CHALLENGES, DATE_COLUMNS, RAISED_ON, STEP, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON
 from sheets.base import SheetUnavailable
 from views import records
 from views.auth import can_see, current_user, login_required
@@ -23,6 +23,7 @@ bp = Blueprint("challenges", __name__, url_prefix="/<slug>")
 
 EMAIL_COLUMNS = ("Raiser email", "Line manager email", "Other professional email", "Escalated to email")
 APPENDIX_A = "Appendix A"
+_DATE_COLUMNS = {c for columns in DATE_COLUMNS.values() for c in columns}
 
 
 bp.register_error_handler(SheetUnavailable, records.sheet_unavailable)
@@ -51,6 +52,17 @@ def timescale_text(timescale: Timescale | None, step_label: str) -> str:
 @bp.app_template_filter("timescale")
 def _timescale_filter(timescale: Timescale | None, step_label: str = "Step") -> str:
     return timescale_text(timescale, step_label)
+
+
+@bp.app_template_filter("cell")
+def _cell_filter(value: str, column: str) -> str:
+    """A cell as a person reads it: dates the app wrote (2026-11-21) as "Saturday 21 November 2026"."""
+    if column in _DATE_COLUMNS and value:
+        try:
+            return display_date(parse_date(value)) or value
+        except ValueError:
+            return value
+    return value
 
 
 @bp.get("/")

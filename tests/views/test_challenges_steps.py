@@ -60,6 +60,9 @@ def test_the_page_shows_the_timeline_with_dates_and_status(client, urls, referen
     assert display_date(where.timeline[3].conclude_by) in cells[3][2]
     assert "To come" in cells[2][3]
     assert "Case reference CS-12345" in text(response)
+    summary = page(response).select_one(".govuk-summary-list").get_text(" ", strip=True)
+    assert f"Raised on {display_date(TODAY)}" in summary
+    assert "Escalated to" not in summary
 
 
 @pytest.mark.parametrize("who, role, status", [
