@@ -50,8 +50,7 @@ def read_dates(record: Record, procedure: Procedure) -> tuple[ChallengeDates | N
             problem(column, str(e))
     if not record.reference:
         problem(REFERENCE, "the row has no Reference")
-    if RAISED_ON not in parsed or (parsed.get(RAISED_ON) is None and not any(
-            p.column == RAISED_ON for p in problems)):
+    if parsed.get(RAISED_ON) is None and not any(p.column == RAISED_ON for p in problems):
         problem(RAISED_ON, "is blank: type the date the challenge was raised, such as 21/11/2026")
     step_text = record[STEP].strip()
     step = procedure.parse_step(step_text) if step_text else 1

@@ -1,0 +1,66 @@
+"""Rows people typed: read when they can be, one clear Problem each when they cannot."""
+import datetime as dt
+
+from procedures.config import load_library_procedure
+from sheets.base import Record, Table
+from sheets.rows import read_challenges
+
+pan_cheshire = load_library_procedure("pan-cheshire")
+
+
+def table(*rows: dict) -> Table:
+    headers = ("Reference", "Raised on", "Step", "Step started", "Resolved on", "Withdrawn on")
+    return Table("Challenges", headers, tuple(Record("Challenges", i + 2, row) for i, row in enumerate(rows)))
+
+
+def problems_of(*rows: dict) -> list[str]:
+    return [str(p) for p in read_challenges(table(*rows), pan_cheshire)[1]]
+
+
+def test_dates_in_every_accepted_form_are_read():
+    rows, problems = read_challenges(table(
+        {"Reference": "A", "Raised on": "21/11/2026", "Step": "Step 2", "Step started": "2026-11-24"},
+        {"Reference": "B", "Raised on": "2026-11-21 00:00:00", "Step": "3"},
+        {"Reference": "C", "Raised on": "21 November 2026"},
+    ), pan_cheshire)
+    assert problems == []
+    assert [(r.reference, r.dates.raised_on, r.dates.step) for r in rows] == [
+        ("A", dt.date(2026, 11, 21), 2), ("B", dt.date(2026, 11, 21), 3), ("C", dt.date(2026, 11, 21), 1)]
+    assert rows[0].dates.step_started == dt.date(2026, 11, 24)
+
+
+def test_an_unreadable_raised_on_gives_one_problem_not_two():
+    assert problems_of({"Reference": "A", "Raised on": "next Tuesday"}) == [
+        "Challenges row 2, column \"Raised on\": 'next Tuesday' is not a date (type it as 21/11/2026)"]
+
+
+def test_a_blank_raised_on_says_what_to_type():
+    assert problems_of({"Reference": "A", "Raised on": " "}) == [
+        "Challenges row 2, column \"Raised on\": is blank: type the date the challenge was raised, such as 21/11/2026"]
+
+
+def test_an_impossible_date_and_an_unknown_step():
+    assert problems_of({"Reference": "A", "Raised on": "31/02/2026", "Step": "Step 7"}) == [
+        "Challenges row 2, column \"Raised on\": '31/02/2026' is not a real date",
+        "Challenges row 2, column \"Step\": 'Step 7' is not a step of this procedure (1, 2, 3, 4)",
+    ]
+
+
+def test_duplicate_references_leave_both_rows_out_and_the_rest_in():
+    rows, problems = read_challenges(table(
+        {"Reference": "A", "Raised on": "21/11/2026"},
+        {"Reference": "B", "Raised on": "21/11/2026"},
+        {"Reference": "A", "Raised on": "22/11/2026"},
+    ), pan_cheshire)
+    assert [r.reference for r in rows] == ["B"]
+    assert [p.row for p in problems] == [2, 4]
+    assert all("A is on 2 rows" in p.message for p in problems)
+
+
+def test_a_step_started_before_the_challenge_was_raised():
+    assert problems_of({"Reference": "A", "Raised on": "21/11/2026", "Step": "2", "Step started": "20/11/2026"}) == [
+        "Challenges row 2, column \"Step started\": 20/11/2026 is before the challenge was raised (21/11/2026)"]
+
+
+def test_a_row_without_a_reference():
+    assert problems_of({"Raised on": "21/11/2026"}) == ["Challenges row 2, column \"Reference\": the row has no Reference"]
