@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Mapping
 
 from jobs import reminder_mail as mail
 from notify import Email, EmailFailed
-from procedures import Position, Procedure, position
+from procedures import ChallengeDates, Position, Procedure, position
 from procedures.config import Partnership
 from procedures.values import format_date
 from sheets.base import Problem, Record, Table, Workbook
@@ -207,8 +207,9 @@ class _Planner:
             known = positions.get(memo)
             if known is None:
                 pos = position(procedure, self.calendar, dates, self.today, due_soon_days=due_soon_days)
-                known = positions[memo] = (pos, format_date(pos.conclude_by) if pos.is_open else "")
-            pos, due_by = known
+                known = positions[memo] = (pos, format_date(pos.conclude_by) if pos.is_open else "",
+                                           self.working_day and self.may_owe_email(tab, procedure, pos, dates))
+            pos, due_by, may_owe = known
             values = row.record.values
             change = {}
             if values.get(STATUS, "") != pos.status:
@@ -217,12 +218,21 @@ class _Planner:
                 change[STEP_DUE_BY] = due_by
             if change:
                 changes[row.reference] = change
-            if self.working_day:
+            if may_owe:
                 self.plan_row(tab, procedure, row, pos)
         if changes:
             self.plan.updates[tab] = changes
         if tab == COMPLIANCE and self.working_day:
             self.plan_repeated(rows)
+
+    def may_owe_email(self, tab: str, procedure: Procedure, pos: Position, dates: ChallengeDates) -> bool:
+        """Whether a challenge standing here could owe anyone an email today (most rows on track do not)."""
+        if pos.is_open:
+            reporting = procedure.reporting_step
+            return (tab == COMPLIANCE or pos.status != "on track"
+                    or (reporting is not None and pos.step.number >= reporting.number))
+        return (pos.status == "resolved" and tab == CHALLENGES and dates.resolved_on is not None
+                and dates.resolved_on >= self.today - dt.timedelta(days=RESOLVED_LOOKBACK_DAYS))
 
     def people(self, tab: str, record: Record, columns: Iterable[str]) -> list[str]:
         """The valid addresses in ``columns``, once each; a mistyped one is reported, not used."""

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 import click
+import filelock
 
 from jobs.reminders import RunResult, run_reminders
 from notify import Email, send_email
@@ -37,7 +38,7 @@ def run_partnerships(partnerships: Iterable[Partnership], today: dt.date, *, con
         try:
             ok &= run_partnership(partnership, open_workbook(partnership), today, config=config,
                                   dry_run=dry_run, echo=echo)
-        except SheetError as e:
+        except (SheetError, JobBusy) as e:
             echo(f"{partnership.slug}: failed: {e}", err=True)
             ok = False
         except Exception as e:  # noqa: BLE001 - cron goes on to the next partnership and says what broke
@@ -54,10 +55,26 @@ def run_partnership(partnership: Partnership, workbook: Workbook, today: dt.date
     def send(email: Email) -> None:
         send_email(email, from_address=partnership.email.from_address, config=config)
 
+    folder.mkdir(parents=True, exist_ok=True)
+    # Two runs at once for one partnership (cron overlapping a manual run) could both send an email.
+    try:
+        with filelock.FileLock(folder / f"{partnership.slug}.lock", timeout=0):
+            return _run_locked(partnership, workbook, today, config=config, dry_run=dry_run, echo=echo, send=send)
+    except filelock.Timeout:
+        raise JobBusy(f"another run for {partnership.slug} is still going; nothing was done") from None
+
+
+class JobBusy(Exception):
+    """Another run for the same partnership holds its lock."""
+
+
+def _run_locked(partnership: Partnership, workbook: Workbook, today: dt.date, *, config: Mapping[str, Any],
+                dry_run: bool, echo: Echo, send: Callable[[Email], None]) -> bool:
+    folder = jobs_dir(config)
     tables = workbook.read_all()
     result = run_reminders(workbook, partnership, today, send=send, dry_run=dry_run,
                            base_url=config.get("BASE_URL", ""), tables=tables,
-                           journal=None if dry_run else folder / f"{partnership.slug}.sent.jsonl")
+                           journal=folder / f"{partnership.slug}.sent.jsonl")
     report(result, echo)
     if dry_run:
         return True

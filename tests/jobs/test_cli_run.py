@@ -69,7 +69,7 @@ def test_every_partnership_gets_a_line_and_the_summary_tab_is_written(runner, ma
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "durham: 0 challenges scanned, 0 reminders sent, 0 problems found" in lines
-    assert "pan: 2 challenges scanned, 2 reminders sent, 2 problems found" in lines
+    assert "pan: 2 challenges scanned, 2 reminders sent, 1 problem found" in lines
     assert "  problem: Challenges row 3, column \"Raised on\": '32/12/2026' is not a real date" in lines
     assert sorted(m.to for m in mail.take()) == ["business.support@pan.example", "manager1@police.example"]
     assert LocalWorkbook(pan_book.path).read(SUMMARY).headers  # the Summary tab follows the reminders
@@ -80,7 +80,7 @@ def test_one_partnership_failing_still_runs_the_others_and_exits_1(runner, mail,
     result = runner.invoke(args=["jobs", "run", "--today", "2026-12-29"])
     assert result.exit_code == 1
     assert "durham: failed:" in result.output and "does not exist" in result.output
-    assert "pan: 2 challenges scanned, 2 reminders sent, 2 problems found" in result.output
+    assert "pan: 2 challenges scanned, 2 reminders sent, 1 problem found" in result.output
     assert len(mail.take()) == 2
 
 
@@ -88,7 +88,7 @@ def test_an_email_that_cannot_be_sent_makes_the_run_exit_1(app, mail, pan_book, 
     mail.handler.refuse_to = {"manager1@police.example"}
     result = app.test_cli_runner().invoke(args=["jobs", "run", "--partnership", "pan", "--today", "2026-12-29"])
     assert result.exit_code == 1
-    assert "pan: 2 challenges scanned, 1 reminder sent, 2 problems found; 1 email NOT sent, " \
+    assert "pan: 2 challenges scanned, 1 reminder sent, 1 problem found; 1 email NOT sent, " \
            "to be retried on the next run" in result.output
     mail.handler.refuse_to = set()
     again = app.test_cli_runner().invoke(args=["jobs", "run", "--partnership", "pan", "--today", "2026-12-29"])
@@ -100,7 +100,7 @@ def test_dry_run_prints_every_email_and_writes_nothing(runner, mail, pan_book, d
     before = pan_book.path.read_bytes()
     result = runner.invoke(args=["jobs", "run", "--partnership", "pan", "--today", "2026-12-29", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "pan (dry run): 2 challenges scanned, 2 reminders would be sent, 2 problems found" in result.output
+    assert "pan (dry run): 2 challenges scanned, 2 reminders would be sent, 1 problem found" in result.output
     assert "  would email manager1@police.example: PAN-1: Step 2 is due by Wednesday 30 December 2026" in result.output
     assert "    Open it: https://challenges.example.org/pan/challenges/PAN-1" in result.output
     assert "  would email business.support@pan.example: Pan Cheshire Test Partnership: rows to correct" \
@@ -109,3 +109,14 @@ def test_dry_run_prints_every_email_and_writes_nothing(runner, mail, pan_book, d
     assert pan_book.path.read_bytes() == before
     assert LocalWorkbook(pan_book.path).read(REMINDERS).records == ()
     assert LocalWorkbook(pan_book.path).read(CHALLENGES).find("PAN-1")["Status"] == ""
+
+
+def test_a_run_already_going_for_a_partnership_is_not_doubled(runner, mail, pan_book, durham_book, tmp_path):
+    import filelock
+
+    with filelock.FileLock(tmp_path / "jobs" / "pan.lock"):
+        result = runner.invoke(args=["jobs", "run", "--today", "2026-12-29"])
+    assert result.exit_code == 1
+    assert "pan: failed: another run for pan is still going; nothing was done" in result.output
+    assert "durham: 0 challenges scanned" in result.output
+    assert mail.take() == []
