@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -18,8 +19,9 @@ Echo = Callable[..., None]
 
 def jobs_dir(config: Mapping[str, Any]) -> Path:
     """Where the job keeps its small local files (a sent-email journal and the last success per partnership)."""
-    if config.get("JOBS_DIR"):
-        return Path(config["JOBS_DIR"])
+    configured = config.get("JOBS_DIR") or os.environ.get("JOBS_DIR")
+    if configured:
+        return Path(configured)
     return Path(config.get("PENDING_DIR") or "instance/pending").parent / "jobs"
 
 
