@@ -28,7 +28,7 @@ from notify import Email, EmailFailed
 from procedures import ChallengeDates, Position, Procedure, position
 from procedures.config import Partnership
 from procedures.values import format_date
-from sheets.base import Problem, Record, Table, Workbook
+from sheets.base import Problem, Record, SheetError, Table, Workbook
 from sheets.rows import ReadRow, read_challenges
 from sheets.schema import (
     CHALLENGES,
@@ -81,7 +81,7 @@ class Reminder:
 
     @property
     def key(self) -> str:
-        return reminder_key(self.reference, self.step, self.kind_label, self.recipient, self.due)
+        return reminder_key(self.tab, self.reference, self.step, self.kind_label, self.recipient, self.due)
 
     @property
     def updates_row(self) -> bool:
@@ -95,9 +95,15 @@ class Reminder:
                 "Due date": format_date(self.due), REMINDER_KEY: self.key}
 
 
-def reminder_key(reference: str, step: int | None, kind: str, recipient: str, due: dt.date | None) -> str:
-    """(reference, step, kind, recipient, due date) as one cell of text."""
-    return "|".join((reference, str(step or ""), kind, recipient.lower(), format_date(due)))
+def reminder_key(tab: str, reference: str, step: int | None, kind: str, recipient: str,
+                 due: dt.date | None) -> str:
+    """(reference, step, kind, recipient, due date) as one cell of text.
+
+    A compliance challenge's reference is written ``Compliance:REF``: the two tabs number
+    their rows separately, so the same reference could be on both.
+    """
+    where = f"{COMPLIANCE}:{reference}" if tab == COMPLIANCE else reference
+    return "|".join((where, str(step or ""), kind, recipient.lower(), format_date(due)))
 
 
 @dataclass
@@ -188,7 +194,7 @@ class _Planner:
             email: Callable[[], Email], repeat: int = 1) -> None:
         """Plan one email, unless it was already sent; its words are only composed when it is due."""
         label = kind if repeat <= 1 else f"{kind} {repeat}"
-        key = reminder_key(reference, step, label, to, due)
+        key = reminder_key(tab, reference, step, label, to, due)
         if key in self.sent:
             self.already_sent.add(key)
         elif key not in self._keys:
@@ -370,6 +376,12 @@ def run_reminders(workbook: Workbook, partnership: Partnership, today: dt.date, 
     """
     if tables is None:
         tables = workbook.read_all(job_tabs(partnership))
+    reminders = tables.get(REMINDERS)
+    if reminders is not None and reminders.records and REMINDER_KEY not in reminders.headers:
+        # Without the keys every reminder would look unsent: refuse rather than email everyone again.
+        raise SheetError(f"The {REMINDERS} tab has no \"{REMINDER_KEY}\" column, so the job cannot tell which "
+                         f"emails were already sent; put the column back (`flask sheet check` shows what is "
+                         f"missing). Nothing was sent.")
     pending = _read_journal(journal)
     plan = plan_reminders(partnership, tables, today, base_url=base_url, also_sent=[r[REMINDER_KEY] for r in pending])
     result = RunResult(partnership.slug, plan.scanned, [], [], [], plan.problems, plan.already_sent, dry_run, tables)

@@ -181,3 +181,34 @@ def test_a_dry_run_sends_nothing_and_writes_nothing(workbook, partnership, mail,
     assert sorted((r.recipient, r.email.subject) for r in result.would_send) == EXPECTED
     assert received(mail) == [] and workbook.path.read_bytes() == before
     assert not (tmp_path / "jobs").exists()
+
+
+def test_a_reminders_tab_that_lost_its_key_column_stops_the_run_before_any_email(partnership, mail, tmp_path):
+    from sheets.base import SheetError
+
+    path = tmp_path / "pan.xlsx"
+    workbook = local_workbook(path, ROWS)
+    run(workbook, partnership, sender(partnership, mail.config()), tmp_path)
+    assert len(received(mail)) == 4
+    book = openpyxl.load_workbook(path)
+    book[REMINDERS].delete_cols(7)  # someone deletes the Key column
+    book.save(path)
+    with pytest.raises(SheetError, match="no \"Key\" column"):
+        run(LocalWorkbook(path), partnership, sender(partnership, mail.config()), tmp_path)
+    assert received(mail) == []
+
+
+def test_the_same_reference_on_both_tabs_is_two_challenges(tmp_path):
+    from jobs.reminders import plan_reminders
+    from tests.jobs.reminder_sheets import compliance, durham, tables
+
+    p = durham(tmp_path)
+    same = "DSCP-0001"
+    plan = plan_reminders(p, tables(
+        [challenge(same, "22/03/2027", "1", Raiser_email="raiser@health.example")],
+        [compliance(same, "22/03/2027", "1", IRO_email="iro@durham.example")]), dt.date(2027, 3, 22))
+    assert sorted(r.key for r in plan.reminders) == [
+        "Compliance:DSCP-0001|1|due soon|iro@durham.example|2027-03-23",
+        "Compliance:DSCP-0001||compliance copy|business.manager@durham.example|2027-03-22",
+        "DSCP-0001|1|due soon|raiser@health.example|2027-03-23",
+    ]
