@@ -1,7 +1,8 @@
 """The app served on a free local port in a thread, and one headless Chromium for the whole session.
 
 Chromium is Debian's (/usr/bin/chromium); Playwright never downloads a browser here.
-Tests are skipped with a reason when it is not installed.
+Tests are skipped with a reason when it is not installed. Both fixtures live for this package
+only: Playwright's sync API allows one instance per thread, and other packages start their own.
 """
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ class LiveApp:
         return self.app.extensions["partnerships"]["demo"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live(tmp_path_factory) -> Iterator[LiveApp]:
     base = tmp_path_factory.mktemp("live")
     (base / "partnerships").mkdir()
@@ -75,7 +76,7 @@ def live(tmp_path_factory) -> Iterator[LiveApp]:
     thread.join(timeout=5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
