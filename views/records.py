@@ -19,7 +19,9 @@ from procedures.config import Partnership
 from procedures.values import format_date, parse_date
 from sheets.base import Problem, Record, SheetUnavailable, UnknownReference, Workbook
 from sheets.rows import read_dates
-from sheets.schema import AGENCIES, DEFAULT_THEMES, HISTORY, LISTS, RAISED_ON, REFERENCE, STEP, SUBMISSION_ID, THEMES
+from sheets.schema import (
+    AGENCIES, DEFAULT_THEMES, HISTORY, LISTS, RAISED_ON, REFERENCE, REFERENCED_TABS, STEP, SUBMISSION_ID, THEMES,
+)
 from views import pending
 
 # Used only until business support fill in the Agencies column of the Lists tab.
@@ -115,11 +117,13 @@ def save_new(partnership: Partnership, tab: str, record: Mapping[str, str], *, s
         writes: list[pending.Write] = []
         try:
             book = workbook(partnership)
-            table = book.read(tab)
-            earlier = next((r for r in table.records if r[SUBMISSION_ID] == submission_id), None)
+            tables = book.read_all(REFERENCED_TABS)
+            earlier = next((r for r in tables[tab].records if r[SUBMISSION_ID] == submission_id), None)
             if earlier:
                 return Saved(earlier.reference, repeated=True)
-            reference = new_reference(partnership.reference_prefix, (r.reference for r in table.records))
+            # Unique across both challenge tabs: a responder's link grants one reference.
+            reference = new_reference(partnership.reference_prefix,
+                                      (r.reference for t in tables.values() for r in t.records))
         except SheetUnavailable:
             book, reference = None, new_reference(partnership.reference_prefix)
         row = {**record, REFERENCE: reference, SUBMISSION_ID: submission_id}

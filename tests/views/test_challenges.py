@@ -278,3 +278,10 @@ def test_a_stale_form_comes_back_with_the_answers_and_records_nothing(signed_in,
     assert page(response).select_one("#raiser_email")["value"] == "other@example.nhs.uk"
     assert page(response).select_one("#case_reference")["value"] == "CS-12345"
     assert workbook.read(CHALLENGES).records == ()
+
+
+def test_a_new_reference_is_not_one_already_used_in_either_tab(monkeypatch):
+    import secrets
+    picks = iter("AAAAAA" + "AAAAAA" + "BBBBBB")
+    monkeypatch.setattr(secrets, "choice", lambda alphabet: next(picks))
+    assert records.new_reference("DEMO", ["DEMO-AAAAAA"]) == "DEMO-BBBBBB"
