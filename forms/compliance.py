@@ -16,7 +16,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
-from forms.base import LONG_TEXT, SHORT_TEXT, OneOf, choices, StrippedForm, email_address, max_length, not_a_full_name, required
+from forms.base import (
+    LONG_TEXT, SHORT_TEXT, OneOf, StrippedForm, choices, email_address, max_length, not_a_full_name, required,
+)
 from forms.dates import GovDateField, not_before, not_in_future
 from forms.steps import StepActionForm
 from sheets.schema import COMPLIANCE_ISSUES

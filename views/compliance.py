@@ -178,10 +178,11 @@ def respond(slug: str, reference: str, token: str):
                               action="Line manager responded", step=RESPONSE_STAGE)
         iro = challenge.record["IRO email"]
         if iro:
+            page = current_app.config["BASE_URL"] + url_for("compliance.show", slug=slug, reference=reference)
             records.send(partnership, Email(
                 to=iro, subject=f"Compliance challenge {reference}: the line manager has responded",
-                text=(f"The line manager has responded to compliance challenge {reference}.\n\nSign in to read it: "
-                      f"{current_app.config['BASE_URL']}{url_for('compliance.show', slug=slug, reference=reference)}\n"),
+                text=f"The line manager has responded to compliance challenge {reference}.\n\n"
+                     f"Sign in to read it: {page}\n",
             ))
         flash(message + (" It will be saved in the spreadsheet shortly." if kept else ""), "success")
         return redirect(url_for("compliance.show", slug=slug, reference=reference))

@@ -68,7 +68,8 @@ def test_whitespace_only_counts_as_blank_and_answers_are_stripped(submit):
 
 
 def test_the_date_is_required_and_not_in_the_future(submit):
-    assert raise_form(submit, concern_arose=["", "", ""]).errors == {"concern_arose": ["Enter the date the concern arose"]}
+    assert raise_form(submit, concern_arose=["", "", ""]).errors == {
+        "concern_arose": ["Enter the date the concern arose"]}
     assert raise_form(submit, concern_arose=["21", "11", "2026"]).errors == {
         "concern_arose": ["The date the concern arose must be today or in the past"]}
 

@@ -256,7 +256,9 @@ def test_lists_are_cached_then_reread(signed_in, urls, workbook, app):
     app.config["LISTS_CACHE_SECONDS"] = 3600
     signed_in.get(urls("challenges.new"))
     workbook.append(LISTS, [{AGENCIES: "Probation"}])
-    options = lambda: [o["value"] for o in page(signed_in.get(urls("challenges.new"))).select("#other_agency option")]  # noqa: E731
+
+    def options():
+        return [o["value"] for o in page(signed_in.get(urls("challenges.new"))).select("#other_agency option")]
     assert "Probation" not in options()
     app.extensions["lists_cache"].clear()
     app.config["LISTS_CACHE_SECONDS"] = 0
