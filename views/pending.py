@@ -2,11 +2,13 @@
 
 One JSON file per submission under ``PENDING_DIR/<slug>/``, written atomically
 (temporary file, fsync, rename). Each holds the writes still to be made, in order;
-``flush_pending`` makes them and deletes the file, so an answer is never lost.
+``flush_pending`` makes them and deletes the file, so an answer is never lost. One that
+can never be written (its row was deleted meanwhile) is moved to ``failed/`` beside them.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -16,8 +18,10 @@ from filelock import FileLock
 
 from notify import Email, EmailFailed, send_email
 from procedures.config import Partnership
-from sheets.base import SheetUnavailable, Workbook
+from sheets.base import SheetError, SheetUnavailable, Workbook
 from sheets.schema import SUBMISSION_ID
+
+logger = logging.getLogger(__name__)
 
 # One write still to be made: {"op": "append", "tab": ..., "rows": [...], "key": submission id or None}
 # or {"op": "update", "changes": {tab: {reference: {column: value}}}}.
@@ -117,6 +121,13 @@ def flush_pending(config: Mapping[str, Any], partnership: Partnership, workbook:
                 apply(workbook, data["writes"], keep)
             except SheetUnavailable:
                 break
+            except SheetError as e:
+                # It can never be written as it is (its row was deleted, say): set it aside for a person.
+                failed = path.parent / "failed"
+                failed.mkdir(exist_ok=True)
+                os.replace(path, failed / path.name)
+                logger.warning("kept submission %s set aside in %s: %s", data["reference"], failed, e)
+                continue
             path.unlink(missing_ok=True)
             written += 1
             if data.get("email"):
