@@ -90,9 +90,15 @@ def test_raise_a_challenge_with_the_keyboard_only(page, live):
     page.click(f"text=Go to challenge {reference}")
     page.wait_for_selector("table.govuk-table")
     no_violations(page)
-    page.click("text=Record a conversation")
-    page.click("#submit")
-    page.wait_for_selector(".govuk-error-summary")
+    challenge_page = page.url
+    for action in ("Record a conversation", "Escalate to the next step", "Mark as resolved", "Withdraw the challenge"):
+        page.goto(challenge_page)
+        page.click(f"text={action}")
+        no_violations(page)
+        page.click("#submit")
+        page.wait_for_selector(".govuk-error-summary")
+        no_violations(page)
+    page.goto(challenge_page.rstrip("/") + "/appendix-a")
     no_violations(page)
 
 
@@ -136,10 +142,10 @@ def test_the_line_manager_opens_the_link_and_responds(page, live, browser):
         manager.wait_for_selector(".govuk-error-summary")
         no_violations(manager)
         manager.fill("#response", "Officer will attend every core group from now on.")
-        manager.check("input[name=outcome][value=resolved]")
+        manager.check("input[name=outcome][value=progress]")
         manager.click("#submit")
         manager.wait_for_selector(".govuk-notification-banner--success")
-        assert "the challenge is resolved" in manager.inner_text(".govuk-notification-banner--success")
+        assert "moves to stage 3" in manager.inner_text(".govuk-notification-banner--success")
         no_violations(manager)
         manager.goto(link[:-4] + "AAAA")
         assert "not valid" in manager.inner_text("h1")
@@ -148,3 +154,13 @@ def test_the_line_manager_opens_the_link_and_responds(page, live, browser):
         manager.context.close()
     record = open_workbook(live.partnership).read(COMPLIANCE).find(reference)
     assert record["Line manager response"] == "Officer will attend every core group from now on."
+
+    # Back with the IRO: stage 3 is recorded on the challenge's own page.
+    page.goto(f"/demo/compliance/{reference}")
+    no_violations(page)
+    page.click("text=Record the stage 3 meeting")
+    page.click("#submit")
+    page.wait_for_selector(".govuk-error-summary")
+    no_violations(page)
+    page.goto(f"/demo/compliance/{reference}/escalate")
+    no_violations(page)
