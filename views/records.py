@@ -16,7 +16,7 @@ from flask import abort, current_app, render_template, request
 from notify import Email, EmailFailed, send_email
 from procedures import ChallengeDates, Position, Procedure, position
 from procedures.config import Partnership
-from procedures.values import format_date, parse_date
+from procedures.values import parse_date
 from sheets.base import Problem, Record, SheetUnavailable, UnknownReference, Workbook
 from sheets.rows import read_dates
 from sheets.schema import (
@@ -277,7 +277,3 @@ def _step_starts(history: Iterable[Record], procedure: Procedure, current: int) 
         if step and when and step < current:
             starts[step] = when
     return starts
-
-
-def today_text() -> str:
-    return format_date(dt.date.today())
