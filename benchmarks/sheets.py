@@ -21,8 +21,8 @@ from sheets import local  # noqa: E402
 from sheets.base import SummaryTable  # noqa: E402
 from sheets.local import LocalWorkbook  # noqa: E402
 from sheets.schema import (  # noqa: E402
-    CHALLENGE_COLUMNS, CHALLENGES, COLUMNS, COMPLIANCE, HISTORY, LISTS, RAISED_ON, REFERENCE, REMINDERS, STATUS,
-    STEP, STEP_DUE_BY, SUMMARY,
+    CHALLENGE_COLUMNS, CHALLENGES, COLUMNS, COMPLIANCE, HISTORY, LAST_REMINDER, LISTS, RAISED_ON, REFERENCE, REMINDERS,
+    STATUS, STEP, STEP_DUE_BY, STEP_STARTED, SUMMARY,
 )
 from tests.fakesheets import FakeSheetsAPI, google_workbook  # noqa: E402
 
@@ -88,6 +88,32 @@ def local_append_seconds(rows: int) -> tuple[float, float, float]:
         return first, second, read
 
 
+def local_update_seconds(rows: int) -> tuple[float, float]:
+    """(a few cells of one row, as a step recorded from a page; every row's three job columns) in seconds.
+
+    Both on a worker that has already read the file, as a web request or the daily job has.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "book.xlsx"
+        book = LocalWorkbook(path)
+        book.init()
+        book.append(CHALLENGES, [dict(zip(CHALLENGE_COLUMNS, row(CHALLENGES, i))) for i in range(rows)])
+        local._STATES.clear()
+        book = LocalWorkbook(path)
+        tables = book.read_all()
+        step = {CHALLENGES: {f"PC-{rows // 2:06d}": {STEP: "3", STEP_STARTED: "2026-11-22",
+                                                     "Escalated to": "Team manager", STATUS: "on track"}}}
+        start = time.perf_counter()
+        book.update(step)
+        few = time.perf_counter() - start
+        job = {CHALLENGES: {r.reference: {STATUS: "overdue", STEP_DUE_BY: "2026-12-01", LAST_REMINDER: "2026-11-22"}
+                            for r in tables[CHALLENGES].records}}
+        start = time.perf_counter()
+        book.update(job)
+        every = time.perf_counter() - start
+        return few, every
+
+
 def main() -> None:
     partnership = load_partnership(ROOT / "partnerships" / "demo.toml", base_dir=Path(tempfile.gettempdir()))
     print("Google Sheets (gspread over the fake API): calls per job run and per submission")
@@ -102,6 +128,12 @@ def main() -> None:
     for rows in (1_000, 10_000):
         first, second, read = local_append_seconds(rows)
         print(f"{rows:>8,}  {first:>19.3f}s  {second:>11.3f}s  {read:>21.3f}s")
+    print()
+    print("Local workbook (.xlsx): update with the challenge tab at")
+    print(f"{'rows':>8}  {'4 cells of one row':>18}  {'3 job columns of every row':>27}")
+    for rows in (1_000, 10_000):
+        few, every = local_update_seconds(rows)
+        print(f"{rows:>8,}  {few:>17.3f}s  {every:>26.3f}s")
 
 
 if __name__ == "__main__":

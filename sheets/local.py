@@ -5,6 +5,11 @@ re-reads the file if it changed on disk since it was last read (so a person's sa
 kept), and saves atomically (temp file, fsync, rename), so a crash mid-save never leaves a
 broken file. Every value is written as a text cell, so ``=HYPERLINK(...)``, ``+44`` or ``-1``
 stay exactly as typed. Parsed contents are cached per file, keyed by its size and mtime.
+
+``append`` and ``update`` rewrite only the changed tab's XML in the zip (sheets.xlsx_append,
+sheets.xlsx_update), copying every other part unchanged; they fall back to a full openpyxl load
+and save when that cannot be done safely (see those modules, and ``_fast_update``).
+``init`` and ``write_summary`` always load and save with openpyxl.
 """
 from __future__ import annotations
 
@@ -26,7 +31,10 @@ from sheets.base import SheetUnavailable, SummaryTable, Table, Workbook, check_l
 from sheets.schema import COLUMNS, SUMMARY, TABS
 from sheets.xlsx_append import CannotAppend, append_rows
 from sheets.xlsx_read import UnreadableXlsx, read_grids
-from sheets.tables import Grid, cell_text, header_names, init_messages, plan_append, plan_update, to_table
+from sheets.xlsx_update import CannotUpdate, update_cells
+from sheets.tables import (
+    CellChange, Grid, UpdatePlan, cell_text, header_names, init_messages, plan_append, plan_update, to_table,
+)
 
 Signature = tuple[int, int, int]
 
@@ -37,6 +45,9 @@ class _FileState:
 
     signature: Signature | None = None
     grids: dict[str, Grid] | None = None
+    # Whether ``grids`` row for row match the file's XML (read by the fast reader, or saved by
+    # openpyxl), which the XML writers rely on; False when the file needed openpyxl to be read.
+    grids_from_xml: bool = False
     book: openpyxl.Workbook | None = None
     tables: dict[str, tuple[Grid, Table]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -104,16 +115,13 @@ class LocalWorkbook(Workbook):
             if signature is None:
                 raise SheetUnavailable(f"{self.path} does not exist: run `flask sheet init` to create it")
             if self._state.signature != signature or self._state.grids is None:
-                self._state.grids = self._parse()
+                try:
+                    self._state.grids, self._state.grids_from_xml = read_grids(self.path), True
+                except UnreadableXlsx:
+                    self._state.grids, self._state.grids_from_xml = self._parse_with_openpyxl(), False
                 self._state.signature = signature
                 self._state.book = None
             return self._state.grids
-
-    def _parse(self) -> dict[str, Grid]:
-        try:
-            return read_grids(self.path)
-        except UnreadableXlsx:
-            return self._parse_with_openpyxl()
 
     def _parse_with_openpyxl(self) -> dict[str, Grid]:
         try:
@@ -161,8 +169,10 @@ class LocalWorkbook(Workbook):
         if not changes:
             return
         grids = self._grids()
-        for tab, refs in changes.items():  # refuse before taking the lock: nothing half-written
-            plan_update(tab, grids.get(tab, []), refs)
+        # Refused (over-long value, unknown reference...) before taking the lock: nothing half-written.
+        plans = [plan_update(tab, grids.get(tab, []), refs) for tab, refs in changes.items()]
+        if self._fast_update(changes, grids, plans):
+            return
         with self._writing() as (book, grids):
             plans = [plan_update(tab, grids.get(tab, []), refs) for tab, refs in changes.items()]
             for plan in plans:
@@ -232,6 +242,34 @@ class LocalWorkbook(Workbook):
             grids = _copy_on_write(self._state.grids or {})
             for i, row in enumerate(plan.rows):
                 _put(grids[tab], first + i, list(row))
+            self._state.grids, self._state.signature, self._state.book = grids, signature, None
+            return True
+
+    def _fast_update(self, changes: Mapping[str, Mapping[str, Mapping[str, str]]], read: dict[str, Grid],
+                     plans: list[UpdatePlan]) -> bool:
+        """Change the cells in the tabs' XML without loading the workbook; False when only openpyxl can.
+
+        Falls back when the file needed openpyxl to be read, when a missing app column would be
+        added (its header is bold, a style only openpyxl adds), and for the XML shapes listed in
+        sheets.xlsx_update. ``plans`` were made from the grids ``read``; if the file changed on disk
+        since (a person saved it, another writer), it is re-read and the cells planned again.
+        """
+        with self._locked():
+            grids = self._grids()
+            if not self._state.grids_from_xml:
+                return False
+            if grids is not read:
+                plans = [plan_update(tab, grids.get(tab, []), refs) for tab, refs in changes.items()]
+            if any(plan.new_headers for plan in plans):
+                return False
+            cells = {plan.tab: plan.cells for plan in plans}
+            try:
+                signature = self._save(lambda f: update_cells(self.path, f, cells))
+            except CannotUpdate:
+                return False
+            grids = _copy_on_write(grids)
+            for plan in plans:
+                _put_cells(grids[plan.tab], plan.cells)
             self._state.grids, self._state.signature, self._state.book = grids, signature, None
             return True
 
@@ -351,6 +389,7 @@ class _Writing:
                 wb._state.book = wb._state.grids = wb._state.signature = None
                 raise
             wb._state.book, wb._state.grids, wb._state.signature = self.book, self.grids, signature
+            wb._state.grids_from_xml = True  # openpyxl numbers every row and cell as the grids do
             return False
         finally:
             self._release()
@@ -379,6 +418,24 @@ def _put(grid: Grid, row: int, values: list[str]) -> None:
     while values and values[-1] == "":
         values.pop()
     grid[row] = values
+
+
+def _put_cells(grid: Grid, cells: Iterable[CellChange]) -> None:
+    """Each cell's value (cleaned as it is written) into the grid, each changed row copied once."""
+    by_row: dict[int, list[CellChange]] = {}
+    for cell in cells:
+        by_row.setdefault(cell.row, []).append(cell)
+    for row, changed in by_row.items():
+        while len(grid) <= row:
+            grid.append([])
+        values = list(grid[row])
+        for cell in changed:
+            if len(values) <= cell.column:
+                values.extend([""] * (cell.column + 1 - len(values)))
+            values[cell.column] = _clean(cell.value)
+        while values and values[-1] == "":
+            values.pop()
+        grid[row] = values
 
 
 def _put_cell(grid: Grid, row: int, column: int, value: str) -> None:

@@ -5,9 +5,10 @@ import filelock
 import openpyxl
 import pytest
 
-from sheets.base import SheetUnavailable
+from sheets.base import SheetUnavailable, SummaryTable
 from sheets.local import LocalWorkbook
 from sheets.schema import CHALLENGES, REFERENCE, TABS
+from sheets.xlsx_read import read_grids
 
 
 @pytest.fixture
@@ -48,16 +49,20 @@ def half_a_file_then_crash(*args):
     raise OSError("disk full")
 
 
-@pytest.mark.parametrize("how", ["append (rows added to the tab's XML)", "update (openpyxl save)"])
+@pytest.mark.parametrize("how", ["append (rows added to the tab's XML)", "update (cells changed in the tab's XML)",
+                                 "write_summary (openpyxl save)"])
 def test_a_crash_while_saving_leaves_the_old_file_whole(book, monkeypatch, how):
     book.append(CHALLENGES, [{REFERENCE: "PC-1"}])
     before = book.path.read_bytes()
     if how.startswith("append"):
         monkeypatch.setattr("sheets.local.append_rows", half_a_file_then_crash)
         write = lambda: book.append(CHALLENGES, [{REFERENCE: "PC-2"}])  # noqa: E731
+    elif how.startswith("update"):
+        monkeypatch.setattr("sheets.local.update_cells", half_a_file_then_crash)
+        write = lambda: book.update({CHALLENGES: {"PC-1": {"Status": "overdue"}}})  # noqa: E731
     else:
         monkeypatch.setattr(openpyxl.Workbook, "save", half_a_file_then_crash)
-        write = lambda: book.update({CHALLENGES: {"PC-1": {"Status": "overdue"}}})  # noqa: E731
+        write = lambda: book.write_summary(SummaryTable(rows=(("Raised", "1"),)))  # noqa: E731
     with pytest.raises(OSError):
         write()
     monkeypatch.undo()
@@ -132,7 +137,7 @@ def test_the_fast_reader_reads_what_openpyxl_reads(tmp_path):
     book.create_sheet("Notes")["A1"] = "a person's own tab"
     book.save(path)
     workbook = LocalWorkbook(path)
-    fast = workbook._parse()
+    fast = read_grids(path)
     slow = workbook._parse_with_openpyxl()
     assert fast == slow
     assert fast[CHALLENGES][1][:5] == ["PC-1", "2026-11-21", "3", "TRUE", "2026-11-21 09:30"]

@@ -1,0 +1,242 @@
+"""Changing cells of existing rows of an .xlsx file without loading the whole workbook.
+
+Recording a step from a page, or the daily job's batch of Status / Step due by / Last reminder
+values, changes a few columns of rows that are already there. openpyxl would load and save
+every cell of every tab (seconds at 10,000 rows); this rewrites only the changed tabs' XML and
+copies every other part of the file unchanged. A written cell becomes an inline text cell
+(``t="inlineStr"``), so text stays text and ``=...`` is never a formula; it keeps the cell's
+style (``s``) and nothing else. A shared-string cell is replaced, never edited, so the shared
+strings part is left exactly as it was (an unused entry there is harmless).
+
+Raises CannotUpdate, and the caller uses openpyxl instead, for shapes it does not handle:
+no ``<sheetData>`` in the default namespace (e.g. ``<x:row>`` prefixed elements), a row or cell
+without its ``r`` reference, a row number used twice, a row to change that is not in the XML,
+and a cell to change that holds a formula (shared and array formulas and the calculation chain
+point at formula cells, and only a full save keeps them consistent).
+"""
+from __future__ import annotations
+
+import functools
+import re
+import zipfile
+from pathlib import Path
+from typing import IO, Mapping, Sequence
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from sheets.tables import CellChange, column_letter
+from sheets.xlsx_append import CannotAppend, sheet_part
+
+_ROW_TAG = re.compile(rb"<row\b([^>]*)>")
+_CELL_TAG = re.compile(rb"<c\b([^>]*)>")
+_REF = re.compile(rb"""\br\s*=\s*["']([^"']*)["']""")
+_STYLE = re.compile(rb"""\bs\s*=\s*["'](\d+)["']""")
+_FORMULA = re.compile(rb"<f[\s/>]")
+_SPANS = re.compile(rb"""\bspans\s*=\s*["'](\d+):(\d+)["']""")
+_DIMENSION = re.compile(rb"""<dimension\s+ref\s*=\s*["']([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?["']\s*/>""")
+
+
+class CannotUpdate(Exception):
+    """This file cannot be changed safely here; use the full load-and-save path."""
+
+
+def update_cells(source: Path, target: IO[bytes], changes: Mapping[str, Sequence[CellChange]]) -> None:
+    """Write to ``target`` a copy of the workbook ``source`` with ``changes`` (tab -> cells) made.
+
+    A CellChange's row and column are 0-based (row 0 is the header row); "" empties the cell.
+    """
+    try:
+        with zipfile.ZipFile(source) as book:
+            parts: dict[str, bytes] = {}
+            for tab, cells in changes.items():
+                try:
+                    part = sheet_part(book, tab)
+                except CannotAppend as e:
+                    raise CannotUpdate(str(e)) from e
+                if part in parts:
+                    raise CannotUpdate(f"two tabs share the part {part}")
+                parts[part] = with_cells(book.read(part), cells)
+            _copy(book, target, parts)
+    except (zipfile.BadZipFile, KeyError) as e:
+        raise CannotUpdate(str(e)) from e
+
+
+def _copy(book: zipfile.ZipFile, target: IO[bytes], replaced: Mapping[str, bytes]) -> None:
+    """Every member of ``book`` in its order, names and dates kept, ``replaced`` ones with new contents."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+        for info in book.infolist():
+            data = replaced[info.filename] if info.filename in replaced else book.read(info)
+            copy = zipfile.ZipInfo(info.filename, info.date_time)
+            copy.compress_type = zipfile.ZIP_DEFLATED
+            copy.external_attr = info.external_attr
+            out.writestr(copy, data, compresslevel=1)
+
+
+def with_cells(xml: bytes, cells: Sequence[CellChange]) -> bytes:
+    """The sheet XML with each cell of ``cells`` set to its text; their rows must already exist."""
+    data_start, data_end = _sheet_data(xml)
+    by_row: dict[int, dict[int, str]] = {}
+    for cell in cells:
+        by_row.setdefault(cell.row + 1, {})[cell.column] = cell.value
+    pieces: list[bytes] = []
+    position = 0
+    seen: set[int] = set()
+    for tag in _ROW_TAG.finditer(xml, data_start, data_end):
+        number = _reference(tag.group(1))
+        if not number.isdigit():
+            raise CannotUpdate("a row without its number")
+        row = int(number)
+        if row in seen:
+            raise CannotUpdate(f"row {row} appears twice")
+        seen.add(row)
+        wanted = by_row.get(row)
+        if wanted is not None:
+            new, row_end = _changed_row(xml, tag, row, sorted(wanted.items()), data_end)
+            pieces.append(xml[position:tag.start()])
+            pieces.append(new)
+            position = row_end
+    if len(seen) != xml.count(b"<row", data_start, data_end):
+        raise CannotUpdate("a row without its number")
+    missing = set(by_row) - seen
+    if missing:
+        raise CannotUpdate(f"row {min(missing)} is not in the sheet's XML")
+    pieces.append(xml[position:])
+    widest = max((c.column + 1 for c in cells if c.value), default=0)
+    return _widen_dimension(b"".join(pieces), widest, data_start)
+
+
+def _sheet_data(xml: bytes) -> tuple[int, int]:
+    """Where the rows of <sheetData> start and end."""
+    start = xml.find(b"<sheetData")
+    tag_end = xml.find(b">", start) + 1
+    end = xml.rfind(b"</sheetData>")
+    if start < 0 or tag_end <= 0 or end < tag_end:
+        raise CannotUpdate("no <sheetData> with rows (or its elements have a namespace prefix)")
+    return tag_end, end
+
+
+def _changed_row(xml: bytes, tag: re.Match[bytes], row: int, pending: list[tuple[int, str]],
+                 limit: int) -> tuple[bytes, int]:
+    """The new bytes of the <row> element at ``tag`` with the ``pending`` (column, text) cells
+    replaced or added in column order, and where the old element ends."""
+    attributes = tag.group(1)
+    if attributes.endswith(b"/"):  # <row .../> has no cells
+        attributes = attributes[:-1]
+        body_start = body_end = row_end = tag.end()
+    else:
+        body_start = tag.end()
+        body_end = xml.find(b"</row>", body_start, limit)
+        if body_end < 0:
+            raise CannotUpdate(f"row {row} is not closed")
+        row_end = body_end + len(b"</row>")
+    out: list[bytes] = []
+    position = body_start
+    at = 0  # the next of ``pending`` to place
+    last: re.Match[bytes] | None = None
+    number = str(row).encode()
+    for cell in _CELL_TAG.finditer(xml, body_start, body_end):
+        ref = _reference(cell.group(1))
+        letters = ref.rstrip(b"0123456789")
+        if ref[len(letters):] != number:
+            raise CannotUpdate(f"a cell in row {row} without its reference")
+        column = _COLUMNS.get(letters)
+        if column is None:
+            column = _COLUMNS.setdefault(letters, _column(letters))
+        while at < len(pending) and pending[at][0] < column:
+            out.append(xml[position:cell.start()])
+            out.append(_cell_xml(row, *pending[at], style=None))
+            position = cell.start()
+            at += 1
+        if at < len(pending) and pending[at][0] == column:
+            end = _cell_end(xml, cell, body_end)
+            if _FORMULA.search(xml, cell.end(), end):
+                raise CannotUpdate(f"the cell {letters.decode()}{row} holds a formula")
+            style = _STYLE.search(cell.group(0))
+            out.append(xml[position:cell.start()])
+            out.append(_cell_xml(row, *pending[at], style=style.group(1) if style else None))
+            position = end
+            at += 1
+        last = cell
+        if at == len(pending):
+            break
+    if at < len(pending):  # after the last cell, so before the row's <extLst> if it has one
+        after_last = body_start if last is None else max(position, _cell_end(xml, last, body_end))
+        out.append(xml[position:after_last])
+        out.extend(_cell_xml(row, *p, style=None) for p in pending[at:])
+        position = after_last
+    out.append(xml[position:body_end])
+    columns = max((c for c, v in pending if v), default=-1) + 1
+    return b"<row" + _widen_spans(attributes, columns) + b">" + b"".join(out) + b"</row>", row_end
+
+
+def _reference(attributes: bytes) -> bytes:
+    """The ``r`` attribute of a row or cell start tag (b"" if it has none); writers put it first."""
+    if attributes.startswith(b' r="'):
+        return attributes[4:attributes.find(b'"', 4)]
+    m = _REF.search(attributes)
+    return m.group(1) if m else b""
+
+
+def _cell_end(xml: bytes, cell: re.Match[bytes], limit: int) -> int:
+    if cell.group(1).endswith(b"/"):  # <c .../>
+        return cell.end()
+    end = xml.find(b"</c>", cell.end(), limit)
+    if end < 0:
+        raise CannotUpdate("a cell is not closed")
+    return end + len(b"</c>")
+
+
+_COLUMNS: dict[bytes, int] = {}  # column letters seen -> 0-based column
+
+
+def _column(letters: bytes) -> int:
+    if not letters or not letters.isalpha() or not letters.isupper() or len(letters) > 3:
+        raise CannotUpdate(f"a cell reference {letters!r}")
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def _cell_xml(row: int, column: int, value: str, style: bytes | None) -> bytes:
+    """An inline text cell, or an empty one keeping its style, or nothing."""
+    ref = f"{_letter(column)}{row}"
+    s = f' s="{style.decode()}"' if style is not None else ""
+    if not value:
+        return f'<c r="{ref}"{s}/>'.encode() if s else b""
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_escape(value)}</t></is></c>'.encode()
+
+
+@functools.lru_cache(maxsize=1024)
+def _letter(column: int) -> str:
+    return column_letter(column)
+
+
+@functools.lru_cache(maxsize=4096)
+def _escape(value: str) -> str:
+    """Text as XML character data that reads back exactly: control characters an .xlsx cannot hold
+    are dropped, and a carriage return is a character reference (a parser would turn a bare one
+    into a line feed)."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _widen_spans(attributes: bytes, columns: int) -> bytes:
+    """The row's attributes with its ``spans`` hint covering ``columns`` columns."""
+    m = _SPANS.search(attributes)
+    if m is None or int(m.group(2)) >= columns:
+        return attributes
+    return attributes[:m.start()] + f'spans="{m.group(1).decode()}:{columns}"'.encode() + attributes[m.end():]
+
+
+def _widen_dimension(xml: bytes, columns: int, before: int) -> bytes:
+    """The sheet's ``<dimension>`` widened to ``columns`` columns if a cell was written beyond it."""
+    m = _DIMENSION.search(xml, 0, before)
+    if m is None or columns == 0:
+        return xml
+    end_col = m.group(3) or m.group(1)
+    if _column(end_col) + 1 >= columns:
+        return xml
+    end_row = (m.group(4) or m.group(2)).decode()
+    ref = f'<dimension ref="{m.group(1).decode()}{m.group(2).decode()}:{_letter(columns - 1)}{end_row}"/>'
+    return xml[:m.start()] + ref.encode() + xml[m.end():]
