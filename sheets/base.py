@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 from sheets.schema import CELL_LIMIT, REFERENCE, TABS
 
@@ -113,6 +113,17 @@ class Workbook(abc.ABC):
 
         Header columns missing from the tab are added first; other columns are left empty.
         """
+
+    def append_many(self, rows: Mapping[str, Sequence[Mapping[str, str]]]) -> None:
+        """Add rows to several tabs as one write: a form's challenge row and its History row.
+
+        On Google this is one spreadsheet ``:batchUpdate`` (all or nothing); this default,
+        used by the local workbook, appends tab by tab under the workbook's lock.
+        """
+        check_lengths(v for records in rows.values() for r in records for v in r.values())
+        for tab, records in rows.items():
+            if records:
+                self.append(tab, list(records))
 
     @abc.abstractmethod
     def update(self, changes: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:

@@ -3,14 +3,15 @@
 Costs, whatever the row count: opening reads the metadata and every tab's header row in one
 call (cached for the object's life, so open one per request or job run); ``read_all`` is one
 ``values:batchGet``; ``update`` is one ``values:batchGet`` (to find rows by Reference as they are
-now) and one ``values:batchUpdate``; ``append`` is one ``:append``; ``write_summary`` is one
+now) and one ``values:batchUpdate``; ``append`` is one ``:append``; ``append_many`` (rows for
+several tabs) is one spreadsheet ``:batchUpdate``; ``write_summary`` is one
 spreadsheet ``:batchUpdate``. Everything is written RAW: text stays text.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import requests
 from gspread.exceptions import APIError
@@ -161,6 +162,39 @@ class GoogleWorkbook(Workbook):
                    params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
                    body={"majorDimension": "ROWS", "values": [list(row) for row in plan.rows]})
 
+    def append_many(self, rows: Mapping[str, Sequence[Mapping[str, str]]]) -> None:
+        """Rows for several tabs in one spreadsheet ``:batchUpdate`` of ``appendCells`` (atomic).
+
+        Values go in as ``stringValue``: text stays text, as with RAW. Missing header columns
+        are added (and the grid widened) in the same call.
+        """
+        rows = {tab: list(records) for tab, records in rows.items() if records}
+        if not rows:
+            return
+        check_lengths(v for records in rows.values() for r in records for v in r.values())
+        self._ensure_tabs(rows)
+        sheets = self._metadata()
+        requests_: list[dict[str, Any]] = []
+        for tab, records in rows.items():
+            headers = self._header_row(tab)
+            plan = plan_append(headers, records)
+            info = sheets[tab]
+            width = max(len(r) for r in plan.rows)
+            if width > info.columns:
+                requests_.append({"appendDimension": {"sheetId": info.sheet_id, "dimension": "COLUMNS",
+                                                      "length": width - info.columns}})
+                info.columns = width
+            if plan.new_headers:
+                requests_.append({"updateCells": {
+                    "start": {"sheetId": info.sheet_id, "rowIndex": 0, "columnIndex": plan.first_new_column},
+                    "rows": [{"values": [_text_cell(name) for name in plan.new_headers]}],
+                    "fields": "userEnteredValue"}})
+                self._headers[tab] = tuple(headers) + plan.new_headers
+            requests_.append({"appendCells": {
+                "sheetId": info.sheet_id, "fields": "userEnteredValue",
+                "rows": [{"values": [_text_cell(v) for v in row]} for row in plan.rows]}})
+        self._call(self.http.batch_update, self.id, {"requests": requests_})
+
     def update(self, changes: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:
         changes = {tab: refs for tab, refs in changes.items() if refs}
         if not changes:
@@ -277,6 +311,11 @@ class GoogleWorkbook(Workbook):
             done.extend(init_messages(tab, tab in added, missing))
         self._write_cells(cells)
         return done
+
+
+def _text_cell(value: str) -> dict[str, Any]:
+    """A cell holding ``value`` as text, never a formula; an empty value leaves the cell empty."""
+    return {"userEnteredValue": {"stringValue": value}} if value else {}
 
 
 def _summary_cell(value: str, bold: bool) -> dict[str, Any]:

@@ -15,7 +15,7 @@ Use::
     api.values("sheet-1", "Challenges")                   # the tab's cells as the API would show them
 
 Endpoints: spreadsheet GET (with ``includeGridData`` + ``ranges``), ``:batchUpdate`` (addSheet,
-deleteSheet, updateCells, updateSheetProperties, appendDimension, updateDimensionProperties,
+deleteSheet, appendCells, updateCells, updateSheetProperties, appendDimension, updateDimensionProperties,
 repeatCell), values GET, ``values:batchGet``, ``:append``, ``values:batchUpdate``, PUT values,
 ``:clear`` and ``values:batchClear``. Errors are Google-shaped JSON. ``valueInputOption=USER_ENTERED``
 is imitated (``=...`` becomes a formula, ``+44`` a number), so a test can tell RAW from not.
@@ -406,6 +406,26 @@ class FakeSheetsAPI:
                             props.get("sheetId"))
         tab.frozen_rows = grid.get("frozenRowCount", 0)
         return {"addSheet": {"properties": tab.properties()}}
+
+    def _req_appendCells(self, sheet: Spreadsheet, args: dict) -> None:
+        """Rows after the last row with data, inserting grid rows as needed."""
+        tab = sheet.by_id(args["sheetId"])
+        rows = args.get("rows", [])
+        used_rows, _ = tab.used()
+        width = max((len(r.get("values", [])) for r in rows), default=0)
+        if width > tab.column_count:
+            raise ApiError(400, f"Invalid requests: appendCells exceeds grid limits of {tab.title}. "
+                                f"Max columns: {tab.column_count}")
+        for i, row in enumerate(rows):
+            for c, cell in enumerate(row.get("values", [])):
+                value = cell.get("userEnteredValue", {})
+                if "stringValue" in value:
+                    tab.set(used_rows + i, c, value["stringValue"])
+                elif "numberValue" in value:
+                    tab.set(used_rows + i, c, value["numberValue"])
+                elif "formulaValue" in value:
+                    tab.set(used_rows + i, c, Formula(value["formulaValue"]))
+        tab.row_count = max(tab.row_count, used_rows + len(rows))
 
     def _req_deleteSheet(self, sheet: Spreadsheet, args: dict) -> None:
         tab = sheet.by_id(args["sheetId"])

@@ -225,3 +225,28 @@ def test_lists_columns_read_as_separate_lists(sheet):
     records = sheet.new_workbook().read(LISTS).records
     assert [r["Agencies"] for r in records] == ["Police", "Health"]
     assert [r["Themes"] for r in records] == ["Timeliness", ""]
+
+
+def test_append_many_puts_rows_on_each_tab_under_their_headers(sheet):
+    sheet.set_rows(HISTORY, [["Details", REFERENCE, "My notes", "Action"], ["", "PC-0", "keep me", "Raised"]])
+    sheet.new_workbook().append_many({
+        CHALLENGES: [{REFERENCE: "PC-1", "Outcome": TRICKY[0]}],
+        HISTORY: [{REFERENCE: "PC-1", "Action": "Raised", "By": "a@example.org"}],
+    })
+    book = sheet.new_workbook()
+    assert [(r.reference, r["Outcome"]) for r in book.read(CHALLENGES).records] == [("PC-1", TRICKY[0])]
+    history = book.read(HISTORY)
+    assert [(r.reference, r["Action"], r["By"], r["My notes"]) for r in history.records] == [
+        ("PC-0", "Raised", "", "keep me"), ("PC-1", "Raised", "a@example.org", "")]
+    assert history.headers[:4] == ("Details", REFERENCE, "My notes", "Action")
+    assert sheet.is_text(CHALLENGES, 2, CHALLENGE_COLUMNS.index("Outcome") + 1)
+
+
+def test_append_many_refuses_an_overlong_value_before_writing_anything(sheet):
+    with pytest.raises(CellTooLong):
+        sheet.workbook.append_many({
+            CHALLENGES: [{REFERENCE: "PC-1"}],
+            HISTORY: [{REFERENCE: "PC-1", "Details": "x" * (CELL_LIMIT + 1)}],
+        })
+    book = sheet.new_workbook()
+    assert book.read(CHALLENGES).records == () and book.read(HISTORY).records == ()

@@ -196,3 +196,12 @@ def test_live_sheet_round_trip(partnership):
     workbook.append(HISTORY, [{REFERENCE: reference, "Action": "=HYPERLINK(\"http://x.example\",\"y\")"}])
     record = GoogleWorkbook.connect(live, purpose="cron").read(HISTORY).find(reference)
     assert record is not None and record["Action"] == "=HYPERLINK(\"http://x.example\",\"y\")"
+
+
+def test_a_submission_and_its_history_row_are_one_write(api, book):
+    book.append_many({CHALLENGES: [{REFERENCE: "PC-9", STATUS: "=1+1"}],
+                      HISTORY: [{REFERENCE: "PC-9", "Action": "Raised"}]})
+    assert api.calls == {"get": 1, "batchUpdate": 1}
+    tables = book.read_all([CHALLENGES, HISTORY])
+    assert [(r.reference, r[STATUS]) for r in tables[CHALLENGES].records][-1] == ("PC-9", "=1+1")
+    assert [(r.reference, r["Action"]) for r in tables[HISTORY].records] == [("PC-9", "Raised")]
