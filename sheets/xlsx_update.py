@@ -16,6 +16,7 @@ point at formula cells, and only a full save keeps them consistent).
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import zipfile
@@ -29,6 +30,8 @@ from sheets.xlsx_append import CannotAppend, sheet_part
 
 _ROW_TAG = re.compile(rb"<row\b([^>]*)>")
 _CELL_TAG = re.compile(rb"<c\b([^>]*)>")
+_ANY_CELL = re.compile(rb"<c\b")
+_PLAIN_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"')
 _REF = re.compile(rb"""\br\s*=\s*["']([^"']*)["']""")
 _STYLE = re.compile(rb"""\bs\s*=\s*["'](\d+)["']""")
 _FORMULA = re.compile(rb"<f[\s/>]")
@@ -115,6 +118,9 @@ def _sheet_data(xml: bytes) -> tuple[int, int]:
     return tag_end, end
 
 
+Edit = tuple[int, int, bytes]  # replace xml[start:end] with these bytes (start == end: insert)
+
+
 def _changed_row(xml: bytes, tag: re.Match[bytes], row: int, pending: list[tuple[int, str]],
                  limit: int) -> tuple[bytes, int]:
     """The new bytes of the <row> element at ``tag`` with the ``pending`` (column, text) cells
@@ -129,44 +135,94 @@ def _changed_row(xml: bytes, tag: re.Match[bytes], row: int, pending: list[tuple
         if body_end < 0:
             raise CannotUpdate(f"row {row} is not closed")
         row_end = body_end + len(b"</row>")
-    out: list[bytes] = []
+    number = str(row).encode()
+    edits = _plain_edits(xml, body_start, body_end, number, pending)
+    if edits is None:
+        edits = _edits(xml, body_start, body_end, number, pending)
+    out: list[bytes] = [b"<row", _widen_spans(attributes, max((c for c, v in pending if v), default=-1) + 1), b">"]
     position = body_start
+    for start, end, new in edits:
+        out.append(xml[position:start])
+        out.append(new)
+        position = end
+    out.append(xml[position:body_end])
+    out.append(b"</row>")
+    return b"".join(out), row_end
+
+
+def _plain_edits(xml: bytes, start: int, end: int, number: bytes, pending: list[tuple[int, str]]) -> list[Edit] | None:
+    """The edits for a row whose every cell starts ``<c r="..."`` (as every common writer does):
+    cells found by searching the bytes, not one by one in Python. None for any other row."""
+    body = xml[start:end]
+    refs = _PLAIN_CELL.findall(body)
+    if len(refs) != len(_ANY_CELL.findall(body)):
+        return None
+    if refs and {n for _, n in refs} != {number}:
+        raise CannotUpdate(f"a cell in row {number.decode()} numbered for another row")
+    columns = [_COLUMNS[letters] if letters in _COLUMNS else _learn(letters) for letters, _ in refs]
+    row = int(number)
+    edits: list[Edit] = []
+    after_last = -1
+    for column, value in pending:
+        i = bisect.bisect_left(columns, column)
+        if i == len(columns):  # after the last cell, so before the row's <extLst> if it has one
+            if after_last < 0:
+                after_last = 0 if not refs else _end_of_cell(body, body.find(b'<c r="' + b"".join(refs[-1]) + b'"'))
+            edits.append((start + after_last, start + after_last, _cell_xml(row, column, value, None)))
+            continue
+        at = body.find(b'<c r="' + refs[i][0] + number + b'"')
+        if columns[i] != column:
+            edits.append((start + at, start + at, _cell_xml(row, column, value, None)))
+            continue
+        tag_end = body.find(b">", at) + 1
+        cell_end = _end_of_cell(body, at)
+        if _FORMULA.search(body, tag_end, cell_end):
+            raise CannotUpdate(f"the cell {refs[i][0].decode()}{row} holds a formula")
+        style = _STYLE.search(body, at, tag_end)
+        edits.append((start + at, start + cell_end, _cell_xml(row, column, value, style.group(1) if style else None)))
+    return edits
+
+
+def _end_of_cell(body: bytes, at: int) -> int:
+    """Where the cell element starting at ``at`` ends."""
+    tag_end = body.find(b">", at) + 1
+    if body[tag_end - 2:tag_end] == b"/>":
+        return tag_end
+    end = body.find(b"</c>", tag_end)
+    if tag_end <= 0 or end < 0:
+        raise CannotUpdate("a cell is not closed")
+    return end + len(b"</c>")
+
+
+def _edits(xml: bytes, start: int, end: int, number: bytes, pending: list[tuple[int, str]]) -> list[Edit]:
+    """The edits for any row, its cells read one by one (attributes in any order, either quote)."""
+    row = int(number)
+    edits: list[Edit] = []
     at = 0  # the next of ``pending`` to place
     last: re.Match[bytes] | None = None
-    number = str(row).encode()
-    for cell in _CELL_TAG.finditer(xml, body_start, body_end):
+    for cell in _CELL_TAG.finditer(xml, start, end):
         ref = _reference(cell.group(1))
         letters = ref.rstrip(b"0123456789")
         if ref[len(letters):] != number:
             raise CannotUpdate(f"a cell in row {row} without its reference")
-        column = _COLUMNS.get(letters)
-        if column is None:
-            column = _COLUMNS.setdefault(letters, _column(letters))
+        column = _COLUMNS[letters] if letters in _COLUMNS else _learn(letters)
         while at < len(pending) and pending[at][0] < column:
-            out.append(xml[position:cell.start()])
-            out.append(_cell_xml(row, *pending[at], style=None))
-            position = cell.start()
+            edits.append((cell.start(), cell.start(), _cell_xml(row, *pending[at], style=None)))
             at += 1
         if at < len(pending) and pending[at][0] == column:
-            end = _cell_end(xml, cell, body_end)
-            if _FORMULA.search(xml, cell.end(), end):
+            cell_end = _cell_end(xml, cell, end)
+            if _FORMULA.search(xml, cell.end(), cell_end):
                 raise CannotUpdate(f"the cell {letters.decode()}{row} holds a formula")
             style = _STYLE.search(cell.group(0))
-            out.append(xml[position:cell.start()])
-            out.append(_cell_xml(row, *pending[at], style=style.group(1) if style else None))
-            position = end
+            edits.append((cell.start(), cell_end, _cell_xml(row, *pending[at], style=style.group(1) if style else None)))
             at += 1
         last = cell
         if at == len(pending):
             break
     if at < len(pending):  # after the last cell, so before the row's <extLst> if it has one
-        after_last = body_start if last is None else max(position, _cell_end(xml, last, body_end))
-        out.append(xml[position:after_last])
-        out.extend(_cell_xml(row, *p, style=None) for p in pending[at:])
-        position = after_last
-    out.append(xml[position:body_end])
-    columns = max((c for c, v in pending if v), default=-1) + 1
-    return b"<row" + _widen_spans(attributes, columns) + b">" + b"".join(out) + b"</row>", row_end
+        after_last = start if last is None else _cell_end(xml, last, end)
+        edits.extend((after_last, after_last, _cell_xml(row, *p, style=None)) for p in pending[at:])
+    return edits
 
 
 def _reference(attributes: bytes) -> bytes:
@@ -187,6 +243,10 @@ def _cell_end(xml: bytes, cell: re.Match[bytes], limit: int) -> int:
 
 
 _COLUMNS: dict[bytes, int] = {}  # column letters seen -> 0-based column
+
+
+def _learn(letters: bytes) -> int:
+    return _COLUMNS.setdefault(letters, _column(letters))
 
 
 def _column(letters: bytes) -> int:
