@@ -75,19 +75,29 @@ def waiting(config: Mapping[str, Any], slug: str) -> list[Path]:
         return []
 
 
-def apply(workbook: Workbook, writes: list[Write], on_done: Callable[[list[Write]], None] | None = None) -> None:
-    """Make ``writes`` in order. An append keyed by a submission id already in its tab is skipped,
-    so writing a submission twice records it once. After each write ``on_done`` gets what is left."""
+def apply(workbook: Workbook, writes: list[Write], on_done: Callable[[list[Write]], None] | None = None,
+          *, keys_checked: bool = False) -> None:
+    """Make ``writes`` in order, consecutive appends together as one write (``append_many``).
+
+    An append keyed by a submission id already in its tab is skipped, so writing a submission
+    twice records it once; ``keys_checked`` says the caller has just looked and saves a read.
+    After each write ``on_done`` gets what is left.
+    """
     remaining = list(writes)
     while remaining:
-        write = remaining[0]
-        if write["op"] == "append":
-            key = write.get("key")
-            if not (key and any(r[SUBMISSION_ID] == key for r in workbook.read(write["tab"]).records)):
-                workbook.append(write["tab"], write["rows"])
+        if remaining[0]["op"] == "append":
+            count = next((i for i, w in enumerate(remaining) if w["op"] != "append"), len(remaining))
+            rows: dict[str, list] = {}
+            for write in remaining[:count]:
+                key = write.get("key")
+                if key and not keys_checked and any(r[SUBMISSION_ID] == key
+                                                    for r in workbook.read(write["tab"]).records):
+                    continue
+                rows.setdefault(write["tab"], []).extend(write["rows"])
+            workbook.append_many(rows)
+            del remaining[:count]
         else:
-            workbook.update(write["changes"])
-        remaining.pop(0)
+            workbook.update(remaining.pop(0)["changes"])
         if on_done:
             on_done(remaining)
 

@@ -133,7 +133,7 @@ def save_new(partnership: Partnership, tab: str, record: Mapping[str, str], *, s
              "key": None},
         ]
         email = email_for(reference) if email_for else None
-        if _write_or_keep(partnership, book, submission_id, reference, writes, email):
+        if _write_or_keep(partnership, book, submission_id, reference, writes, email, keys_checked=True):
             return Saved(reference, pending=True)
     return Saved(reference, email_failed=not send(partnership, email) if email else False)
 
@@ -168,7 +168,7 @@ def note(partnership: Partnership, tab: str, reference: str, *, by: str, action:
 
 
 def _write_or_keep(partnership: Partnership, book: Workbook | None, submission_id: str, reference: str,
-                   writes: list[pending.Write], email: Email | None) -> bool:
+                   writes: list[pending.Write], email: Email | None, *, keys_checked: bool = False) -> bool:
     config = current_app.config
     email_data = asdict(email) if email else None
     remaining = list(writes)
@@ -179,7 +179,7 @@ def _write_or_keep(partnership: Partnership, book: Workbook | None, submission_i
     try:
         if book is None:
             raise SheetUnavailable("the spreadsheet could not be opened")
-        pending.apply(book, writes, progress)
+        pending.apply(book, writes, progress, keys_checked=keys_checked)
     except UnknownReference:
         # Someone deleted or renamed the row since the page was opened.
         abort(404)

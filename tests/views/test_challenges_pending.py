@@ -26,7 +26,7 @@ def test_a_write_that_can_never_be_made_is_set_aside_and_the_rest_go_on(app, par
 
 
 class FailsAfter:
-    """A workbook that answers ``good`` appends, then stops answering."""
+    """A workbook that answers ``good`` writes, then stops answering."""
 
     def __init__(self, real, good: int):
         self.real, self.good = real, good
@@ -34,19 +34,27 @@ class FailsAfter:
     def read(self, tab):
         return self.real.read(tab)
 
-    def append(self, tab, rows):
+    def _write(self) -> None:
         if self.good == 0:
             raise SheetUnavailable("gone")
         self.good -= 1
-        self.real.append(tab, rows)
+
+    def append_many(self, rows):
+        self._write()
+        self.real.append_many(rows)
+
+    def update(self, changes):
+        self._write()
+        self.real.update(changes)
 
 
 def test_a_flush_cut_short_resumes_where_it_stopped(app, partnership, workbook):
     keep(app, [{"op": "append", "tab": CHALLENGES, "rows": [ROW], "key": "kept-1"},
+               {"op": "update", "changes": {CHALLENGES: {"DEMO-KEPT22": {"Step": "2"}}}},
                {"op": "append", "tab": HISTORY, "rows": [HISTORY_ROW], "key": None}])
     assert pending.flush_pending(app.config, partnership, FailsAfter(workbook, good=1)) == 0
     [left] = pending.waiting(app.config, "demo")
-    assert [w["tab"] for w in json.loads(left.read_text())["writes"]] == [HISTORY]
+    assert [w["op"] for w in json.loads(left.read_text())["writes"]] == ["update", "append"]
     assert pending.flush_pending(app.config, partnership, workbook) == 1
-    assert len(workbook.read(CHALLENGES).records) == 1
+    assert [r["Step"] for r in workbook.read(CHALLENGES).records] == ["2"]
     assert len(workbook.read(HISTORY).records) == 1
