@@ -267,8 +267,9 @@ class LocalWorkbook(Workbook):
                 signature = self._save(lambda f: update_cells(self.path, f, cells))
             except CannotUpdate:
                 return False
-            grids = _copy_on_write(grids)
+            grids = dict(grids)  # only the changed tabs get new lists: the others' Tables stay cached
             for plan in plans:
+                grids[plan.tab] = list(grids[plan.tab])
                 _put_cells(grids[plan.tab], plan.cells)
             self._state.grids, self._state.signature, self._state.book = grids, signature, None
             return True

@@ -9,10 +9,10 @@ style (``s``) and nothing else. A shared-string cell is replaced, never edited, 
 strings part is left exactly as it was (an unused entry there is harmless).
 
 Raises CannotUpdate, and the caller uses openpyxl instead, for shapes it does not handle:
-no ``<sheetData>`` in the default namespace (e.g. ``<x:row>`` prefixed elements), a row or cell
-without its ``r`` reference, a row number used twice, a row to change that is not in the XML,
-and a cell to change that holds a formula (shared and array formulas and the calculation chain
-point at formula cells, and only a full save keeps them consistent).
+XML not in UTF-8, no ``<sheetData>`` in the default namespace (``<x:row>`` prefixed elements),
+a row or cell without its ``r`` reference, a row number used twice, a row to change that is not
+in the XML, and a cell to change that holds a formula (shared and array formulas and the
+calculation chain point at formula cells, and only a full save keeps them consistent).
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sheets.tables import CellChange, column_letter
 from sheets.xlsx_append import CannotAppend, sheet_part
 
+_ENCODING = re.compile(rb"""<\?xml[^>]*?\bencoding\s*=\s*["']([^"']+)["']""")
 _ROW_TAG = re.compile(rb"<row\b([^>]*)>")
 _CELL_TAG = re.compile(rb"<c\b([^>]*)>")
 _ANY_CELL = re.compile(rb"<c\b")
@@ -110,6 +111,9 @@ def with_cells(xml: bytes, cells: Sequence[CellChange]) -> bytes:
 
 def _sheet_data(xml: bytes) -> tuple[int, int]:
     """Where the rows of <sheetData> start and end."""
+    declared = _ENCODING.match(xml)
+    if declared and declared.group(1).upper() not in (b"UTF-8", b"UTF8"):
+        raise CannotUpdate(f"the sheet's XML is in {declared.group(1).decode()}, not UTF-8")
     start = xml.find(b"<sheetData")
     tag_end = xml.find(b">", start) + 1
     end = xml.rfind(b"</sheetData>")
@@ -214,7 +218,8 @@ def _edits(xml: bytes, start: int, end: int, number: bytes, pending: list[tuple[
             if _FORMULA.search(xml, cell.end(), cell_end):
                 raise CannotUpdate(f"the cell {letters.decode()}{row} holds a formula")
             style = _STYLE.search(cell.group(0))
-            edits.append((cell.start(), cell_end, _cell_xml(row, *pending[at], style=style.group(1) if style else None)))
+            new = _cell_xml(row, *pending[at], style=style.group(1) if style else None)
+            edits.append((cell.start(), cell_end, new))
             at += 1
         last = cell
         if at == len(pending):

@@ -117,3 +117,12 @@ def test_prefixed_elements_are_left_to_openpyxl():
            b'<x:row r="2"><x:c r="A2"><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>')
     with pytest.raises(CannotUpdate):
         with_cells(xml, [CellChange(1, 0, "x")])
+
+
+def test_xml_in_another_encoding_is_left_to_openpyxl():
+    xml = sheet(HEADER + '<row r="2"><c r="A2"><v>1</v></c></row>')
+    xml = xml.replace(b'encoding="UTF-8"', b'encoding="ISO-8859-1"')
+    with pytest.raises(CannotUpdate, match="ISO-8859-1"):
+        with_cells(xml, [CellChange(1, 0, "café")])
+    assert b"<row r=\"2\">" in with_cells(sheet(HEADER + '<row r="2"><c r="A2"><v>1</v></c></row>'),
+                                         [CellChange(1, 0, "café")])
