@@ -216,3 +216,28 @@ def test_libreoffice_opens_the_updated_file(edited, tmp_path):
                    check=True, capture_output=True, timeout=120)
     lines = (out / "book.csv").read_text().splitlines()
     assert "=1+1" in lines[2] and "2026-11-22" in lines[2]
+
+
+def test_rows_sorted_by_a_person_after_the_update_was_planned_are_found_again(edited, monkeypatch):
+    """The file changes between reading it and taking the lock: the cells are planned again."""
+    workbook = LocalWorkbook(edited)
+    workbook.read_all()
+    real_locked = LocalWorkbook._locked
+
+    def sort_then_lock(self):
+        book = openpyxl.load_workbook(edited)
+        ws = book[CHALLENGES]
+        first, last = [c.value for c in ws[2]], [c.value for c in ws[6]]
+        for c, (a, b) in enumerate(zip(first, last), start=1):
+            ws.cell(row=2, column=c, value=b)
+            ws.cell(row=6, column=c, value=a)
+        book.save(edited)
+        monkeypatch.setattr(LocalWorkbook, "_locked", real_locked)
+        return real_locked(self)
+
+    monkeypatch.setattr(LocalWorkbook, "_locked", sort_then_lock)
+    workbook.update({CHALLENGES: {"PC-1": {STATUS: "overdue"}}})
+    ws = openpyxl.load_workbook(edited)[CHALLENGES]
+    assert [(ws[f"A{r}"].value, ws[f"{column(STATUS)}{r}"].value) for r in (2, 6)] == [
+        ("PC-5", "on track"), ("PC-1", "overdue")]
+    assert workbook.read(CHALLENGES).find("PC-1")[STATUS] == "overdue"
