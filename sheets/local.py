@@ -9,7 +9,8 @@ stay exactly as typed. Parsed contents are cached per file, keyed by its size an
 ``append`` and ``update`` rewrite only the changed tab's XML in the zip (sheets.xlsx_append,
 sheets.xlsx_update), copying every other part unchanged; they fall back to a full openpyxl load
 and save when that cannot be done safely (see those modules, and ``_fast_update``).
-``init`` and ``write_summary`` always load and save with openpyxl.
+``write_summary`` writes the Summary tab's part afresh the same way (sheets.xlsx_summary);
+``init`` always loads and saves with openpyxl.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from sheets.base import SheetUnavailable, SummaryTable, Table, Workbook, check_l
 from sheets.schema import COLUMNS, SUMMARY, TABS
 from sheets.xlsx_append import CannotAppend, append_rows
 from sheets.xlsx_read import UnreadableXlsx, read_grids
+from sheets.xlsx_summary import replace_sheet
 from sheets.xlsx_update import CannotUpdate, update_cells
 from sheets.tables import (
     CellChange, Grid, UpdatePlan, cell_text, header_names, init_messages, plan_append, plan_update, to_table,
@@ -185,6 +187,9 @@ class LocalWorkbook(Workbook):
 
     def write_summary(self, table: SummaryTable) -> None:
         check_lengths(v for row in table.rows for v in row)
+        widths = _summary_widths(table)
+        if self._fast_summary(table, widths):
+            return
         with self._writing() as (book, grids):
             if SUMMARY in book.sheetnames:
                 old = book[SUMMARY]
@@ -193,17 +198,15 @@ class LocalWorkbook(Workbook):
                 ws = book.create_sheet(SUMMARY, index)
             else:
                 ws = book.create_sheet(SUMMARY)
-            widths: dict[int, int] = {}
             for r, row in enumerate(table.rows, start=1):
                 for c, value in enumerate(row, start=1):
                     if value:
                         _set_text(ws, r, c, value)
-                        widths[c] = max(widths.get(c, 0), len(value))
                     if r - 1 in table.bold:
                         ws.cell(row=r, column=c).font = Font(bold=True)
             for c, width in widths.items():
-                ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width = min(max(width + 2, 10), 60)
-            grids[SUMMARY] = [[v for v in row] for row in table.rows]
+                ws.column_dimensions[openpyxl.utils.get_column_letter(c + 1)].width = width
+            grids[SUMMARY] = _summary_grid(table)
 
     def init(self) -> list[str]:
         done: list[str] = []
@@ -271,6 +274,23 @@ class LocalWorkbook(Workbook):
             for plan in plans:
                 grids[plan.tab] = list(grids[plan.tab])
                 _put_cells(grids[plan.tab], plan.cells)
+            self._state.grids, self._state.signature, self._state.book = grids, signature, None
+            return True
+
+    def _fast_summary(self, table: SummaryTable, widths: dict[int, int]) -> bool:
+        """Write the Summary tab as a new XML part without loading the workbook; False when only
+        openpyxl can (no Summary tab yet, and the cases listed in sheets.xlsx_summary)."""
+        with self._locked():
+            grids = self._grids()
+            if SUMMARY not in grids:
+                return False
+            try:
+                signature = self._save(
+                    lambda f: replace_sheet(self.path, f, SUMMARY, table.rows, table.bold, widths))
+            except CannotUpdate:
+                return False
+            grids = dict(grids)
+            grids[SUMMARY] = _summary_grid(table)
             self._state.grids, self._state.signature, self._state.book = grids, signature, None
             return True
 
@@ -419,6 +439,26 @@ def _put(grid: Grid, row: int, values: list[str]) -> None:
     while values and values[-1] == "":
         values.pop()
     grid[row] = values
+
+
+def _summary_widths(table: SummaryTable) -> dict[int, int]:
+    """0-based column -> width for the Summary tab: its longest text plus a margin, within limits."""
+    longest: dict[int, int] = {}
+    for row in table.rows:
+        for c, value in enumerate(row):
+            if value:
+                longest[c] = max(longest.get(c, 0), len(value))
+    return {c: min(max(n + 2, 10), 60) for c, n in longest.items()}
+
+
+def _summary_grid(table: SummaryTable) -> Grid:
+    """The Summary tab's grid as the file will read back."""
+    grid: Grid = []
+    for row in table.rows:
+        _put(grid, len(grid), [_clean(v) for v in row])
+    while grid and not grid[-1]:
+        grid.pop()
+    return grid
 
 
 def _put_cells(grid: Grid, cells: Iterable[CellChange]) -> None:

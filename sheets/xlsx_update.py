@@ -60,12 +60,12 @@ def update_cells(source: Path, target: IO[bytes], changes: Mapping[str, Sequence
                 if part in parts:
                     raise CannotUpdate(f"two tabs share the part {part}")
                 parts[part] = with_cells(book.read(part), cells)
-            _copy(book, target, parts)
+            copy_parts(book, target, parts)
     except (zipfile.BadZipFile, KeyError) as e:
         raise CannotUpdate(str(e)) from e
 
 
-def _copy(book: zipfile.ZipFile, target: IO[bytes], replaced: Mapping[str, bytes]) -> None:
+def copy_parts(book: zipfile.ZipFile, target: IO[bytes], replaced: Mapping[str, bytes]) -> None:
     """Every member of ``book`` in its order, names and dates kept, ``replaced`` ones with new contents."""
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
         for info in book.infolist():
@@ -269,7 +269,7 @@ def _cell_xml(row: int, column: int, value: str, style: bytes | None) -> bytes:
     s = f' s="{style.decode()}"' if style is not None else ""
     if not value:
         return f'<c r="{ref}"{s}/>'.encode() if s else b""
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_escape(value)}</t></is></c>'.encode()
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{escape_text(value)}</t></is></c>'.encode()
 
 
 @functools.lru_cache(maxsize=1024)
@@ -278,7 +278,7 @@ def _letter(column: int) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _escape(value: str) -> str:
+def escape_text(value: str) -> str:
     """Text as XML character data that reads back exactly: control characters an .xlsx cannot hold
     are dropped, and a carriage return is a character reference (a parser would turn a bare one
     into a line feed)."""

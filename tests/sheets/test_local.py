@@ -50,19 +50,26 @@ def half_a_file_then_crash(*args):
 
 
 @pytest.mark.parametrize("how", ["append (rows added to the tab's XML)", "update (cells changed in the tab's XML)",
-                                 "write_summary (openpyxl save)"])
+                                 "write_summary (the tab's XML replaced)", "update of a formula cell (openpyxl save)"])
 def test_a_crash_while_saving_leaves_the_old_file_whole(book, monkeypatch, how):
     book.append(CHALLENGES, [{REFERENCE: "PC-1"}])
+    if how.startswith("update of a formula"):
+        other = openpyxl.load_workbook(book.path)
+        other[CHALLENGES]["U2"] = "=1+1"  # the Status cell: only openpyxl replaces a formula
+        other.save(book.path)
     before = book.path.read_bytes()
     if how.startswith("append"):
         monkeypatch.setattr("sheets.local.append_rows", half_a_file_then_crash)
         write = lambda: book.append(CHALLENGES, [{REFERENCE: "PC-2"}])  # noqa: E731
-    elif how.startswith("update"):
-        monkeypatch.setattr("sheets.local.update_cells", half_a_file_then_crash)
-        write = lambda: book.update({CHALLENGES: {"PC-1": {"Status": "overdue"}}})  # noqa: E731
-    else:
-        monkeypatch.setattr(openpyxl.Workbook, "save", half_a_file_then_crash)
+    elif how.startswith("write_summary"):
+        monkeypatch.setattr("sheets.local.replace_sheet", half_a_file_then_crash)
         write = lambda: book.write_summary(SummaryTable(rows=(("Raised", "1"),)))  # noqa: E731
+    else:
+        if how.startswith("update of a formula"):
+            monkeypatch.setattr(openpyxl.Workbook, "save", half_a_file_then_crash)
+        else:
+            monkeypatch.setattr("sheets.local.update_cells", half_a_file_then_crash)
+        write = lambda: book.update({CHALLENGES: {"PC-1": {"Status": "overdue"}}})  # noqa: E731
     with pytest.raises(OSError):
         write()
     monkeypatch.undo()
