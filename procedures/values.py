@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
 _MONTH_FORMATS = ("%d %B %Y", "%d %b %Y", "%d %B %y", "%d %b %y")
@@ -16,7 +17,13 @@ def parse_date(text: object) -> dt.date | None:
         return text.date()
     if isinstance(text, dt.date):
         return text
-    value = str(text or "").strip()
+    return _parse_text(str(text or ""))
+
+
+@lru_cache(maxsize=65536)
+def _parse_text(text: str) -> dt.date | None:
+    """Memoised: a sheet of 100,000 rows holds a few hundred distinct dates."""
+    value = text.strip()
     if not value:
         return None
     # A real date cell read as text, possibly with a midnight time.

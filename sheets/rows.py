@@ -35,42 +35,60 @@ class ReadRow:
         return self.record.reference
 
 
+class _Reader:
+    """Reads the rows of one tab for one procedure, remembering how each step text reads."""
+
+    def __init__(self, procedure: Procedure):
+        self.procedure = procedure
+        self.steps: dict[str, int | None] = {"": 1}
+
+    def step(self, text: str) -> int | None:
+        if text not in self.steps:
+            self.steps[text] = self.procedure.parse_step(text)
+        return self.steps[text]
+
+    def read(self, record: Record) -> tuple[ChallengeDates | None, list[Problem]]:
+        values = record.values
+        problems: list[Problem] = []
+        parsed: dict[str, dt.date | None] = {}
+        for column in DATE_COLUMNS.get(record.tab, ()):
+            text = values.get(column)
+            if not text:
+                continue
+            try:
+                parsed[column] = parse_date(text)
+            except ValueError as e:
+                problems.append(Problem(record.tab, record.row, column, str(e)))
+        if not record.reference:
+            problems.append(Problem(record.tab, record.row, REFERENCE, "the row has no Reference"))
+        if parsed.get(RAISED_ON) is None and not any(p.column == RAISED_ON for p in problems):
+            problems.append(Problem(record.tab, record.row, RAISED_ON,
+                                    "is blank: type the date the challenge was raised, such as 21/11/2026"))
+        step_text = values.get(STEP, "").strip()
+        step = self.step(step_text)
+        if step is None:
+            names = ", ".join(str(s.number) for s in self.procedure.steps)
+            problems.append(Problem(record.tab, record.row, STEP, f"{step_text!r} is not a "
+                                    f"{self.procedure.step_label.lower()} of this procedure ({names})"))
+        if problems:
+            return None, problems
+        raised_on = parsed[RAISED_ON]
+        started = parsed.get(STEP_STARTED)
+        if started and started < raised_on:
+            return None, [Problem(record.tab, record.row, STEP_STARTED,
+                                  f"{started:%d/%m/%Y} is before the challenge was raised ({raised_on:%d/%m/%Y})")]
+        return ChallengeDates(
+            raised_on=raised_on,
+            step=step,
+            step_started=started,
+            resolved_on=parsed.get(RESOLVED_ON),
+            withdrawn_on=parsed.get(WITHDRAWN_ON),
+        ), []
+
+
 def read_dates(record: Record, procedure: Procedure) -> tuple[ChallengeDates | None, list[Problem]]:
     """A row's ChallengeDates, or the problems that stop it being read."""
-    problems: list[Problem] = []
-
-    def problem(column: str | None, message: str) -> None:
-        problems.append(Problem(record.tab, record.row, column, message))
-
-    parsed: dict[str, dt.date | None] = {}
-    for column in DATE_COLUMNS.get(record.tab, ()):
-        try:
-            parsed[column] = parse_date(record[column])
-        except ValueError as e:
-            problem(column, str(e))
-    if not record.reference:
-        problem(REFERENCE, "the row has no Reference")
-    if parsed.get(RAISED_ON) is None and not any(p.column == RAISED_ON for p in problems):
-        problem(RAISED_ON, "is blank: type the date the challenge was raised, such as 21/11/2026")
-    step_text = record[STEP].strip()
-    step = procedure.parse_step(step_text) if step_text else 1
-    if step is None:
-        names = ", ".join(str(s.number) for s in procedure.steps)
-        problem(STEP, f"{step_text!r} is not a {procedure.step_label.lower()} of this procedure ({names})")
-    if problems:
-        return None, problems
-    raised_on = parsed[RAISED_ON]
-    started = parsed.get(STEP_STARTED)
-    if started and raised_on and started < raised_on:
-        problem(STEP_STARTED, f"{started:%d/%m/%Y} is before the challenge was raised ({raised_on:%d/%m/%Y})")
-        return None, problems
-    return ChallengeDates(
-        raised_on=raised_on,
-        step=step,
-        step_started=started,
-        resolved_on=parsed.get(RESOLVED_ON),
-        withdrawn_on=parsed.get(WITHDRAWN_ON),
-    ), []
+    return _Reader(procedure).read(record)
 
 
 def read_challenges(table: Table, procedure: Procedure) -> tuple[list[ReadRow], list[Problem]]:
@@ -78,15 +96,17 @@ def read_challenges(table: Table, procedure: Procedure) -> tuple[list[ReadRow], 
 
     Rows sharing a Reference are all left out: which one is right is for a person to say.
     """
-    counts = Counter(r.reference for r in table.records if r.reference)
+    references = [r.reference for r in table.records]
+    counts = Counter(references)
+    reader = _Reader(procedure)
     rows: list[ReadRow] = []
     problems: list[Problem] = []
-    for record in table.records:
-        if record.reference and counts[record.reference] > 1:
+    for record, reference in zip(table.records, references):
+        if reference and counts[reference] > 1:
             problems.append(Problem(table.tab, record.row, REFERENCE,
-                                    f"{record.reference} is on {counts[record.reference]} rows; references must be unique"))
+                                    f"{reference} is on {counts[reference]} rows; references must be unique"))
             continue
-        dates, row_problems = read_dates(record, procedure)
+        dates, row_problems = reader.read(record)
         if dates is None:
             problems.extend(row_problems)
         else:
