@@ -154,7 +154,8 @@ def _changed_row(xml: bytes, tag: re.Match[bytes], row: int, pending: list[tuple
     return b"".join(out), row_end
 
 
-def _plain_edits(xml: bytes, start: int, end: int, number: bytes, pending: list[tuple[int, str]]) -> list[Edit] | None:
+def _plain_edits(xml: bytes, start: int, end: int, number: bytes,
+                 pending: list[tuple[int, str]]) -> list[Edit] | None:
     """The edits for a row whose every cell starts ``<c r="..."`` (as every common writer does):
     cells found by searching the bytes, not one by one in Python. None for any other row."""
     body = xml[start:end]
@@ -171,7 +172,10 @@ def _plain_edits(xml: bytes, start: int, end: int, number: bytes, pending: list[
         i = bisect.bisect_left(columns, column)
         if i == len(columns):  # after the last cell, so before the row's <extLst> if it has one
             if after_last < 0:
-                after_last = 0 if not refs else _end_of_cell(body, body.find(b'<c r="' + b"".join(refs[-1]) + b'"'))
+                after_last = 0
+                if refs:
+                    last = body.find(b'<c r="' + b"".join(refs[-1]) + b'"')
+                    after_last = _end_of_cell(body, last, body.find(b">", last) + 1)
             edits.append((start + after_last, start + after_last, _cell_xml(row, column, value, None)))
             continue
         at = body.find(b'<c r="' + refs[i][0] + number + b'"')
@@ -179,17 +183,17 @@ def _plain_edits(xml: bytes, start: int, end: int, number: bytes, pending: list[
             edits.append((start + at, start + at, _cell_xml(row, column, value, None)))
             continue
         tag_end = body.find(b">", at) + 1
-        cell_end = _end_of_cell(body, at)
+        cell_end = _end_of_cell(body, at, tag_end)
         if _FORMULA.search(body, tag_end, cell_end):
             raise CannotUpdate(f"the cell {refs[i][0].decode()}{row} holds a formula")
         style = _STYLE.search(body, at, tag_end)
-        edits.append((start + at, start + cell_end, _cell_xml(row, column, value, style.group(1) if style else None)))
+        new = _cell_xml(row, column, value, style.group(1) if style else None)
+        edits.append((start + at, start + cell_end, new))
     return edits
 
 
-def _end_of_cell(body: bytes, at: int) -> int:
-    """Where the cell element starting at ``at`` ends."""
-    tag_end = body.find(b">", at) + 1
+def _end_of_cell(body: bytes, at: int, tag_end: int) -> int:
+    """Where the cell element starting at ``at`` (its start tag ending at ``tag_end``) ends."""
     if body[tag_end - 2:tag_end] == b"/>":
         return tag_end
     end = body.find(b"</c>", tag_end)

@@ -56,6 +56,13 @@ def test_cells_are_replaced_or_added_in_column_order_keeping_their_style(written
     assert cells(new, 1) == cells(xml, 1)
 
 
+def test_a_row_without_cells_gets_them(written):
+    xml = sheet(written(HEADER + '<row r="2"/><row r="3" ht="20"></row>'))
+    new = with_cells(xml, [CellChange(1, 1, "b"), CellChange(2, 0, "a")])
+    assert cells(new, 2) == [("B2", "b", None)] and cells(new, 3) == [("A3", "a", None)]
+    assert b'<row r="3" ht="20"><c r="A3" t="inlineStr">' in new
+
+
 def test_text_reads_back_exactly(written):
     values = ["  both ends  ", "cr\r\nlf", "tab\t", "<&>\"'", "café ☕", "=HYPERLINK(\"x\")"]
     xml = sheet(written(HEADER + '<row r="2"><c r="A2"><v>1</v></c></row>'))
