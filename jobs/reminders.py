@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Mapping
 
 from jobs import reminder_mail as mail
 from notify import Email, EmailFailed
-from procedures import ChallengeDates, Position, Procedure, position
+from procedures import ChallengeDates, Position, Positions, Procedure
 from procedures.config import Partnership
 from procedures.values import format_date
 from sheets.base import Problem, Record, SheetError, Table, Workbook
@@ -204,18 +204,17 @@ class _Planner:
     def plan_tab(self, tab: str, procedure: Procedure, rows: list[ReadRow]) -> None:
         changes: dict[str, dict[str, str]] = {}
         due_soon_days = self.settings.due_soon_days
-        # Rows with the same recorded dates stand in the same place: work each out once.
-        positions: dict[tuple, tuple[Position, str]] = {}
+        where = Positions(procedure, self.calendar, self.today, due_soon_days=due_soon_days)
+        # Rows standing in the same place share what follows from it.
+        follows: dict[int, tuple[str, bool]] = {}
         for row in rows:
             dates = row.dates
-            memo = (dates.raised_on, dates.step, dates.step_started, dates.resolved_on, dates.withdrawn_on,
-                    tuple(sorted(dates.earlier_starts.items())) if dates.earlier_starts else ())
-            known = positions.get(memo)
+            pos = where(dates)
+            known = follows.get(id(pos))
             if known is None:
-                pos = position(procedure, self.calendar, dates, self.today, due_soon_days=due_soon_days)
-                known = positions[memo] = (pos, format_date(pos.conclude_by) if pos.is_open else "",
-                                           self.working_day and self.may_owe_email(tab, procedure, pos, dates))
-            pos, due_by, may_owe = known
+                known = follows[id(pos)] = (format_date(pos.conclude_by) if pos.is_open else "",
+                                            self.working_day and self.may_owe_email(tab, procedure, pos, dates))
+            due_by, may_owe = known
             values = row.record.values
             change = {}
             if values.get(STATUS, "") != pos.status:

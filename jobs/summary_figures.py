@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from procedures import Position, Procedure, position
+from procedures import Position, Positions, Procedure
 from procedures.config import Partnership
 from sheets.base import Problem, Table
 from sheets.rows import read_challenges
@@ -217,13 +217,13 @@ def _counted(table: Table | None, procedure: Procedure, partnership: Partnership
         return [], []
     compliance = table.tab == COMPLIANCE
     rows, problems = read_challenges(table, procedure)
+    where = Positions(procedure, partnership.calendar, today, due_soon_days=partnership.reminders.due_soon_days)
     counted = []
     for row in rows:
         record = row.record
         counted.append(Counted(
             raised_on=row.dates.raised_on,
-            position=position(procedure, partnership.calendar, row.dates, today,
-                              due_soon_days=partnership.reminders.due_soon_days),
+            position=where(row.dates),
             raising="" if compliance else agencies(record[RAISER_AGENCY]),
             receiving=agencies(record[PROFESSIONAL_AGENCY if compliance else OTHER_AGENCY]),
             themes=_issues(record[IDENTIFIED_ISSUE], themes) if compliance else (themes(record[THEME]),),

@@ -145,6 +145,25 @@ def position(
     )
 
 
+class Positions:
+    """Where many challenges stand on one day: rows with the same recorded dates stand in the
+    same place, so each distinct set of dates is worked out once (a sheet of 100,000 rows
+    holds a few thousand)."""
+
+    def __init__(self, procedure: Procedure, calendar: Calendar, today: dt.date, *, due_soon_days: int = 1):
+        self.procedure, self.calendar, self.today, self.due_soon_days = procedure, calendar, today, due_soon_days
+        self._known: dict[tuple, Position] = {}
+
+    def __call__(self, dates: ChallengeDates) -> Position:
+        key = (dates.raised_on, dates.step, dates.step_started, dates.resolved_on, dates.withdrawn_on,
+               tuple(sorted(dates.earlier_starts.items())) if dates.earlier_starts else ())
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = position(self.procedure, self.calendar, dates, self.today,
+                                                due_soon_days=self.due_soon_days)
+        return found
+
+
 def _first_start_after(starts: Mapping[int, dt.date | None], number: int, current: int) -> dt.date | None:
     for later in range(number + 1, current + 1):
         if starts.get(later):
