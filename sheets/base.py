@@ -117,8 +117,8 @@ class Workbook(abc.ABC):
     def append_many(self, rows: Mapping[str, Sequence[Mapping[str, str]]]) -> None:
         """Add rows to several tabs as one write: a form's challenge row and its History row.
 
-        On Google this is one spreadsheet ``:batchUpdate`` (all or nothing); this default,
-        used by the local workbook, appends tab by tab under the workbook's lock.
+        On Google this is one spreadsheet ``:batchUpdate`` (all or nothing). This default, which
+        the local workbook uses, checks every value first, then appends tab by tab.
         """
         check_lengths(v for records in rows.values() for r in records for v in r.values())
         for tab, records in rows.items():

@@ -8,12 +8,12 @@ the data, an unusual writer), it raises CannotAppend and the caller uses openpyx
 """
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import IO, Sequence
 from xml.etree import ElementTree
-from xml.sax.saxutils import escape
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -47,11 +47,20 @@ def sheet_part(book: zipfile.ZipFile, tab: str) -> str:
     return path
 
 
+@functools.lru_cache(maxsize=4096)
+def escape_text(value: str) -> str:
+    """Text as XML character data that reads back exactly: control characters an .xlsx cannot hold
+    are dropped, and a carriage return is a character reference (a parser would turn a bare one
+    into a line feed)."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
 def _row_xml(number: int, values: Sequence[str]) -> bytes:
     cells = []
     for c, value in enumerate(values):
         if value:
-            text = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
+            text = escape_text(value)
             cells.append(f'<c r="{column_letter(c)}{number}" t="inlineStr"><is><t xml:space="preserve">'
                          f"{text}</t></is></c>")
     return f'<row r="{number}">{"".join(cells)}</row>'.encode("utf-8")

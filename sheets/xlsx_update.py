@@ -26,7 +26,7 @@ from typing import IO, Mapping, Sequence
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from sheets.tables import CellChange, column_letter
-from sheets.xlsx_append import CannotAppend, sheet_part
+from sheets.xlsx_append import CannotAppend, escape_text, sheet_part
 
 _ENCODING = re.compile(rb"""<\?xml[^>]*?\bencoding\s*=\s*["']([^"']+)["']""")
 _ROW_TAG = re.compile(rb"<row\b([^>]*)>")
@@ -279,15 +279,6 @@ def _cell_xml(row: int, column: int, value: str, style: bytes | None) -> bytes:
 @functools.lru_cache(maxsize=1024)
 def _letter(column: int) -> str:
     return column_letter(column)
-
-
-@functools.lru_cache(maxsize=4096)
-def escape_text(value: str) -> str:
-    """Text as XML character data that reads back exactly: control characters an .xlsx cannot hold
-    are dropped, and a carriage return is a character reference (a parser would turn a bare one
-    into a line feed)."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def _widen_spans(attributes: bytes, columns: int) -> bytes:

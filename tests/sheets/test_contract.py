@@ -24,7 +24,8 @@ from sheets.schema import (
     TABS,
 )
 
-TRICKY = ['=HYPERLINK("http://x.example","y")', "+44 20 7946 0000", "-1", "@x", "0012", "1/2", "TRUE", "=1+1"]
+TRICKY = ['=HYPERLINK("http://x.example","y")', "+44 20 7946 0000", "-1", "@x", "0012", "1/2", "TRUE", "=1+1",
+          "line one\r\nline two", "<b>&amp;</b>"]
 
 
 def test_init_creates_every_tab_and_column_then_changes_nothing(sheet):
