@@ -1,28 +1,24 @@
 """The app served on a free local port in a thread, and one headless Chromium for the whole session.
 
 Chromium is Debian's (/usr/bin/chromium); Playwright never downloads a browser here.
-Tests are skipped with a reason when it is not installed. Both fixtures live for this package
+See tests/browser_support.py. Both fixtures live for this package
 only: Playwright's sync API allows one instance per thread, and other packages start their own.
 """
 from __future__ import annotations
 
 import shutil
-import threading
 import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
 from app import create_app
+from tests.browser_support import chromium, served
 from sheets.open import open_workbook
 from sheets.schema import AGENCIES, LISTS, THEMES
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 
 class LiveApp:
@@ -66,25 +62,14 @@ def live(tmp_path_factory) -> Iterator[LiveApp]:
     book.init()
     book.append(LISTS, [{AGENCIES: "Health", THEMES: "Timeliness"}, {AGENCIES: "Police", THEMES: "Other"},
                         {AGENCIES: "Children's social care"}])
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
-    app.config["BASE_URL"] = url
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveApp(app, url)
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app) as url:
+        yield LiveApp(app, url)
 
 
 @pytest.fixture(scope="package")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

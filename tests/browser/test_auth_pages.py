@@ -2,93 +2,63 @@
 Content-Security-Policy blocks nothing the pages need (GOV.UK's inline script runs)."""
 from __future__ import annotations
 
-import os
 import re
-import socket
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.auth.conftest import outbox
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
-
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium at /usr/bin/chromium")
+from tests.browser_support import assert_accessible, served
 
 
 @pytest.fixture
 def auth_server(app, tmp_path: Path):
     """The app on a free local port, its emailed links pointing at that port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    app.config.update(BASE_URL=base, SIGN_IN_STORE=str(tmp_path / "sign-in-links.sqlite3"))
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield base
-    httpd.shutdown()
-    thread.join()
+    app.config.update(SIGN_IN_STORE=str(tmp_path / "sign-in-links.sqlite3"))
+    with served(app) as url:
+        yield url
 
 
-def assert_accessible(page, what: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
+def test_signing_in_and_out_in_a_browser(app, auth_server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
 
-    page.wait_for_load_state("load")
-    results = Axe().run(page)
-    assert results.violations_count == 0, f"{what}: {results.generate_report()}"
+    page.goto(f"{auth_server}/demo/sign-in")
+    assert "js-enabled" in page.evaluate("document.body.className")  # the hashed inline script ran
+    assert_accessible(page, "sign-in page")
 
+    page.keyboard.press("Tab")  # skip link
+    page.get_by_label("Your work email address").focus()
+    page.keyboard.type("not an address")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.title().startswith("Error:")
+    assert_accessible(page, "sign-in page with an error")
 
-def test_signing_in_and_out_in_a_browser(app, auth_server):
-    from playwright.sync_api import sync_playwright
+    page.get_by_label("Your work email address").fill("pat.smith@example.nhs.uk")
+    page.get_by_role("button", name="Send me a sign-in link").click()
+    page.wait_for_url("**/check-your-email")
+    assert page.locator("h1").inner_text() == "Check your email"
+    assert_accessible(page, "check-your-email page")
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page()
-            problems: list[str] = []
-            page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    link = re.search(r"http://\S+/sign-in/\S+", outbox(app)[-1].get_body(("plain",)).get_content()).group(0)
+    page.goto(link)
+    assert_accessible(page, "continue page")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{auth_server}/demo/")
+    account = page.get_by_role("navigation", name="Account")
+    assert "Signed in as pat.smith@example.nhs.uk" in account.inner_text()
+    assert_accessible(page, "start page, signed in")
 
-            page.goto(f"{auth_server}/demo/sign-in")
-            assert "js-enabled" in page.evaluate("document.body.className")  # the hashed inline script ran
-            assert_accessible(page, "sign-in page")
+    account.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{auth_server}/demo/sign-in")
+    assert "You have signed out." in page.inner_text("main")
 
-            page.keyboard.press("Tab")  # skip link
-            page.get_by_label("Your work email address").focus()
-            page.keyboard.type("not an address")
-            with page.expect_navigation():
-                page.keyboard.press("Enter")
-            assert page.title().startswith("Error:")
-            assert_accessible(page, "sign-in page with an error")
-
-            page.get_by_label("Your work email address").fill("pat.smith@example.nhs.uk")
-            page.get_by_role("button", name="Send me a sign-in link").click()
-            page.wait_for_url("**/check-your-email")
-            assert page.locator("h1").inner_text() == "Check your email"
-            assert_accessible(page, "check-your-email page")
-
-            link = re.search(r"http://\S+/sign-in/\S+", outbox(app)[-1].get_body(("plain",)).get_content()).group(0)
-            page.goto(link)
-            assert_accessible(page, "continue page")
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url(f"{auth_server}/demo/")
-            account = page.get_by_role("navigation", name="Account")
-            assert "Signed in as pat.smith@example.nhs.uk" in account.inner_text()
-            assert_accessible(page, "start page, signed in")
-
-            account.get_by_role("button", name="Sign out").click()
-            page.wait_for_url(f"{auth_server}/demo/sign-in")
-            assert "You have signed out." in page.inner_text("main")
-
-            page.goto(link)
-            assert page.locator("h1").inner_text() == "This sign-in link has already been used"
-            assert_accessible(page, "used link page")
-            # The refused link's 410 is reported by Chromium as a failed resource load; nothing else may be.
-            assert [m for m in problems if "410" not in m] == []
-        finally:
-            browser.close()
+    page.goto(link)
+    assert page.locator("h1").inner_text() == "This sign-in link has already been used"
+    assert_accessible(page, "used link page")
+    # The refused link's 410 is reported by Chromium as a failed resource load; nothing else may be.
+    assert [m for m in problems if "410" not in m] == []
+    context.close()

@@ -7,21 +7,14 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from sheets.open import open_workbook
+from tests.browser_support import assert_accessible
 from sheets.schema import CHALLENGES, COMPLIANCE, COMPLIANCE_ISSUES
 
 RAISER = "kim.keyboard@example.nhs.uk"
 IRO = "iro@demo-partnership.example"
 MANAGER = "line.manager@example.police.uk"
-AXE = Axe()
-
-
-def no_violations(page) -> None:
-    results = AXE.run(page)
-    assert results.response["testEngine"]["name"] == "axe-core"  # it really ran on this page
-    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
 def tab_to(page, selector: str, limit: int = 80) -> None:
@@ -41,14 +34,14 @@ def type_into(page, selector: str, value: str) -> None:
 def test_raise_a_challenge_with_the_keyboard_only(page, live):
     page.context.add_cookies([live.session_cookie(RAISER)])
     page.goto("/demo/challenges/new")
-    no_violations(page)
+    assert_accessible(page)
 
     # Sent empty first: the error summary takes the focus, and every page state passes axe.
     tab_to(page, "#submit")
     page.keyboard.press("Enter")
     page.wait_for_selector(".govuk-error-summary")
     assert page.title().startswith("Error: ")
-    no_violations(page)
+    assert_accessible(page)
 
     tab_to(page, "input[name=immediate_risk][value=yes]")
     page.keyboard.press("ArrowRight")  # moves to, and selects, "No"
@@ -83,38 +76,38 @@ def test_raise_a_challenge_with_the_keyboard_only(page, live):
     panel = page.wait_for_selector(".govuk-panel")
     reference = panel.query_selector("strong").inner_text()
     assert re.fullmatch(r"DEMO-[A-Z2-9]{6}", reference)
-    no_violations(page)
+    assert_accessible(page)
     record = open_workbook(live.partnership).read(CHALLENGES).find(reference)
     assert (record["Raiser agency"], record["Other agency"], record["Theme"]) == ("Health", "Police", "Timeliness")
 
     page.click(f"text=Go to challenge {reference}")
     page.wait_for_selector("table.govuk-table")
-    no_violations(page)
+    assert_accessible(page)
     challenge_page = page.url
     for action in ("Record a conversation", "Escalate to the next step", "Mark as resolved", "Withdraw the challenge"):
         page.goto(challenge_page)
         page.click(f"text={action}")
-        no_violations(page)
+        assert_accessible(page)
         page.click("#submit")
         page.wait_for_selector(".govuk-error-summary")
-        no_violations(page)
+        assert_accessible(page)
     page.goto(challenge_page.rstrip("/") + "/appendix-a")
-    no_violations(page)
+    assert_accessible(page)
 
 
 @pytest.mark.parametrize("path", ["/", "/demo/", "/demo/immediate-risk"])
 def test_public_pages_pass_axe(page, path):
     page.goto(path)
-    no_violations(page)
+    assert_accessible(page)
 
 
 def test_the_line_manager_opens_the_link_and_responds(page, live, browser):
     page.context.add_cookies([live.session_cookie(IRO)])
     page.goto("/demo/compliance/new")
-    no_violations(page)
+    assert_accessible(page)
     page.click("#submit")
     page.wait_for_selector(".govuk-error-summary")
-    no_violations(page)
+    assert_accessible(page)
     page.fill("#family_reference", "FAM-9")
     page.fill("#iro", "Ira Officer")
     page.fill("#professional", "Police officer")
@@ -126,7 +119,7 @@ def test_the_line_manager_opens_the_link_and_responds(page, live, browser):
     page.fill("#concern", "Absent from three core groups.")
     page.click("#submit")
     reference = page.wait_for_selector(".govuk-panel strong").inner_text()
-    no_violations(page)
+    assert_accessible(page)
 
     outbox = Path(live.app.config["MAIL_OUTBOX_DIR"])
     messages = [message_from_bytes(p.read_bytes(), policy=policy.default) for p in outbox.glob("*.eml")]
@@ -137,19 +130,19 @@ def test_the_line_manager_opens_the_link_and_responds(page, live, browser):
     try:
         manager.goto(link)
         assert "Respond to compliance challenge" in manager.inner_text("h1")
-        no_violations(manager)
+        assert_accessible(manager)
         manager.click("#submit")
         manager.wait_for_selector(".govuk-error-summary")
-        no_violations(manager)
+        assert_accessible(manager)
         manager.fill("#response", "Officer will attend every core group from now on.")
         manager.check("input[name=outcome][value=progress]")
         manager.click("#submit")
         manager.wait_for_selector(".govuk-notification-banner--success")
         assert "moves to stage 3" in manager.inner_text(".govuk-notification-banner--success")
-        no_violations(manager)
+        assert_accessible(manager)
         manager.goto(link[:-4] + "AAAA")
         assert "not valid" in manager.inner_text("h1")
-        no_violations(manager)
+        assert_accessible(manager)
     finally:
         manager.context.close()
     record = open_workbook(live.partnership).read(COMPLIANCE).find(reference)
@@ -157,10 +150,10 @@ def test_the_line_manager_opens_the_link_and_responds(page, live, browser):
 
     # Back with the IRO: stage 3 is recorded on the challenge's own page.
     page.goto(f"/demo/compliance/{reference}")
-    no_violations(page)
+    assert_accessible(page)
     page.click("text=Record the stage 3 meeting")
     page.click("#submit")
     page.wait_for_selector(".govuk-error-summary")
-    no_violations(page)
+    assert_accessible(page)
     page.goto(f"/demo/compliance/{reference}/escalate")
-    no_violations(page)
+    assert_accessible(page)

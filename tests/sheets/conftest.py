@@ -2,6 +2,7 @@
 workbook and on the Google workbook (gspread + our retry client over the fake Sheets API)."""
 from __future__ import annotations
 
+import abc
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -23,27 +24,27 @@ def partnership(tmp_path: Path) -> Partnership:
     return load_partnership(ROOT / "partnerships" / "demo.toml", base_dir=tmp_path)
 
 
-class Sheet:
+class Sheet(abc.ABC):
     """A workbook under test plus what a person (or the test) can do to the spreadsheet directly."""
 
     kind: str
     workbook: Workbook
 
+    @abc.abstractmethod
     def new_workbook(self) -> Workbook:
         """Another workbook object on the same spreadsheet (another web worker, the cron job)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def set_rows(self, tab: str, rows: list[list[Any]]) -> None:
         """Replace a tab's cells as a person would; a ``dt.date`` is a real date cell."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def stored(self, tab: str) -> list[list[Any]]:
         """The tab's cells as stored (text, numbers, formulas), trailing blanks trimmed."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def is_text(self, tab: str, row: int, column: int) -> bool:
         """Whether the cell (1-based) is stored as text, not a formula or a number."""
-        raise NotImplementedError
 
 
 class LocalSheet(Sheet):
