@@ -31,9 +31,11 @@ def register_views(app: Flask) -> None:
     from views import dashboard
     app.register_blueprint(dashboard.bp)
 
-    from views import challenges, compliance
+    from views import challenges, compliance, lists, navigation
     app.register_blueprint(challenges.bp)
     app.register_blueprint(compliance.bp)
+    app.register_blueprint(lists.bp)
+    app.context_processor(navigation.service_navigation)
 
     from views import security, sign_in
     security.init_security(app)

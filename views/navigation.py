@@ -1,0 +1,55 @@
+"""The service navigation under the header of every partnership page: what a person may go to from here.
+
+Signed-out visitors (and people signed in to another partnership) see Start only; the header
+already offers Sign in. The page being shown is marked ``current`` (aria-current="page"); the
+list a challenge's own pages belong to is marked ``active`` (aria-current="true").
+"""
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request, url_for
+
+from views.auth import User, current_user
+
+# Pages that belong to a section of the navigation without being its page.
+SECTION_OF = {
+    "challenges.raised": "challenges.new",
+    "compliance.sent": "compliance.new",
+}
+# A challenge's own pages (they take a ``reference``) belong to their list.
+LIST_OF_BLUEPRINT = {"challenges": "lists.your_challenges", "compliance": "lists.compliance_challenges"}
+
+
+def items_for(slug: str, has_compliance: bool, user: User | None, endpoint: str | None,
+              view_args: dict) -> list[dict]:
+    """The navigation's items (govukServiceNavigation's ``navigation`` parameter)."""
+    wanted = [("challenges.start", "Start")]
+    if user is not None and user.partnership == slug:
+        staff = user.role != "responder"
+        if staff:
+            wanted.append(("challenges.new", "Raise a challenge"))
+        wanted.append(("lists.your_challenges", "Your challenges"))
+        if has_compliance:
+            wanted.append(("lists.compliance_challenges", "Compliance challenges"))
+            if staff:
+                wanted.append(("compliance.new", "New compliance challenge"))
+        if user.is_business_support:
+            wanted.append(("dashboard.dashboard", "Dashboard"))
+    section = SECTION_OF.get(endpoint or "")
+    if section is None and "reference" in view_args:
+        section = LIST_OF_BLUEPRINT.get((endpoint or "").partition(".")[0])
+    return [{"href": url_for(target, slug=slug), "text": text,
+             "current": target == endpoint, "active": target == section}
+            for target, text in wanted]
+
+
+def service_navigation() -> dict:
+    """``service_navigation``: the items for this request's partnership, or None off partnership pages."""
+    if not has_request_context():
+        return {"service_navigation": None}
+    view_args = request.view_args or {}
+    partnership = current_app.extensions["partnerships"].get(view_args.get("slug"))
+    if partnership is None:
+        return {"service_navigation": None}
+    items = items_for(partnership.slug, partnership.compliance_procedure is not None, current_user(),
+                      request.endpoint, view_args)
+    return {"service_navigation": items}
