@@ -135,7 +135,9 @@ class GoogleWorkbook(Workbook):
                             params={"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"})
         grids: dict[str, Grid] = {}
         for tab, value_range in zip(present, result.get("valueRanges", [])):
-            grid = [[cell_text(v) for v in row] for row in value_range.get("values", [])]
+            # Formatted values arrive as text already; only the odd number or blank needs turning into text.
+            grid = [row if all(type(v) is str for v in row) else [cell_text(v) for v in row]
+                    for row in value_range.get("values", [])]
             grids[tab] = grid
             self._headers[tab] = header_names(grid)
         return grids

@@ -41,6 +41,9 @@ class _Reader:
     def __init__(self, procedure: Procedure):
         self.procedure = procedure
         self.steps: dict[str, int | None] = {"": 1}
+        # Rows typed with the same dates and step read the same: a sheet of 100,000 rows holds
+        # a few thousand such combinations.
+        self.dates: dict[tuple, ChallengeDates] = {}
 
     def step(self, text: str) -> int | None:
         if text not in self.steps:
@@ -48,6 +51,17 @@ class _Reader:
         return self.steps[text]
 
     def read(self, record: Record) -> tuple[ChallengeDates | None, list[Problem]]:
+        values = record.values
+        key = (record.tab, *(values.get(c) for c in DATE_COLUMNS.get(record.tab, ())), values.get(STEP))
+        known = self.dates.get(key)
+        if known is not None and record.reference:
+            return known, []
+        dates, problems = self._read(record)
+        if dates is not None:
+            self.dates[key] = dates
+        return dates, problems
+
+    def _read(self, record: Record) -> tuple[ChallengeDates | None, list[Problem]]:
         values = record.values
         problems: list[Problem] = []
         parsed: dict[str, dt.date | None] = {}
