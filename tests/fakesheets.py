@@ -246,7 +246,7 @@ class FakeSheetsAPI:
         with self._lock:
             t = self.spreadsheets[spreadsheet_id].tabs[tab]
             rows = [[render(v, option) for v in row] for row in t.rows]
-        return _trim(rows)
+        return trimmed(rows)
 
     def cell(self, spreadsheet_id: str, tab: str, a1: str) -> Cell:
         """The stored value of one cell (a Formula if it was ever evaluated as one)."""
@@ -548,9 +548,9 @@ def _value_range(sheet: Spreadsheet, range_text: str, option: str) -> dict:
     r1, c1, r2, c2 = _bounds(tab, rng)
     rows = [[render(tab.get(r, c), option) for c in range(c1, c2)] for r in range(r1, r2)]
     result: dict[str, Any] = {"range": range_text, "majorDimension": "ROWS"}
-    trimmed = _trim(rows)
-    if trimmed:
-        result["values"] = trimmed
+    values = trimmed(rows)
+    if values:
+        result["values"] = values
     return result
 
 
@@ -607,7 +607,8 @@ def _grid_data(tab: Tab, rng: Range) -> dict:
     return {"startRow": r1, "startColumn": c1, "rowData": row_data}
 
 
-def _trim(rows: list[list[Any]]) -> list[list[Any]]:
+def trimmed(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows without trailing blank cells, and without trailing blank rows."""
     out = []
     for row in rows:
         row = list(row)

@@ -141,25 +141,24 @@ def save_new(partnership: Partnership, tab: str, record: Mapping[str, str], *, s
 def change(partnership: Partnership, tab: str, reference: str, values: Mapping[str, str], *, by: str,
            action: str, step: int | str, details: str = "") -> bool:
     """Change named columns of one challenge and add its History row. True if kept on disk for later."""
-    writes: list[pending.Write] = [
+    return _record(partnership, reference, [
         {"op": "update", "changes": {tab: {reference: dict(values)}}},
         {"op": "append", "tab": HISTORY, "rows": [history_row(tab, reference, action, step, by, details)],
          "key": None},
-    ]
-    try:
-        book = workbook(partnership)
-    except SheetUnavailable:
-        book = None
-    return _write_or_keep(partnership, book, uuid.uuid4().hex, reference, writes, None)
+    ])
 
 
 def note(partnership: Partnership, tab: str, reference: str, *, by: str, action: str, step: int | str,
          details: str) -> bool:
     """Add a History row only (a conversation, an Appendix A). True if kept on disk for later."""
-    writes: list[pending.Write] = [
+    return _record(partnership, reference, [
         {"op": "append", "tab": HISTORY, "rows": [history_row(tab, reference, action, step, by, details)],
          "key": None},
-    ]
+    ])
+
+
+def _record(partnership: Partnership, reference: str, writes: list[pending.Write]) -> bool:
+    """Make the writes for a step recorded on an existing challenge, or keep them on disk."""
     try:
         book = workbook(partnership)
     except SheetUnavailable:

@@ -13,7 +13,7 @@ import pytest
 from procedures.config import Partnership, load_partnership
 from sheets.base import Workbook
 from sheets.local import LocalWorkbook
-from tests.fakesheets import FakeSheetsAPI, Formula, google_workbook
+from tests.fakesheets import FakeSheetsAPI, Formula, google_workbook, trimmed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,7 +75,7 @@ class LocalSheet(Sheet):
 
     def stored(self, tab: str) -> list[list[Any]]:
         rows = [[("" if v is None else v) for v in row] for row in self._book()[tab].iter_rows(values_only=True)]
-        return _trim(rows)
+        return trimmed(rows)
 
     def is_text(self, tab: str, row: int, column: int) -> bool:
         return self._book()[tab].cell(row=row, column=column).data_type == "s"
@@ -97,23 +97,11 @@ class GoogleSheet(Sheet):
         self.api.set_values(self.id, tab, rows)
 
     def stored(self, tab: str) -> list[list[Any]]:
-        return _trim([list(r) for r in self.api.tab(self.id, tab).rows])
+        return trimmed([list(r) for r in self.api.tab(self.id, tab).rows])
 
     def is_text(self, tab: str, row: int, column: int) -> bool:
         value = self.api.tab(self.id, tab).get(row - 1, column - 1)
         return isinstance(value, str) and not isinstance(value, Formula)
-
-
-def _trim(rows: list[list[Any]]) -> list[list[Any]]:
-    out = []
-    for row in rows:
-        row = list(row)
-        while row and row[-1] == "":
-            row.pop()
-        out.append(row)
-    while out and not out[-1]:
-        out.pop()
-    return out
 
 
 @pytest.fixture(params=["local", "google"])
