@@ -20,7 +20,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, Mapping
+from typing import BinaryIO, Callable, Iterable, Iterator, Mapping, Sequence
 
 import filelock
 import openpyxl
@@ -152,7 +152,7 @@ class LocalWorkbook(Workbook):
         if not records:
             return
         check_lengths(v for record in records for v in record.values())
-        if self._fast_append(tab, records):
+        if self._fast_append({tab: records}):
             return
         with self._writing() as (book, grids):
             ws = self._sheet(book, grids, tab)
@@ -228,23 +228,35 @@ class LocalWorkbook(Workbook):
                 raise _NothingToSave
         return done
 
-    def _fast_append(self, tab: str, records: list[Mapping[str, str]]) -> bool:
-        """Add rows to the tab's XML without loading the workbook; False when only openpyxl can do it."""
+    def append_many(self, rows: Mapping[str, Sequence[Mapping[str, str]]]) -> None:
+        """Rows for several tabs in one rewrite of the file (a form's row and its History row)."""
+        rows = {tab: list(records) for tab, records in rows.items() if records}
+        check_lengths(v for records in rows.values() for r in records for v in r.values())
+        if rows and not self._fast_append(rows):
+            super().append_many(rows)
+
+    def _fast_append(self, rows: Mapping[str, list[Mapping[str, str]]]) -> bool:
+        """Add rows to the tabs' XML without loading the workbook; False when only openpyxl can do it."""
         with self._locked():
-            grid = self._grids().get(tab)
-            if not grid:
-                return False
-            plan = plan_append(header_names(grid), records)
-            if plan.new_headers:
-                return False
-            first = _last_used_row(grid) + 1
+            grids = self._grids()
+            additions: dict[str, tuple[int, tuple[tuple[str, ...], ...]]] = {}
+            for tab, records in rows.items():
+                grid = grids.get(tab)
+                if not grid:
+                    return False
+                plan = plan_append(header_names(grid), records)
+                if plan.new_headers:
+                    return False
+                additions[tab] = (_last_used_row(grid) + 1, plan.rows)
             try:
-                signature = self._save(lambda f: append_rows(self.path, f, tab, first + 1, plan.rows))
+                signature = self._save(lambda f: append_rows(
+                    self.path, f, {tab: (first + 1, added) for tab, (first, added) in additions.items()}))
             except CannotAppend:
                 return False
             grids = _copy_on_write(self._state.grids or {})
-            for i, row in enumerate(plan.rows):
-                _put(grids[tab], first + i, list(row))
+            for tab, (first, added) in additions.items():
+                for i, row in enumerate(added):
+                    _put(grids[tab], first + i, list(row))
             self._state.grids, self._state.signature, self._state.book = grids, signature, None
             return True
 

@@ -12,7 +12,7 @@ import functools
 import re
 import zipfile
 from pathlib import Path, PurePosixPath
-from typing import IO, Sequence
+from typing import IO, Mapping, Sequence
 from xml.etree import ElementTree
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -94,15 +94,20 @@ def with_rows(xml: bytes, first_row: int, rows: Sequence[Sequence[str]]) -> byte
     return _DIMENSION.sub(dimension, xml, count=1)
 
 
-def append_rows(source: Path, target: IO[bytes], tab: str, first_row: int, rows: Sequence[Sequence[str]]) -> None:
-    """Write to ``target`` a copy of the workbook ``source`` with ``rows`` added to ``tab``."""
+def append_rows(source: Path, target: IO[bytes], additions: Mapping[str, tuple[int, Sequence[Sequence[str]]]]) -> None:
+    """Write to ``target`` a copy of the workbook ``source`` with rows added to tabs, in one pass.
+
+    ``additions`` is ``{tab: (first_row, rows)}`` (rows 1-based).
+    """
     try:
         with zipfile.ZipFile(source) as book:
-            part = sheet_part(book, tab)
-            xml = with_rows(book.read(part), first_row, rows)
+            changed = {}
+            for tab, (first_row, rows) in additions.items():
+                part = sheet_part(book, tab)
+                changed[part] = with_rows(book.read(part), first_row, rows)
             with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
                 for info in book.infolist():
-                    data = xml if info.filename == part else book.read(info)
+                    data = changed.get(info.filename) or book.read(info)
                     copy = zipfile.ZipInfo(info.filename, info.date_time)
                     copy.compress_type = zipfile.ZIP_DEFLATED
                     copy.external_attr = info.external_attr

@@ -241,3 +241,22 @@ def test_rows_sorted_by_a_person_after_the_update_was_planned_are_found_again(ed
     assert [(ws[f"A{r}"].value, ws[f"{column(STATUS)}{r}"].value) for r in (2, 6)] == [
         ("PC-5", "on track"), ("PC-1", "overdue")]
     assert workbook.read(CHALLENGES).find("PC-1")[STATUS] == "overdue"
+
+
+def test_a_submission_and_its_history_row_are_one_rewrite_of_the_file(tmp_path: Path, monkeypatch):
+    path = tmp_path / "book.xlsx"
+    book = LocalWorkbook(path)
+    book.init()
+    book.append(CHALLENGES, [{REFERENCE: "PC-1"}])
+    refuse_openpyxl(monkeypatch)
+    saves: list[int] = []
+    real_save = LocalWorkbook._save
+    monkeypatch.setattr(LocalWorkbook, "_save", lambda self, write: saves.append(1) or real_save(self, write))
+    book.append_many({CHALLENGES: [{REFERENCE: "PC-2", STATUS: TRICKY[0]}],
+                      "History": [{REFERENCE: "PC-2", "Action": "Raised"}]})
+    assert saves == [1]
+    grids = read_grids(path)
+    fresh = LocalWorkbook(path).read_all([CHALLENGES, "History"])
+    assert [(r.reference, r[STATUS]) for r in fresh[CHALLENGES].records] == [("PC-1", ""), ("PC-2", "=1+1")]
+    assert [(r.reference, r["Action"]) for r in fresh["History"].records] == [("PC-2", "Raised")]
+    assert len(grids[CHALLENGES]) == 3
