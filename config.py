@@ -30,6 +30,8 @@ class Config:
     SIGN_IN_LIMIT_PER_CLIENT = os.environ.get("SIGN_IN_LIMIT_PER_CLIENT", "20 per hour")
     # Used sign-in links (SQLite); empty means instance/sign-in-links.sqlite3.
     SIGN_IN_STORE = os.environ.get("SIGN_IN_STORE", "")
+    # Every sign-in request takes at least this long, so its timing does not reveal who may sign in.
+    SIGN_IN_MIN_SECONDS = float(os.environ.get("SIGN_IN_MIN_SECONDS", "2"))
     # How many proxies in front of the app set X-Forwarded-For/-Proto (0: none, use the socket's address).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     SESSION_COOKIE_HTTPONLY = True

@@ -32,6 +32,7 @@ def app(tmp_path: Path, partnerships_dir: Path):
         "PENDING_DIR": str(tmp_path / "pending"),
         "BASE_URL": "http://localhost",
         "SESSION_COOKIE_SECURE": False,
+        "SIGN_IN_MIN_SECONDS": 0,
     })
     yield app
 

@@ -128,13 +128,23 @@ def sign_in(slug: str):
     if request.method == "GET":
         form.next.data = local_path(request.args.get("next"), slug) or ""
     if form.validate_on_submit():
+        started = time.monotonic()
         email = form.email.data
         role = may_sign_in(partnership, email)
         if role is not None:
             _send_link(partnership, email, local_path(form.next.data, slug) or "")
+        _take_at_least(started, float(current_app.config.get("SIGN_IN_MIN_SECONDS", 2.0)))
         session[CHECK_EMAIL] = email
         return redirect(url_for("auth.check_email", slug=slug))
     return render_template("auth/sign_in.html", form=form, partnership=partnership)
+
+
+def _take_at_least(started: float, seconds: float) -> None:
+    """Answer every address after the same time, sent a link or not, so timing tells nobody
+    which addresses may sign in."""
+    left = seconds - (time.monotonic() - started)
+    if left > 0:
+        time.sleep(left)
 
 
 def _send_link(partnership: Partnership, email: str, next_path: str) -> None:

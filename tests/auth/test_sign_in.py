@@ -203,3 +203,26 @@ def test_business_support_listed_in_the_lists_tab_sign_in_as_business_support(ap
     assert signed_in(client)["role"] == "business_support"
     ask_for_link(client, "someone.else@council.example")  # the domain itself is not allowed
     assert len(outbox(app)) == 1
+
+
+def test_every_address_is_answered_after_the_same_time(app, client, monkeypatch):
+    """An allowed address (emailed a link) and a stranger's are both held to SIGN_IN_MIN_SECONDS,
+    so response times do not tell which addresses may sign in."""
+    import views.sign_in
+
+    clock = {"now": 100.0}
+    waits: list[float] = []
+    monkeypatch.setattr(views.sign_in.time, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(views.sign_in.time, "sleep", lambda s: waits.append(round(s, 3)))
+    app.config["SIGN_IN_MIN_SECONDS"] = 2.0
+    ask_for_link(client, STRANGER)
+    real_send = views.sign_in._send_link
+
+    def slow_send(*args, **kwargs):
+        clock["now"] += 0.5  # sending the email takes half a second
+        real_send(*args, **kwargs)
+
+    monkeypatch.setattr(views.sign_in, "_send_link", slow_send)
+    ask_for_link(client, PRACTITIONER)
+    assert waits == [2.0, 1.5]
+    assert len(outbox(app)) == 1

@@ -57,6 +57,7 @@ def live(tmp_path_factory) -> Iterator[LiveApp]:
         "SESSION_COOKIE_SECURE": False,
         "LOCAL_DEV": True,
         "RATELIMIT_ENABLED": False,
+        "SIGN_IN_MIN_SECONDS": 0,
     })
     book = open_workbook(app.extensions["partnerships"]["demo"])
     book.init()
