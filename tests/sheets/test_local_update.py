@@ -260,3 +260,21 @@ def test_a_submission_and_its_history_row_are_one_rewrite_of_the_file(tmp_path: 
     assert [(r.reference, r[STATUS]) for r in fresh[CHALLENGES].records] == [("PC-1", ""), ("PC-2", "=1+1")]
     assert [(r.reference, r["Action"]) for r in fresh["History"].records] == [("PC-2", "Raised")]
     assert len(grids[CHALLENGES]) == 3
+
+
+def test_after_an_append_the_cached_tables_match_a_fresh_read(tmp_path: Path, monkeypatch):
+    import sheets.local
+
+    path = tmp_path / "book.xlsx"
+    book = LocalWorkbook(path)
+    book.init()
+    book.append(CHALLENGES, [{REFERENCE: f"PC-{i}"} for i in range(3)])
+    before = book.read_all()
+    book.append_many({CHALLENGES: [{REFERENCE: "PC-9", STATUS: "=1+1"}, {REFERENCE: "PC-10"}],
+                      "History": [{REFERENCE: "PC-9", "Action": "Raised"}]})
+    cached = book.read_all()
+    assert cached["Compliance"] is before["Compliance"]  # untouched tabs are not rebuilt
+    monkeypatch.setattr(sheets.local, "_STATES", {})
+    fresh = LocalWorkbook(path).read_all()
+    assert cached == fresh
+    assert [r.row for r in fresh[CHALLENGES].records] == [2, 3, 4, 5, 6]
