@@ -84,6 +84,12 @@ class _Reader:
             names = ", ".join(str(s.number) for s in self.procedure.steps)
             problems.append(Problem(record.tab, record.row, STEP, f"{step_text!r} is not a "
                                     f"{self.procedure.step_label.lower()} of this procedure ({names})"))
+        if step is not None and step > 1 and not values.get(STEP_STARTED, "").strip():
+            timescale = self.procedure.step(step).conclude_by
+            if timescale is not None and timescale.counted_from == "step":
+                # Its deadline counts from the day it started: without that date there is none.
+                problems.append(Problem(record.tab, record.row, STEP_STARTED, f"is blank: type the date "
+                                        f"{self.procedure.step_label.lower()} {step} started, such as 21/11/2026"))
         if problems:
             return None, problems
         raised_on = parsed[RAISED_ON]

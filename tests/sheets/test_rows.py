@@ -64,3 +64,15 @@ def test_a_step_started_before_the_challenge_was_raised():
 
 def test_a_row_without_a_reference():
     assert problems_of({"Raised on": "21/11/2026"}) == ["Challenges row 2, column \"Reference\": the row has no Reference"]
+
+
+def test_a_stage_counted_from_its_own_start_needs_the_date_it_started():
+    durham = load_library_procedure("durham-iro")
+    rows = table({"Reference": "A", "Raised on": "23/11/2026", "Step": "Stage 3"},
+                 {"Reference": "B", "Raised on": "23/11/2026", "Step": "Stage 3", "Step started": "25/11/2026"})
+    read, problems = read_challenges(rows, durham)
+    assert [r.reference for r in read] == ["B"]
+    assert [str(p) for p in problems] == [
+        "Challenges row 2, column \"Step started\": is blank: type the date stage 3 started, such as 21/11/2026"]
+    # Pan Cheshire counts every step from day 1 of the challenge: no start date is needed.
+    assert problems_of({"Reference": "A", "Raised on": "23/11/2026", "Step": "3"}) == []
