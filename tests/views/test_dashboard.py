@@ -142,7 +142,8 @@ def test_the_longest_bar_is_the_largest_figure(support):
 def test_the_charts_can_show_the_current_period(support):
     soup = page(support, "/demo/dashboard?period=current")
     assert "current period, 1 October 2026 to 31 March 2027" in soup.select_one("#charts").get_text()
-    assert soup.select_one("[aria-current=page]").get_text(strip=True) == "Current period (Oct 2026 to Mar 2027)"
+    chooser = soup.select_one("nav[aria-label='Period shown in the charts']")
+    assert chooser.select_one("[aria-current=page]").get_text(strip=True) == "Current period (Oct 2026 to Mar 2027)"
     assert rows(soup.select_one("#chart-theme").table) == [
         ["Referral criteria", "4"], ["Information sharing", "2"], ["Service provision", "2"], ["Timeliness", "2"],
         ["Assessment outcomes", "1"], ["Roles and responsibilities", "1"]]
