@@ -7,7 +7,6 @@ from typing import Callable, Sequence
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
-    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
@@ -28,6 +27,7 @@ from forms.base import (
     required,
 )
 from forms.dates import GovDateField, not_in_future
+from forms.widgets import RadioInput
 
 CHILD_OR_ADULT = choices([("Child", "A child or young person"), ("Adult at risk", "An adult at risk")])
 CASE_REFERENCE_TEXT = 50
@@ -38,7 +38,7 @@ class RaiseChallengeForm(StrippedForm):
 
     immediate_risk = RadioField(
         "Is anyone at immediate risk of harm?",
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         choices=YES_NO,
         validators=[required("Select yes if anyone is at immediate risk of harm")],
     )
@@ -67,7 +67,7 @@ class RaiseChallengeForm(StrippedForm):
         "The professional's email address (optional)", widget=GovTextInput(),
         validators=[Optional(), *email_address("The professional's email address")])
     child_or_adult = RadioField(
-        "Who does the concern relate to?", widget=GovRadioInput(), choices=CHILD_OR_ADULT,
+        "Who does the concern relate to?", widget=RadioInput(), choices=CHILD_OR_ADULT,
         validators=[required("Select whether the concern is about a child or an adult at risk")])
     case_reference = StringField(
         "Case reference", widget=GovTextInput(),
@@ -75,7 +75,7 @@ class RaiseChallengeForm(StrippedForm):
         validators=[required("Enter the case reference"),
                     max_length("Case reference", CASE_REFERENCE_TEXT),
                     not_a_full_name("Enter a case reference, not the person's name")])
-    theme = RadioField("What is the challenge about?", widget=GovRadioInput(), validate_choice=False,
+    theme = RadioField("What is the challenge about?", widget=RadioInput(), validate_choice=False,
                        validators=[required("Select what the challenge is about")])
     decision = TextAreaField(
         "What decision or action are you challenging?", widget=GovCharacterCount(),

@@ -7,8 +7,6 @@ from typing import Callable, Sequence
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
-    GovCheckboxesInput,
-    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
@@ -20,6 +18,7 @@ from forms.base import (
     LONG_TEXT, SHORT_TEXT, OneOf, StrippedForm, choices, email_address, max_length, not_a_full_name, required,
 )
 from forms.dates import GovDateField, not_before, not_in_future
+from forms.widgets import CheckboxesInput, RadioInput
 from forms.steps import StepActionForm
 from sheets.schema import COMPLIANCE_ISSUES
 
@@ -57,7 +56,7 @@ class ComplianceChallengeForm(StrippedForm):
                               "The Safeguarding Lead's name")
     safeguarding_lead_email = StringField("Safeguarding Lead's email address (optional)", widget=GovTextInput(),
                                           validators=[Optional(), *email_address("Safeguarding Lead's email address")])
-    issues = SelectMultipleField("Identified issue", widget=GovCheckboxesInput(),
+    issues = SelectMultipleField("Identified issue", widget=CheckboxesInput(),
                                  choices=choices(COMPLIANCE_ISSUES), validate_choice=False,
                                  description="Select all that apply",
                                  validators=[required("Select at least one identified issue")])
@@ -89,7 +88,7 @@ class LineManagerResponseForm(StepActionForm):
 
     response = _long("Your response", "Enter your response", "Your response",
                      description="What you have done or will do about the issue, and by when")
-    outcome = RadioField("Is the issue resolved?", widget=GovRadioInput(),
+    outcome = RadioField("Is the issue resolved?", widget=RadioInput(),
                          choices=choices([("resolved", "Yes, it is resolved"),
                                           ("progress", "No, it needs a meeting with the Safeguarding Lead (stage 3)")]),
                          validators=[required("Select whether the issue is resolved")])
@@ -102,7 +101,7 @@ class StageMeetingForm(StepActionForm):
     meeting_on = GovDateField("Date of meeting", noun="the date of the meeting")
     record = _long("Record of the meeting, actions agreed and timescales",
                    "Enter the record of the meeting, actions agreed and timescales", "The record of the meeting")
-    outcome = RadioField("Is the issue resolved?", widget=GovRadioInput(), choices=RESOLVED_OR_PROGRESSED,
+    outcome = RadioField("Is the issue resolved?", widget=RadioInput(), choices=RESOLVED_OR_PROGRESSED,
                          validators=[required("Select whether the issue is resolved")])
     submit = SubmitField("Save the meeting", widget=GovSubmitInput())
 

@@ -6,6 +6,8 @@ from typing import Callable
 
 from govuk_frontend_wtf.gov_form_base import GovFormBase
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+
+from forms.widgets import with_legend
 from wtforms import Field
 from wtforms.validators import StopValidation, ValidationError
 
@@ -26,7 +28,7 @@ class DateInput(GovDateInput):
         else:
             values = ["", "", ""]
         bad = getattr(field, "bad_parts", PARTS) if field.errors else ()
-        params.setdefault("fieldset", {"legend": {"text": field.label.text}})
+        with_legend(params, field)
         params["id"] = f"{field.id}-date"  # the wrapper; the Day box has the field's own id
         params["items"] = [
             {

@@ -6,7 +6,6 @@ from typing import Callable, Sequence
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
-    GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
@@ -14,6 +13,7 @@ from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaF
 
 from forms.base import LONG_TEXT, SHORT_TEXT, YES_NO, OneOf, choices, StrippedForm, email_address, max_length, required
 from forms.dates import GovDateField, not_before, not_in_future
+from forms.widgets import RadioInput
 
 
 def _long(label: str, message: str, name: str) -> TextAreaField:
@@ -52,10 +52,10 @@ class ResolveForm(StepActionForm):
     outcome = _long("What was the outcome of these actions?", "Enter the outcome of these actions", "The outcome")
     how_resolved = _long("How was the issue resolved?", "Enter how the issue was resolved", "How it was resolved")
     raiser_satisfied = RadioField(
-        "Is the professional who raised the challenge satisfied with the outcome?", widget=GovRadioInput(),
+        "Is the professional who raised the challenge satisfied with the outcome?", widget=RadioInput(),
         choices=YES_NO, validators=[required("Select yes if the professional who raised it is satisfied")])
     referred = RadioField(
-        "Was the issue referred to the safeguarding partnership?", widget=GovRadioInput(), choices=YES_NO,
+        "Was the issue referred to the safeguarding partnership?", widget=RadioInput(), choices=YES_NO,
         validators=[required("Select yes if the issue was referred to the safeguarding partnership")])
     submit = SubmitField("Mark as resolved", widget=GovSubmitInput())
 
@@ -63,7 +63,7 @@ class ResolveForm(StepActionForm):
 class EscalateForm(StepActionForm):
     """Move the challenge on to a later step, naming who it goes to."""
 
-    step = RadioField("Which step does it go to?", widget=GovRadioInput(), validate_choice=False,
+    step = RadioField("Which step does it go to?", widget=RadioInput(), validate_choice=False,
                       validators=[required("Select the step it goes to")])
     escalated_to = StringField("Who does it go to?", widget=GovTextInput(),
                                description="Their name and role",
