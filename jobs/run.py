@@ -10,9 +10,11 @@ import click
 import filelock
 
 from jobs.reminders import RunResult, run_reminders
+from jobs.summary import run_summary
 from notify import Email, send_email
 from procedures.config import Partnership
 from sheets.base import SheetError, Workbook
+from sheets.pending import flush_pending
 
 Echo = Callable[..., None]
 
@@ -73,6 +75,11 @@ class JobBusy(Exception):
 def _run_locked(partnership: Partnership, workbook: Workbook, today: dt.date, *, config: Mapping[str, Any],
                 dry_run: bool, echo: Echo, send: Callable[[Email], None]) -> bool:
     folder = jobs_dir(config)
+    if not dry_run:
+        # Form answers kept on disk while the sheet was unreachable go in first, so today's run sees them.
+        kept = flush_pending(config, partnership, workbook)
+        if kept:
+            echo(f"{partnership.slug}: {kept} kept form submission{'' if kept == 1 else 's'} written to the sheet")
     tables = workbook.read_all()
     result = run_reminders(workbook, partnership, today, send=send, dry_run=dry_run,
                            base_url=config.get("BASE_URL", ""), tables=tables,
@@ -82,21 +89,11 @@ def _run_locked(partnership: Partnership, workbook: Workbook, today: dt.date, *,
         return True
     stamp = folder / f"{partnership.slug}.last-success"
     last_success = dt.datetime.now().replace(microsecond=0) if result.ok else _read_stamp(stamp)
-    summary = _summary()
-    if summary is not None:
-        summary(workbook, partnership, today, tables=tables, last_success=last_success)
+    run_summary(workbook, partnership, today, tables=tables, last_success=last_success)
     if result.ok:
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(last_success.isoformat(sep=" "))
     return result.ok
-
-
-def _summary():
-    try:
-        from jobs.summary import run_summary
-    except ImportError:
-        return None
-    return run_summary
 
 
 def _read_stamp(path: Path) -> dt.datetime | None:

@@ -22,7 +22,7 @@ from sheets.rows import read_dates
 from sheets.schema import (
     AGENCIES, DEFAULT_THEMES, HISTORY, LISTS, RAISED_ON, REFERENCE, REFERENCED_TABS, STEP, SUBMISSION_ID, THEMES,
 )
-from views import pending
+from sheets import pending
 
 # Used only until business support fill in the Agencies column of the Lists tab.
 DEFAULT_AGENCIES = (

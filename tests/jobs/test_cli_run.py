@@ -120,3 +120,18 @@ def test_a_run_already_going_for_a_partnership_is_not_doubled(runner, mail, pan_
     assert "pan: failed: another run for pan is still going; nothing was done" in result.output
     assert "durham: 0 challenges scanned" in result.output
     assert mail.take() == []
+
+
+def test_form_answers_kept_on_disk_are_written_before_the_run(runner, app, pan_book, durham_book):
+    from sheets import pending
+
+    kept_row = {"Reference": "PAN-KEPT", "Raised on": "2026-12-28", "Step": "1", "Submission ID": "kept-1",
+                "Raiser email": "raiser.kept@police.example"}
+    pending.save(app.config, "pan", "kept-1", "PAN-KEPT", [
+        {"op": "append", "tab": CHALLENGES, "rows": [kept_row], "key": "kept-1"},
+        {"op": "append", "tab": "History", "rows": [{"Reference": "PAN-KEPT", "Action": "Raised"}], "key": None}])
+    result = runner.invoke(args=["jobs", "run", "--partnership", "pan", "--today", "2026-12-29"])
+    assert "pan: 1 kept form submission written to the sheet" in result.output
+    assert pending.waiting(app.config, "pan") == []
+    assert [r.reference for r in pan_book.read(CHALLENGES).records][-1] == "PAN-KEPT"
+    assert "pan: 3 challenges scanned" in result.output  # the kept one is in today's run

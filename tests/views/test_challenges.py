@@ -24,7 +24,8 @@ from tests.views.challenge_pages import (  # noqa: F401 (fixtures)
     text,
     workbook,
 )
-from views import pending, records
+from sheets import pending
+from views import records
 
 
 def answers(**changes) -> dict:

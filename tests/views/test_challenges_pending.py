@@ -6,7 +6,7 @@ import json
 from sheets.base import SheetUnavailable
 from sheets.schema import CHALLENGES, HISTORY
 from tests.views.challenge_pages import app, partnership, workbook  # noqa: F401 (fixtures)
-from views import pending
+from sheets import pending
 
 ROW = {"Reference": "DEMO-KEPT22", "Raised on": "2026-11-20", "Step": "1", "Submission ID": "kept-1"}
 HISTORY_ROW = {"When": "2026-11-20 10:00", "Reference": "DEMO-KEPT22", "Tab": CHALLENGES, "Action": "Raised"}

@@ -227,7 +227,8 @@ def test_the_link_can_be_sent_again(client, sent, urls, app):
 def test_while_the_sheet_is_away_the_form_is_kept_and_the_email_waits_for_it(client, urls, workbook, app,
                                                                             monkeypatch):
     from sheets.base import SheetUnavailable
-    from views import pending, records
+    from sheets import pending
+    from views import records
 
     real = records.workbook
 
