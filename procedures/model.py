@@ -1,7 +1,7 @@
 """Procedure definitions: ordered steps with timescales, as data."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Unit = Literal["working", "calendar"]

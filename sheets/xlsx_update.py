@@ -23,7 +23,6 @@ import zipfile
 from pathlib import Path
 from typing import IO, Mapping, Sequence
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from sheets.tables import CellChange, column_letter
 from sheets.xlsx_append import CannotAppend, escape_text, sheet_part

@@ -14,7 +14,6 @@ from procedures.config import Partnership
 from procedures.model import Procedure, Timescale
 from procedures.values import display_date, format_date, parse_date
 from sheets.schema import CHALLENGES, DATE_COLUMNS, RAISED_ON, STEP, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON
-from sheets.base import SheetUnavailable
 from views import records
 from views.auth import can_see, current_user, login_required
 from views.partnership import get_partnership
@@ -26,16 +25,8 @@ APPENDIX_A = "Appendix A"
 _DATE_COLUMNS = {c for columns in DATE_COLUMNS.values() for c in columns}
 
 
-bp.register_error_handler(SheetUnavailable, records.sheet_unavailable)
+records.reads_the_sheet(bp)
 
-
-@bp.before_request
-def write_kept_submissions():
-    """Anything kept on disk while the sheet was unreachable is written on the next visit."""
-    slug = (request.view_args or {}).get("slug")
-    partnership = current_app.extensions["partnerships"].get(slug)
-    if partnership is not None:
-        records.flush(partnership)
 
 
 def timescale_text(timescale: Timescale | None, step_label: str) -> str:

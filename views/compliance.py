@@ -13,7 +13,6 @@ from procedures.config import Partnership
 from procedures.model import Procedure
 from procedures.values import format_date
 from sheets.schema import COMPLIANCE, RAISED_ON, RESOLVED_ON, STEP, STEP_STARTED
-from sheets.base import SheetUnavailable
 from views import records
 from views.auth import User, can_see, current_user, login_required, sign_in
 from views.partnership import get_partnership
@@ -27,15 +26,8 @@ MEETING_STAGES = (3, 4)
 ESCALATION_STAGE = 5
 
 
-bp.register_error_handler(SheetUnavailable, records.sheet_unavailable)
+records.reads_the_sheet(bp)
 
-
-@bp.before_request
-def write_kept_submissions():
-    slug = (request.view_args or {}).get("slug")
-    partnership = current_app.extensions["partnerships"].get(slug)
-    if partnership is not None:
-        records.flush(partnership)
 
 
 def _partnership(slug: str) -> tuple[Partnership, Procedure]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from procedures import Procedure
 from procedures.config import Partnership
-from sheets.base import SheetUnavailable
 from sheets.schema import CHALLENGES, COMPLIANCE
 from views import challenges, compliance, records
 from views.auth import current_user, login_required
@@ -17,20 +16,13 @@ from views.partnership import get_partnership
 
 bp = Blueprint("lists", __name__, url_prefix="/<slug>")
 
-bp.register_error_handler(SheetUnavailable, records.sheet_unavailable)
+records.reads_the_sheet(bp)
 
 
 def today() -> dt.date:
     """The day statuses are worked out for (a function, so tests can fix it)."""
     return dt.date.today()
 
-
-@bp.before_request
-def write_kept_submissions():
-    """A challenge kept on disk while the sheet was unreachable is written before the list is read."""
-    partnership = current_app.extensions["partnerships"].get((request.view_args or {}).get("slug"))
-    if partnership is not None:
-        records.flush(partnership)
 
 
 def _status_filter() -> str:

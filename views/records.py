@@ -11,7 +11,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Mapping
 
-from flask import abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from notify import Email, EmailFailed, send_email
 from procedures import ChallengeDates, Position, Procedure, position
@@ -205,6 +205,18 @@ def sheet_unavailable(error: SheetUnavailable):
     partnership = current_app.extensions["partnerships"].get(slug)
     return render_template("partials/sheet_unavailable.html", partnership=partnership,
                            posted=request.method == "POST"), 503
+
+
+def reads_the_sheet(bp: Blueprint) -> None:
+    """Set up a blueprint whose pages read the spreadsheet: a clear 503 page when it cannot be
+    reached, and form answers kept on disk meanwhile written before each page is served."""
+    bp.register_error_handler(SheetUnavailable, sheet_unavailable)
+
+    @bp.before_request
+    def write_kept_submissions() -> None:
+        partnership = current_app.extensions["partnerships"].get((request.view_args or {}).get("slug"))
+        if partnership is not None:
+            flush(partnership)
 
 
 def flush(partnership: Partnership) -> int:
