@@ -54,6 +54,8 @@ PROBLEMS = "problems"
 RESOLVED_LOOKBACK_DAYS = 14
 
 RAISER = {CHALLENGES: "Raiser email", COMPLIANCE: "IRO email"}
+# The professional whose decision is challenged: with the raiser, they act at step 1.
+OTHER_PROFESSIONAL = {CHALLENGES: "Other professional email", COMPLIANCE: "Professional email"}
 LINE_MANAGER = "Line manager email"
 ESCALATED_TO = "Escalated to email"
 SAFEGUARDING_LEAD = "Safeguarding lead email"
@@ -266,10 +268,12 @@ class _Planner:
         manager = self.partnership.email.partnership_manager
         if tab == COMPLIANCE:
             # Durham: the IRO, then the line manager, then the Business Manager with the Safeguarding Lead.
-            columns = [RAISER[tab]] if number == 1 else [LINE_MANAGER] if number == 2 else [SAFEGUARDING_LEAD]
+            columns = [RAISER[tab], OTHER_PROFESSIONAL[tab]] if number == 1 else [LINE_MANAGER] if number == 2 \
+                else [SAFEGUARDING_LEAD]
             extra = [manager] if number >= 3 else []
         else:
-            columns = [RAISER[tab]] if number == 1 else [LINE_MANAGER] if number == 2 else [ESCALATED_TO]
+            columns = [RAISER[tab], OTHER_PROFESSIONAL[tab]] if number == 1 else [LINE_MANAGER] if number == 2 \
+                else [ESCALATED_TO]
             if number >= 3 and not record[ESCALATED_TO].strip():
                 columns = [LINE_MANAGER]
             reporting = procedure.reporting_step

@@ -159,3 +159,11 @@ def test_durham_copies_the_business_manager_and_flags_an_agency_with_repeated_ch
     assert plan.updates[COMPLIANCE]["DSCP-C-1"] == {"Status": "on track", "Step due by": "2027-03-25"}
     # Two challenges in the window are not yet a pattern.
     assert [r.kind for r in plan_reminders(p, tables([], rows[1:]), d("2027-03-22")).reminders] == ["compliance copy"]
+
+
+def test_at_step_1_both_professionals_are_reminded(partnership):
+    """Step 1 is the two professionals resolving it between them: both hear it is due."""
+    pan_2 = challenge("PAN-2", "29/12/2026", "1", Raiser_email="raiser@police.example",
+                      Line_manager_email="manager@police.example", Other_professional_email="sw@council.example")
+    plan = plan_reminders(partnership, tables([pan_2]), tuesday_29_december_2026, base_url=URL)
+    assert sent(plan) == [("due soon", "raiser@police.example", "PAN-2"), ("due soon", "sw@council.example", "PAN-2")]
