@@ -5,10 +5,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Mapping
 
+import pytest
+
+from app import create_app
 from procedures.config import Partnership, load_partnership
 from sheets.base import Record, Table
 from sheets.local import LocalWorkbook
 from sheets.schema import CHALLENGE_COLUMNS, CHALLENGES, COMPLIANCE, COMPLIANCE_COLUMNS, REMINDERS, REMINDERS_COLUMNS
+from tests.notify.mailserver import MailServer
 
 PAN_TOML = """
 slug = "pan"
@@ -117,3 +121,19 @@ def local_workbook(path: Path, challenges: list[Mapping[str, str]] = (),
     if compliance_rows:
         workbook.append(COMPLIANCE, list(compliance_rows))
     return workbook
+
+
+@pytest.fixture
+def mail():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for the job's emails."""
+    with MailServer() as server:
+        yield server
+
+
+@pytest.fixture
+def app(tmp_path, mail):
+    """The app with the Pan Cheshire and Durham partnerships, mailing through ``mail``."""
+    folder = write_partnerships(tmp_path / "partnerships", tmp_path)
+    return create_app({"TESTING": True, "SECRET_KEY": "test", "PARTNERSHIPS_DIR": str(folder),
+                       "BASE_DIR": str(tmp_path), "PENDING_DIR": str(tmp_path / "pending"),
+                       "BASE_URL": "https://challenges.example.org", **mail.config()})

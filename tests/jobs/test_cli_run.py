@@ -3,29 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
 from sheets.local import LocalWorkbook
 from sheets.schema import CHALLENGES, REMINDERS, SUMMARY
-from tests.jobs.reminder_sheets import challenge, local_workbook, write_partnerships
-from tests.notify.mailserver import MailServer
+from tests.jobs.reminder_sheets import app, challenge, local_workbook, mail  # noqa: F401 (fixtures)
 
 PAN_1 = challenge("PAN-1", "16/12/2026", "2", Step_started="17/12/2026", Raiser_email="raiser1@police.example",
                   Line_manager_email="manager1@police.example")
 BAD = challenge("PAN-9", "32/12/2026", "1", Raiser_email="raiser9@school.example")
-
-
-@pytest.fixture
-def mail():
-    with MailServer() as server:
-        yield server
-
-
-@pytest.fixture
-def app(tmp_path, mail):
-    folder = write_partnerships(tmp_path / "partnerships", tmp_path)
-    return create_app({"TESTING": True, "SECRET_KEY": "test", "PARTNERSHIPS_DIR": str(folder),
-                       "BASE_DIR": str(tmp_path), "PENDING_DIR": str(tmp_path / "pending"),
-                       "BASE_URL": "https://challenges.example.org", **mail.config()})
 
 
 @pytest.fixture

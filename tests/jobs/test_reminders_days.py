@@ -12,14 +12,13 @@ from typing import Callable
 
 import pytest
 
-from app import create_app
 from jobs.run import run_partnerships
 from sheets.base import Workbook
 from sheets.google import GoogleWorkbook
 from sheets.local import LocalWorkbook
 from sheets.schema import CHALLENGES, COMPLIANCE, REMINDERS
 from tests.fakesheets import FakeSheetsAPI
-from tests.jobs.reminder_sheets import challenge, compliance, write_partnerships
+from tests.jobs.reminder_sheets import app, challenge, compliance, mail, write_partnerships  # noqa: F401 (fixtures)
 from tests.notify.mailserver import MailServer
 
 Edit = Callable[[Workbook], None]
@@ -30,20 +29,6 @@ BS_DURHAM, BM_DURHAM = "business.support@durham.example", "business.manager@durh
 def days(first: str, last: str) -> list[dt.date]:
     start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
     return [start + dt.timedelta(n) for n in range((end - start).days + 1)]
-
-
-@pytest.fixture
-def mail():
-    with MailServer() as server:
-        yield server
-
-
-@pytest.fixture
-def app(tmp_path, mail):
-    folder = write_partnerships(tmp_path / "partnerships", tmp_path)
-    return create_app({"TESTING": True, "SECRET_KEY": "test", "PARTNERSHIPS_DIR": str(folder),
-                       "BASE_DIR": str(tmp_path), "PENDING_DIR": str(tmp_path / "pending"),
-                       "BASE_URL": "https://challenges.example.org", **mail.config()})
 
 
 # --- Pan Cheshire across Christmas 2026 ------------------------------------------------------
