@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-jobs_cli = AppGroup("jobs", help="The daily job: reminders and the Summary tab.")
+jobs_cli = AppGroup("jobs", help="The daily job: reminders, the Summary tab and retention.")
 
 
 class _Day(click.ParamType):
@@ -88,4 +88,56 @@ def summary_command(slug: str | None, today) -> None:
     for run in runs:
         click.echo(run.line, err=run.summary is None)
     if any(run.summary is None for run in runs):
+        raise SystemExit(1)
+
+
+@jobs_cli.command("retention")
+@click.option("--partnership", "slug", metavar="SLUG", help="Only this partnership (default: every one).")
+@click.option("--today", type=_Day(), help="Count the months back from this day (default: today).")
+@click.option("--dry-run", is_flag=True, help="List what would be cleared; change nothing.")
+def retention_command(slug: str | None, today, dry_run: bool) -> None:
+    """Clear the personal details of challenges resolved or withdrawn longer ago than the
+    partnership keeps them ([retention] anonymise_after_months in its file).
+
+    Names, email addresses, case and family references and every written answer are cleared on
+    every tab (the challenge's row, its History and Reminders rows); dates, agencies, themes,
+    steps and answers chosen from a list stay, so the Summary's figures do not change. Open
+    challenges are never touched, and a History row records each challenge anonymised. Refuses
+    to run for a partnership whose file does not set the months. The daily job (`jobs run`) also
+    runs it once a week, on the partnership's [retention] weekday. Prints what it cleared (references and
+    column names, never values) and exits 1 if any partnership was refused or failed.
+
+    \b
+    Examples:
+      flask --app app jobs retention --dry-run
+      flask --app app jobs retention --partnership demo --today 2026-12-07
+    """
+    import datetime as dt
+
+    from flask import current_app
+
+    from jobs import retention
+    from jobs.run import JobBusy, job_lock
+    from sheets.base import SheetError
+    from sheets.open import open_workbook
+
+    known = current_app.extensions["partnerships"]
+    if slug is not None and slug not in known:
+        raise click.BadParameter(f"no partnership called {slug!r} (configured: {', '.join(sorted(known))})",
+                                 param_hint="--partnership")
+    ok = True
+    for partnership in [known[slug]] if slug else [known[s] for s in sorted(known)]:
+        if partnership.retention.anonymise_after_months is None:
+            click.echo(retention.not_set_message(partnership), err=True)
+            ok = False
+            continue
+        try:
+            with job_lock(partnership, current_app.config):
+                result = retention.run_retention(open_workbook(partnership, purpose="cron"), partnership,
+                                                 today or dt.date.today(), dry_run=dry_run)
+            retention.report(result, click.echo)
+        except (SheetError, JobBusy) as e:
+            click.echo(f"{partnership.slug}: failed: {e}", err=True)
+            ok = False
+    if not ok:
         raise SystemExit(1)

@@ -1,14 +1,16 @@
 """`jobs run` for every partnership: reminders, then the Summary tab; one failing does not stop the others."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import click
 import filelock
 
+from jobs import retention
 from jobs.reminders import RunResult, run_reminders
 from jobs.summary import run_summary
 from notify import Email, send_email
@@ -53,19 +55,31 @@ def run_partnerships(partnerships: Iterable[Partnership], today: dt.date, *, con
 
 def run_partnership(partnership: Partnership, workbook: Workbook, today: dt.date, *, config: Mapping[str, Any],
                     dry_run: bool = False, echo: Echo = click.echo) -> bool:
-    """Reminders then the Summary tab for one partnership, from one read of its workbook."""
-    folder = jobs_dir(config)
+    """Reminders then the Summary tab for one partnership, from one read of its workbook; and on
+    the partnership's retention weekday, retention."""
 
     def send(email: Email) -> None:
         send_email(email, from_address=partnership.email.from_address, config=config)
 
+    with job_lock(partnership, config):
+        return _run_locked(partnership, workbook, today, config=config, dry_run=dry_run, echo=echo, send=send)
+
+
+@contextlib.contextmanager
+def job_lock(partnership: Partnership, config: Mapping[str, Any]) -> Iterator[None]:
+    """Held while a job works on one partnership: two runs at once (cron overlapping a manual
+    run) could both send an email, or clear cells the other is reading."""
+    folder = jobs_dir(config)
     folder.mkdir(parents=True, exist_ok=True)
-    # Two runs at once for one partnership (cron overlapping a manual run) could both send an email.
+    lock = filelock.FileLock(folder / f"{partnership.slug}.lock", timeout=0)
     try:
-        with filelock.FileLock(folder / f"{partnership.slug}.lock", timeout=0):
-            return _run_locked(partnership, workbook, today, config=config, dry_run=dry_run, echo=echo, send=send)
+        lock.acquire()
     except filelock.Timeout:
         raise JobBusy(f"another run for {partnership.slug} is still going; nothing was done") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 class JobBusy(Exception):
@@ -85,15 +99,32 @@ def _run_locked(partnership: Partnership, workbook: Workbook, today: dt.date, *,
                            base_url=config.get("BASE_URL", ""), tables=tables,
                            journal=folder / f"{partnership.slug}.sent.jsonl")
     report(result, echo)
+    ok = _weekly_retention(partnership, workbook, today, dry_run=dry_run, echo=echo)
     if dry_run:
-        return True
+        return ok
     stamp = folder / f"{partnership.slug}.last-success"
     last_success = dt.datetime.now().replace(microsecond=0) if result.ok else _read_stamp(stamp)
     run_summary(workbook, partnership, today, tables=tables, last_success=last_success)
     if result.ok:
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(last_success.isoformat(sep=" "))
-    return result.ok
+    return result.ok and ok
+
+
+def _weekly_retention(partnership: Partnership, workbook: Workbook, today: dt.date, *, dry_run: bool,
+                      echo: Echo) -> bool:
+    """Retention, on the partnership's retention weekday only; False if it failed."""
+    if today.weekday() != partnership.retention.weekday:
+        return True
+    if partnership.retention.anonymise_after_months is None:
+        echo(f"{partnership.slug}: retention not run: [retention] anonymise_after_months is not set")
+        return True
+    try:
+        retention.report(retention.run_retention(workbook, partnership, today, dry_run=dry_run), echo)
+    except SheetError as e:
+        echo(f"{partnership.slug}: retention failed: {e}", err=True)
+        return False
+    return True
 
 
 def _read_stamp(path: Path) -> dt.datetime | None:

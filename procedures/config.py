@@ -56,6 +56,37 @@ class ReminderConfig:
     repeated_window_days: int = 90
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class RetentionConfig:
+    """``[retention]``: how long after a challenge closes its personal details are cleared.
+
+    There is no default: until ``anonymise_after_months`` is set, retention refuses to run.
+    """
+
+    anonymise_after_months: int | None = None
+    weekday: int = 0  # the day of the week the daily job also runs retention (0 Monday)
+
+
+@dataclass(frozen=True)
+class PublicInfo:
+    """What the privacy notice, accessibility statement and immediate-risk page say about the partnership.
+
+    Every key is optional; the pages say plainly what has not been filled in.
+    """
+
+    controller: str = ""
+    lawful_basis: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    dpo_email: str = ""
+    children_front_door: str = ""
+    adults_front_door: str = ""
+    emergency: str = "999"
+
+
 @dataclass(frozen=True)
 class Partnership:
     slug: str
@@ -70,6 +101,8 @@ class Partnership:
     reminders: ReminderConfig = ReminderConfig()
     reference_prefix: str = "PC"
     period_start_months: tuple[int, int] = (4, 10)
+    retention: RetentionConfig = RetentionConfig()
+    info: PublicInfo = PublicInfo()
     source: Path | None = None
 
     @cached_property
@@ -224,7 +257,8 @@ def parse_partnership(source: str, data: dict[str, Any], base_dir: Path) -> Part
     """Build a Partnership from a parsed TOML file; relative paths are taken from ``base_dir``."""
     r = _Reader(source, data)
     r.unknown({"slug", "name", "nation", "closures", "reference_prefix", "procedure",
-               "compliance_procedure", "sheet", "email", "access", "reminders", "summary"})
+               "compliance_procedure", "sheet", "email", "access", "reminders", "summary",
+               "retention", "privacy", "contact", "immediate_risk"})
     procedure = _procedure(r, "procedure")
     if procedure is None:
         raise r.fail("procedure", "is required")
@@ -295,6 +329,44 @@ def parse_partnership(source: str, data: dict[str, Any], base_dir: Path) -> Part
         access=AccessConfig(tuple(d.lower() for d in domains), tuple(u.lower() for u in users)),
         reminders=reminders,
         period_start_months=(months[0], months[1]),
+        retention=_retention(r),
+        info=_public_info(r),
+    )
+
+
+PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,23}$")
+
+
+def _retention(r: _Reader) -> RetentionConfig:
+    t = r.sub("retention", r.get("retention", dict, {}))
+    t.unknown({"anonymise_after_months", "weekday"})
+    months = None
+    if "anonymise_after_months" in t.data:
+        months = t.count("anonymise_after_months", minimum=1, what="a whole number of months")
+    day = t.get("weekday", str, "Monday", "a day of the week such as \"Monday\"")
+    if day.strip().lower() not in WEEKDAYS:
+        raise t.fail("weekday", f"expected a day of the week such as \"Monday\", got {_show(day)}")
+    return RetentionConfig(months, WEEKDAYS.index(day.strip().lower()))
+
+
+def _public_info(r: _Reader) -> PublicInfo:
+    """``[privacy]``, ``[contact]`` and ``[immediate_risk]``."""
+    privacy = r.sub("privacy", r.get("privacy", dict, {}))
+    privacy.unknown({"controller", "lawful_basis", "dpo_email"})
+    contact = r.sub("contact", r.get("contact", dict, {}))
+    contact.unknown({"email", "phone"})
+    risk = r.sub("immediate_risk", r.get("immediate_risk", dict, {}))
+    risk.unknown({"children_front_door", "adults_front_door", "emergency"})
+    phone = "a telephone number such as \"0300 123 4567\""
+    return PublicInfo(
+        controller=privacy.text("controller", ""),
+        lawful_basis=privacy.text("lawful_basis", ""),
+        dpo_email=privacy.text("dpo_email", "", EMAIL, "an email address"),
+        contact_email=contact.text("email", "", EMAIL, "an email address"),
+        contact_phone=contact.text("phone", "", PHONE, phone),
+        children_front_door=risk.text("children_front_door", "", PHONE, phone),
+        adults_front_door=risk.text("adults_front_door", "", PHONE, phone),
+        emergency=risk.text("emergency", "999", PHONE, phone),
     )
 
 

@@ -79,6 +79,17 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Clear:
+    """One cell to empty: its tab, its sheet row (as ``Record.row``), its column by header name, and
+    the Reference that row must still hold when it is written (rows move when people sort)."""
+
+    tab: str
+    row: int
+    column: str
+    reference: str
+
+
+@dataclass(frozen=True)
 class SummaryTable:
     """What the Summary tab holds: rows of text; ``bold`` are indexes of header rows."""
 
@@ -132,6 +143,11 @@ class Workbook(abc.ABC):
         ``changes`` is ``{tab: {reference: {column: value}}}``. Raises UnknownReference
         (and writes nothing) if a reference is not found.
         """
+
+    @abc.abstractmethod
+    def clear(self, cells: Sequence[Clear]) -> None:
+        """Empty these cells in one write (retention). Rows are checked first: if any row no longer
+        holds its Reference, or a column is not one the app owns, nothing is written (SheetError)."""
 
     @abc.abstractmethod
     def write_summary(self, table: SummaryTable) -> None:

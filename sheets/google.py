@@ -18,7 +18,7 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
 from procedures.config import Partnership
-from sheets.base import SheetError, SheetUnavailable, SummaryTable, Table, Workbook, check_lengths
+from sheets.base import Clear, SheetError, SheetUnavailable, SummaryTable, Table, Workbook, check_lengths
 from sheets.http import POLICIES, RetryingHTTPClient, RetryPolicy
 from sheets.schema import COLUMNS, SUMMARY, TABS
 from sheets.tables import (
@@ -29,6 +29,7 @@ from sheets.tables import (
     header_names,
     init_messages,
     plan_append,
+    plan_clear,
     plan_update,
     quote_tab,
     runs,
@@ -209,6 +210,17 @@ class GoogleWorkbook(Workbook):
             cells[plan.tab] = [CellChange(0, plan.first_new_column + i, name)
                                for i, name in enumerate(plan.new_headers)] + list(plan.cells)
         self._write_cells(cells)
+
+    def clear(self, cells: Sequence[Clear]) -> None:
+        by_tab: dict[str, list[Clear]] = {}
+        for cell in cells:
+            by_tab.setdefault(cell.tab, []).append(cell)
+        if not by_tab:
+            return
+        # One read of the rows as they are now, then one write: refused whole if a row moved.
+        grids = self._read_grids(by_tab)
+        plans = [plan_clear(tab, grids.get(tab, []), clears) for tab, clears in by_tab.items()]
+        self._write_cells({plan.tab: list(plan.cells) for plan in plans if plan.cells})
 
     def _write_cells(self, cells: Mapping[str, list[CellChange]]) -> None:
         """Exactly these cells, in one ``values:batchUpdate`` (RAW); the grid is widened first if needed."""

@@ -28,14 +28,15 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheets.base import Record, SheetUnavailable, SummaryTable, Table, Workbook, check_lengths
+from sheets.base import Clear, Record, SheetUnavailable, SummaryTable, Table, Workbook, check_lengths
 from sheets.schema import COLUMNS, SUMMARY, TABS
 from sheets.xlsx_append import CannotAppend, append_rows
 from sheets.xlsx_read import UnreadableXlsx, read_grids
 from sheets.xlsx_summary import replace_sheet
 from sheets.xlsx_update import CannotUpdate, update_cells
 from sheets.tables import (
-    CellChange, Grid, UpdatePlan, cell_text, header_names, init_messages, plan_append, plan_update, to_table,
+    CellChange, Grid, UpdatePlan, cell_text, header_names, init_messages, plan_append, plan_clear, plan_update,
+    to_table,
 )
 
 Signature = tuple[int, int, int]
@@ -168,20 +169,31 @@ class LocalWorkbook(Workbook):
 
     def update(self, changes: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:
         changes = {tab: refs for tab, refs in changes.items() if refs}
-        if not changes:
-            return
+        if changes:
+            self._write_plans(lambda grids: [plan_update(tab, grids.get(tab, []), refs)
+                                             for tab, refs in changes.items()])
+
+    def clear(self, cells: Sequence[Clear]) -> None:
+        by_tab: dict[str, list[Clear]] = {}
+        for cell in cells:
+            by_tab.setdefault(cell.tab, []).append(cell)
+        if by_tab:
+            self._write_plans(lambda grids: [plan_clear(tab, grids.get(tab, []), clears)
+                                             for tab, clears in by_tab.items()])
+
+    def _write_plans(self, planner: Callable[[dict[str, Grid]], list[UpdatePlan]]) -> None:
+        """Write the cells ``planner`` finds in the grids, planned again on the file as it is under the lock."""
         grids = self._grids()
         # Refused (over-long value, unknown reference...) before taking the lock: nothing half-written.
-        plans = [plan_update(tab, grids.get(tab, []), refs) for tab, refs in changes.items()]
-        if self._fast_update(changes, grids, plans):
+        plans = planner(grids)
+        if self._fast_update(planner, grids, plans):
             return
         with self._writing() as (book, grids):
-            plans = [plan_update(tab, grids.get(tab, []), refs) for tab, refs in changes.items()]
-            for plan in plans:
-                ws = self._sheet(book, grids, plan.tab)
-                grid = grids[plan.tab]
-                self._add_headers(ws, grid, plan.first_new_column, plan.new_headers)
-                for cell in plan.cells:
+            for tab_plan in planner(grids):
+                ws = self._sheet(book, grids, tab_plan.tab)
+                grid = grids[tab_plan.tab]
+                self._add_headers(ws, grid, tab_plan.first_new_column, tab_plan.new_headers)
+                for cell in tab_plan.cells:
                     _set_text(ws, cell.row + 1, cell.column + 1, cell.value)
                     _put_cell(grid, cell.row, cell.column, cell.value)
 
@@ -274,7 +286,7 @@ class LocalWorkbook(Workbook):
         records = tuple(Record(tab, first + r.row - 1, r.values) for r in extra)
         self._state.tables[tab] = (new, Table(tab, cached[1].headers, cached[1].records + records))
 
-    def _fast_update(self, changes: Mapping[str, Mapping[str, Mapping[str, str]]], read: dict[str, Grid],
+    def _fast_update(self, planner: Callable[[dict[str, Grid]], list[UpdatePlan]], read: dict[str, Grid],
                      plans: list[UpdatePlan]) -> bool:
         """Change the cells in the tabs' XML without loading the workbook; False when only openpyxl can.
 
@@ -288,7 +300,7 @@ class LocalWorkbook(Workbook):
             if not self._state.grids_from_xml:
                 return False
             if grids is not read:
-                plans = [plan_update(tab, grids.get(tab, []), refs) for tab, refs in changes.items()]
+                plans = planner(grids)
             if any(plan.new_headers for plan in plans):
                 return False
             cells = {plan.tab: plan.cells for plan in plans}

@@ -5,6 +5,34 @@ columns anywhere; the app never writes to a column not listed here.
 """
 from __future__ import annotations
 
+
+class Column(str):
+    """A column's header name (it is the name, as text) and what retention does to it.
+
+    ``personal`` columns hold names, email addresses, case and family references or anything
+    typed as free text: retention clears them once a challenge has been closed long enough.
+    ``kept`` columns (dates, agencies, themes, child or adult, steps, answers chosen from a list,
+    references the app makes) stay, so every figure in the Summary is the same afterwards.
+    """
+
+    personal: bool
+
+    def __new__(cls, name: str, *, personal: bool) -> "Column":
+        column = super().__new__(cls, name)
+        column.personal = personal
+        return column
+
+
+def kept(name: str) -> Column:
+    """A column retention keeps: it is counted in the figures and names nobody."""
+    return Column(name, personal=False)
+
+
+def personal(name: str) -> Column:
+    """A column retention clears: a name, an address, a case reference or free text."""
+    return Column(name, personal=True)
+
+
 CHALLENGES = "Challenges"
 COMPLIANCE = "Compliance"
 HISTORY = "History"
@@ -31,38 +59,38 @@ JOB_COLUMNS = (STATUS, STEP_DUE_BY, LAST_REMINDER)
 TRACKED = (REFERENCE, RAISED_ON, STEP, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON, *JOB_COLUMNS)
 
 CHALLENGE_COLUMNS = (
-    REFERENCE,
-    RAISED_ON,
-    "Raised by",
-    "Raiser role",
-    "Raiser agency",
-    "Raiser email",
-    "Line manager email",
-    "Other agency",
-    "Other professional",
-    "Other professional email",
-    "Child or adult",
-    "Case reference",
-    "Theme",
-    "Decision challenged",
-    "Outcome sought",
-    "Concern arose on",
-    STEP,
-    STEP_STARTED,
-    "Escalated to",
-    "Escalated to email",
-    STATUS,
-    STEP_DUE_BY,
-    LAST_REMINDER,
-    RESOLVED_ON,
-    "What was done",
-    "Outcome",
-    "How resolved",
-    "Raiser satisfied",
-    "Referred to partnership",
-    WITHDRAWN_ON,
-    "Withdrawal reason",
-    SUBMISSION_ID,
+    kept(REFERENCE),
+    kept(RAISED_ON),
+    personal("Raised by"),
+    personal("Raiser role"),
+    kept("Raiser agency"),
+    personal("Raiser email"),
+    personal("Line manager email"),
+    kept("Other agency"),
+    personal("Other professional"),
+    personal("Other professional email"),
+    kept("Child or adult"),
+    personal("Case reference"),
+    kept("Theme"),
+    personal("Decision challenged"),
+    personal("Outcome sought"),
+    kept("Concern arose on"),
+    kept(STEP),
+    kept(STEP_STARTED),
+    personal("Escalated to"),
+    personal("Escalated to email"),
+    kept(STATUS),
+    kept(STEP_DUE_BY),
+    kept(LAST_REMINDER),
+    kept(RESOLVED_ON),
+    personal("What was done"),
+    personal("Outcome"),
+    personal("How resolved"),
+    kept("Raiser satisfied"),
+    kept("Referred to partnership"),
+    kept(WITHDRAWN_ON),
+    personal("Withdrawal reason"),
+    kept(SUBMISSION_ID),
 )
 
 # Durham's Compliance Challenge Form (seeds/004): "Raised on" is the date the form was sent.
@@ -76,52 +104,55 @@ COMPLIANCE_ISSUES = (
 )
 
 COMPLIANCE_COLUMNS = (
-    REFERENCE,
-    RAISED_ON,
-    "Family reference",
-    "IRO",
-    "IRO email",
-    "Professional",
-    "Professional agency",
-    "Professional email",
-    "Line manager",
-    "Line manager email",
-    "Safeguarding lead",
-    "Safeguarding lead email",
-    "Identified issue",
-    "Concern and what we would like to see",
-    STEP,
-    STEP_STARTED,
-    STATUS,
-    STEP_DUE_BY,
-    LAST_REMINDER,
-    "Line manager response",
-    "Stage 2 resolved or progressed on",
-    "Stage 3 meeting on",
-    "Stage 3 record",
-    "Stage 3 resolved or progressed on",
-    "Stage 4 meeting on",
-    "Stage 4 record",
-    "Stage 4 resolved or progressed on",
-    "Stage 5 escalated on",
-    "Stage 5 reasons for escalation",
-    RESOLVED_ON,
-    "Outcome",
-    WITHDRAWN_ON,
-    "Withdrawal reason",
-    SUBMISSION_ID,
+    kept(REFERENCE),
+    kept(RAISED_ON),
+    personal("Family reference"),
+    personal("IRO"),
+    personal("IRO email"),
+    personal("Professional"),
+    kept("Professional agency"),
+    personal("Professional email"),
+    personal("Line manager"),
+    personal("Line manager email"),
+    personal("Safeguarding lead"),
+    personal("Safeguarding lead email"),
+    kept("Identified issue"),
+    personal("Concern and what we would like to see"),
+    kept(STEP),
+    kept(STEP_STARTED),
+    kept(STATUS),
+    kept(STEP_DUE_BY),
+    kept(LAST_REMINDER),
+    personal("Line manager response"),
+    kept("Stage 2 resolved or progressed on"),
+    kept("Stage 3 meeting on"),
+    personal("Stage 3 record"),
+    kept("Stage 3 resolved or progressed on"),
+    kept("Stage 4 meeting on"),
+    personal("Stage 4 record"),
+    kept("Stage 4 resolved or progressed on"),
+    kept("Stage 5 escalated on"),
+    personal("Stage 5 reasons for escalation"),
+    kept(RESOLVED_ON),
+    personal("Outcome"),
+    kept(WITHDRAWN_ON),
+    personal("Withdrawal reason"),
+    kept(SUBMISSION_ID),
 )
 
-HISTORY_COLUMNS = ("When", REFERENCE, "Tab", "Action", STEP, "By", "Details")
+HISTORY_COLUMNS = (kept("When"), kept(REFERENCE), kept("Tab"), kept("Action"), kept(STEP), personal("By"),
+                   personal("Details"))
 
 REMINDER_KEY = "Key"
-REMINDERS_COLUMNS = ("Sent at", REFERENCE, STEP, "Kind", "Recipient", "Due date", REMINDER_KEY)
+# The Key holds the recipient's address, so it is personal too.
+REMINDERS_COLUMNS = (kept("Sent at"), kept(REFERENCE), kept(STEP), kept("Kind"), personal("Recipient"),
+                     kept("Due date"), personal(REMINDER_KEY))
 
 # Lists: each column is its own list, read top to bottom; blank cells are ignored.
 AGENCIES = "Agencies"
 THEMES = "Themes"
 BUSINESS_SUPPORT = "Business support"
-LISTS_COLUMNS = (AGENCIES, THEMES, BUSINESS_SUPPORT)
+LISTS_COLUMNS = (kept(AGENCIES), kept(THEMES), personal(BUSINESS_SUPPORT))
 
 DEFAULT_THEMES = (
     "Referral criteria",
@@ -155,3 +186,8 @@ DATE_COLUMNS: dict[str, tuple[str, ...]] = {
 REFERENCED_TABS = (CHALLENGES, COMPLIANCE)
 
 CELL_LIMIT = 50_000
+
+
+def personal_columns(tab: str) -> tuple[str, ...]:
+    """The columns of ``tab`` that retention clears (see ``Column``)."""
+    return tuple(c for c in COLUMNS.get(tab, ()) if getattr(c, "personal", True))

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from sheets.base import Record, SheetError, Table, UnknownReference, check_lengths
+from sheets.base import Clear, Record, SheetError, Table, UnknownReference, check_lengths
 from sheets.schema import COLUMNS, REFERENCE
 
 Grid = list[list[str]]
@@ -166,6 +166,31 @@ def plan_update(tab: str, grid: Grid, changes: Mapping[str, Mapping[str, str]]) 
         for name, value in columns.items()
     )
     return UpdatePlan(tab, tuple(new), len(headers), cells)
+
+
+def plan_clear(tab: str, grid: Grid, clears: Sequence[Clear]) -> UpdatePlan:
+    """The cells to empty in this tab's grid, each row checked to hold the Reference it was read with.
+
+    Raises (and so nothing is written) when a row moved or was changed since it was read, or a
+    column is not one the app owns; a cell already empty is left alone.
+    """
+    owned = owned_columns(tab)
+    headers = header_names(grid)
+    index = column_index(headers)
+    ref_col = index.get(REFERENCE)
+    cells: list[CellChange] = []
+    for clear in clears:
+        if owned and clear.column not in owned:
+            raise SheetError(f"{tab}: \"{clear.column}\" is not a column the app writes; nothing was written")
+        row = grid[clear.row - 1] if 0 < clear.row <= len(grid) else []
+        found = row[ref_col].strip() if ref_col is not None and ref_col < len(row) else ""
+        if found != clear.reference:
+            raise SheetError(f"{tab}: row {clear.row} no longer holds {clear.reference} (the sheet changed "
+                             "since it was read); nothing was written: run it again")
+        column = index.get(clear.column)
+        if column is not None and column < len(row) and row[column] != "":
+            cells.append(CellChange(clear.row - 1, column, ""))
+    return UpdatePlan(tab, (), len(headers), tuple(cells))
 
 
 def column_letter(index: int) -> str:

@@ -99,7 +99,7 @@ def test_the_issue_example_message(tmp_path):
     (("allowed_domains = [\"durham.example\"]", "allowed_domains = \"durham.example\""), 'access.allowed_domains: expected a list, each a domain such as "example.gov.uk", got "durham.example"'),
     (("business_support_users = [\"Support@Durham.example\"]", "business_support_users = [\"support\"]"), 'access.business_support_users[0]: expected an email address, got "support"'),
     (("closures = { 2026-12-24 = \"Christmas Eve\" }", "closures = [\"24/12/2026\"]"), 'closures[0]: expected a date like 2026-12-24, got "24/12/2026"'),
-    (("nation = \"ENG\"", "nation = \"ENG\"\ncolour = \"blue\""), "colour: unknown key (expected one of access, closures, compliance_procedure, email, name, nation, procedure, reference_prefix, reminders, sheet, slug, summary)"),
+    (("nation = \"ENG\"", "nation = \"ENG\"\ncolour = \"blue\""), "colour: unknown key (expected one of access, closures, compliance_procedure, contact, email, immediate_risk, name, nation, privacy, procedure, reference_prefix, reminders, retention, sheet, slug, summary)"),
     (("[access]", "[reminders]\ndue_soon_days = -1\n[access]"), "reminders.due_soon_days: must be at least 0, got -1"),
     (("[access]", "[reminders]\noverdue_every = true\n[access]"), "reminders.overdue_every: expected a whole number of working days, got true"),
     (("[access]", "[summary]\nperiod_start_months = [4, 9]\n[access]"), "summary.period_start_months: expected two month numbers six months apart, got [4, 9]"),
