@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from procedures.calendar import NATIONS, Calendar
-from procedures.model import Procedure, Step, Timescale
+from procedures.model import PEOPLE, Procedure, Step, Timescale
 
 LIBRARY = Path(__file__).parent / "library"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOMAIN = re.compile(r"^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -54,6 +55,9 @@ class ReminderConfig:
     overdue_every: int = 2
     repeated_challenges: int = 3
     repeated_window_days: int = 90
+    # The weekday (0 = Monday) the stuck-challenge digest goes to business support and the
+    # partnership manager; on a bank holiday it goes on the next working day of that week.
+    digest_day: int = 0
 
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -191,7 +195,7 @@ def parse_procedure(source: str, data: dict[str, Any], prefix: str = "") -> Proc
     """Build a Procedure from a TOML table (a library file or a partnership's inline table)."""
     r = _Reader(source, data, prefix)
     r.unknown({"slug", "name", "source", "step_label", "unit", "counted_from", "final_escalation",
-               "may_bypass", "notes", "total", "steps"})
+               "may_bypass", "notes", "total", "steps", "starts_at", "stuck_after"})
     unit = r.choice("unit", ("working", "calendar"), "working")
     counted_from = r.choice("counted_from", ("challenge", "step"), "challenge")
     raw_steps = r.get("steps", list, what="a list of steps ([[procedure.steps]] tables)")
@@ -203,7 +207,7 @@ def parse_procedure(source: str, data: dict[str, Any], prefix: str = "") -> Proc
         if not isinstance(raw, dict):
             raise r.fail(key, f"expected a table, got {_show(raw)}")
         s = r.sub(key, raw)
-        s.unknown({"name", "role", "start_by", "conclude_by", "reporting_threshold", "description"})
+        s.unknown({"name", "role", "start_by", "conclude_by", "reporting_threshold", "description", "acts", "told"})
         start_by = _timescale(s, "start_by", unit, counted_from)
         conclude_by = _timescale(s, "conclude_by", unit, counted_from)
         if start_by and conclude_by and start_by.counted_from == conclude_by.counted_from == "challenge" \
@@ -217,7 +221,12 @@ def parse_procedure(source: str, data: dict[str, Any], prefix: str = "") -> Proc
             conclude_by=conclude_by,
             reporting_threshold=s.get("reporting_threshold", bool, False),
             description=s.text("description", ""),
+            acts=_people(s, "acts", DEFAULT_ACTS[min(i, 1)], empty=False),
+            told=_people(s, "told", ()),
         ))
+    starts_at = r.count("starts_at", 1, 1, "a step number")
+    if starts_at > len(steps):
+        raise r.fail("starts_at", f"there is no step {starts_at} (the procedure has {len(steps)})")
     return Procedure(
         slug=r.text("slug", "inline", SLUG, "lower-case letters, digits and hyphens"),
         name=r.text("name"),
@@ -228,7 +237,25 @@ def parse_procedure(source: str, data: dict[str, Any], prefix: str = "") -> Proc
         may_bypass=r.get("may_bypass", bool, False),
         notes=r.text("notes", ""),
         total=_timescale(r, "total", unit, "step"),  # "within N days" of day 1
+        starts_at=starts_at,
+        stuck_after=r.count("stuck_after", 5, 1, "a whole number of working days"),
     )
+
+
+# Who acts when a procedure file does not say: the two professionals at the first step, then
+# both line managers and whoever the challenge was escalated to.
+DEFAULT_ACTS = (("raiser", "challenged"), ("raiser_line_manager", "challenged_line_manager", "escalated_to"))
+
+
+def _people(r: _Reader, key: str, default: tuple[str, ...], *, empty: bool = True) -> tuple[str, ...]:
+    """A step's ``acts`` or ``told``: names from the one list of people (procedures.model.PEOPLE)."""
+    values = r.get(key, list, list(default), f"a list of people ({', '.join(PEOPLE)})")
+    if not values and not empty:
+        raise r.fail(key, "needs at least one person")
+    for i, value in enumerate(values):
+        if value not in PEOPLE:
+            raise r.fail(f"{key}[{i}]", f"expected one of {', '.join(PEOPLE)}, got {_show(value)}")
+    return tuple(dict.fromkeys(values))
 
 
 def load_library_procedure(slug: str) -> Procedure:
@@ -288,12 +315,13 @@ def parse_partnership(source: str, data: dict[str, Any], base_dir: Path) -> Part
     users = _text_list(access_r, "business_support_users", EMAIL, what)
 
     rem_r = r.sub("reminders", r.get("reminders", dict, {}))
-    rem_r.unknown({"due_soon_days", "overdue_every", "repeated_challenges", "repeated_window_days"})
+    rem_r.unknown({"due_soon_days", "overdue_every", "repeated_challenges", "repeated_window_days", "digest_day"})
     reminders = ReminderConfig(
         due_soon_days=rem_r.count("due_soon_days", 1, 0, "a whole number of working days"),
         overdue_every=rem_r.count("overdue_every", 2, 1, "a whole number of working days"),
         repeated_challenges=rem_r.count("repeated_challenges", 3, 2),
         repeated_window_days=rem_r.count("repeated_window_days", 90, 1, "a whole number of days"),
+        digest_day=WEEKDAYS.index(rem_r.choice("digest_day", WEEKDAYS, "Monday")),
     )
 
     summary_r = r.sub("summary", r.get("summary", dict, {}))

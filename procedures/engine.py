@@ -34,7 +34,9 @@ class StepDates:
     start_by: dt.date | None
     conclude_by: dt.date | None
     concluded: dt.date | None
-    state: Literal["done", "current", "to come"]
+    # "before": a step the procedure places before its records start (Durham's stage 1, held
+    # before the form is sent); "not needed": after the step a challenge was resolved or withdrawn at.
+    state: Literal["before", "done", "current", "to come", "not needed"]
 
     @property
     def late(self) -> bool:
@@ -100,23 +102,31 @@ def position(
     """Work out a challenge's current step, its deadlines and its status on ``today``."""
     current = procedure.step(dates.step)
     day1 = day_one(calendar, dates.raised_on)
+    first = min(procedure.starts_at, current.number)
     starts = dict(dates.earlier_starts)
-    starts[1] = starts.get(1, day1) if dates.step != 1 else (dates.step_started or day1)
-    if dates.step != 1:
+    starts[first] = starts.get(first, day1) if dates.step != first else (dates.step_started or day1)
+    if dates.step != first:
         starts[dates.step] = dates.step_started or starts.get(dates.step)
     ended = dates.resolved_on or dates.withdrawn_on
 
     timeline: list[StepDates] = []
     previous_conclude: dt.date | None = None
     for step in procedure.steps:
-        state = "done" if step.number < current.number else "current" if step.number == current.number else "to come"
+        if step.number < first:
+            timeline.append(StepDates(step, None, None, None, None, "before"))
+            continue
+        state = "done" if step.number < current.number else "current" if step.number == current.number \
+            else "not needed" if ended else "to come"
+        if state == "not needed":
+            timeline.append(StepDates(step, None, None, None, None, state))
+            continue
         started = starts.get(step.number) if state != "to come" else None
         # A step not started yet is projected to start when the one before it is due to conclude.
         base = started or (previous_conclude if state == "to come" else None)
         if step.start_by is not None:
             start_by = due_date(calendar, step.start_by, day1, previous_conclude)
         else:
-            start_by = day1 if step.number == 1 else previous_conclude
+            start_by = day1 if step.number == first else previous_conclude
         conclude_by = due_date(calendar, step.conclude_by, day1, base) if step.conclude_by else None
         if state == "done":
             concluded = _first_start_after(starts, step.number, current.number)

@@ -7,6 +7,21 @@ from typing import Literal
 Unit = Literal["working", "calendar"]
 CountedFrom = Literal["challenge", "step"]
 
+# The people a procedure can name at a step, as ``acts`` (who must do something) and ``told``
+# (who is informed). Each is found on a challenge from its row (an email column) or from the
+# partnership file; ``PEOPLE`` is the one list a procedure file may use, with what each means.
+PEOPLE: dict[str, str] = {
+    "raiser": "the professional who raised the challenge (on a compliance challenge, the IRO)",
+    "challenged": "the professional whose decision is challenged",
+    "raiser_line_manager": "the raiser's line manager",
+    "challenged_line_manager": "the challenged professional's line manager",
+    "escalated_to": "whoever the challenge was escalated to at its current step",
+    "iro": "the Independent Reviewing Officer",
+    "safeguarding_lead": "the challenged agency's safeguarding lead",
+    "business_support": "the partnership's business support team",
+    "partnership_manager": "the partnership manager (or business manager)",
+}
+
 
 @dataclass(frozen=True)
 class Timescale:
@@ -32,6 +47,9 @@ class Step:
     conclude_by: Timescale | None = None
     reporting_threshold: bool = False
     description: str = ""
+    # Who acts at this step and who is told when it starts and while it runs (names from PEOPLE).
+    acts: tuple[str, ...] = ("raiser", "challenged")
+    told: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +63,11 @@ class Procedure:
     may_bypass: bool = False
     notes: str = ""
     total: Timescale | None = None
+    # The step a new record starts at: Durham's form is sent at stage 2, after stage 1's
+    # informal discussion, which happens before there is anything to record.
+    starts_at: int = 1
+    # An open challenge overdue by more than this many working days is reported as stuck.
+    stuck_after: int = 5
 
     def step(self, number: int) -> Step:
         """The step with this number (1-based); KeyError if there is none."""

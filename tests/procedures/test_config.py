@@ -118,7 +118,11 @@ def test_every_mistake_has_its_own_message(tmp_path, change, message):
     (("name = \"Two\"", "name = \"Two\"\nstart_by = 9"), "procedure.steps[1].conclude_by: day 5 is before start_by day 9"),
     (("name = \"Two\"", "name = \"Two\"\nreporting_threshold = \"yes\""), 'procedure.steps[1].reporting_threshold: expected true or false, got "yes"'),
     (("name = \"Local\"", "name = \"Local\"\ncounted_from = \"monday\""), 'procedure.counted_from: expected one of challenge, step, got "monday"'),
-    (("name = \"Two\"", "name = \"Two\"\ndeadline = 3"), "procedure.steps[1].deadline: unknown key (expected one of conclude_by, description, name, reporting_threshold, role, start_by)"),
+    (("name = \"Two\"", "name = \"Two\"\ndeadline = 3"), "procedure.steps[1].deadline: unknown key (expected one of acts, conclude_by, description, name, reporting_threshold, role, start_by, told)"),
+        (("name = \"Two\"", "name = \"Two\"\nacts = [\"line manager\"]"), 'procedure.steps[1].acts[0]: expected one of raiser, challenged, raiser_line_manager, challenged_line_manager, escalated_to, iro, safeguarding_lead, business_support, partnership_manager, got "line manager"'),
+        (("name = \"Two\"", "name = \"Two\"\nacts = []"), "procedure.steps[1].acts: needs at least one person"),
+        (("name = \"Two\"", "name = \"Two\"\ntold = \"raiser\""), 'procedure.steps[1].told: expected a list of people (raiser, challenged, raiser_line_manager, challenged_line_manager, escalated_to, iro, safeguarding_lead, business_support, partnership_manager), got "raiser"'),
+        (("name = \"Local\"", "name = \"Local\"\nstarts_at = 4"), "procedure.starts_at: there is no step 4 (the procedure has 3)"),
 ])
 def test_inline_procedure_mistakes(tmp_path, change, message):
     old, new = change

@@ -65,7 +65,28 @@ def test_durham_stage_deadline_counts_from_the_day_the_stage_started():
     dates = ChallengeDates(monday_23_november_2026, step=2, step_started=wednesday_25_november_2026)
     pos = position(durham, england, dates, wednesday_25_november_2026)
     assert pos.conclude_by == dt.date(2026, 11, 30)
-    assert pos.timeline[0].late  # stage 1 was due on the 24th, stage 2 only started on the 25th
+    # Stage 1 is the informal discussion held before the form is sent: it has no dates on the record.
+    assert pos.timeline[0].state == "before" and pos.timeline[0].conclude_by is None
+    assert pos.timeline[1].started == wednesday_25_november_2026
+
+
+def test_durham_stages_done_show_the_day_they_concluded_and_later_stages_are_not_needed_once_resolved():
+    dates = ChallengeDates(monday_23_november_2026, step=3, step_started=wednesday_25_november_2026,
+                           resolved_on=dt.date(2026, 11, 27))
+    pos = position(durham, england, dates, dt.date(2026, 11, 30))
+    assert [t.state for t in pos.timeline] == ["before", "done", "current", "not needed", "not needed"]
+    stage2 = pos.timeline[1]
+    assert stage2.started == monday_23_november_2026            # the form was sent
+    assert stage2.conclude_by == dt.date(2026, 11, 26)          # 3 working days from its start
+    assert stage2.concluded == wednesday_25_november_2026       # when stage 3 started
+    assert pos.timeline[2].concluded == dt.date(2026, 11, 27)
+    assert pos.timeline[3].conclude_by is None and pos.timeline[4].start_by is None
+
+
+def test_a_withdrawn_pan_cheshire_challenge_needs_no_later_steps():
+    pos = position(pan_cheshire, england, ChallengeDates(monday_23_november_2026, withdrawn_on=monday_23_november_2026),
+                   dt.date(2026, 11, 30))
+    assert [t.state for t in pos.timeline] == ["current", "not needed", "not needed", "not needed"]
 
 
 def test_a_challenge_raised_on_a_saturday_starts_on_monday():
