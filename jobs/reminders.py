@@ -16,20 +16,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from jobs import reminder_mail as mail
-from notify import Email, EmailFailed
-from procedures import ChallengeDates, Position, Positions, Procedure
+from notify import Email, EmailFailed, notices
+from notify import messages as mail
+from procedures import ChallengeDates, Position, Positions, Procedure, Step
 from procedures.config import Partnership
+from procedures.people import addresses
 from procedures.values import format_date
 from sheets.base import Problem, Record, SheetError, Table, Workbook
-from sheets.rows import ReadRow, read_challenges
+from sheets.rows import People, ReadRow, people_on, read_challenges
 from sheets.schema import (
     CHALLENGES,
     COMPLIANCE,
@@ -44,68 +44,18 @@ DUE_SOON = "due soon"
 OVERDUE = "overdue"
 ESCALATE = "escalate"
 THRESHOLD = "reporting threshold"
-RESOLVED = "resolved"
-COMPLIANCE_COPY = "compliance copy"
+RESOLVED = notices.RESOLVED
+COMPLIANCE_COPY = notices.COMPLIANCE_COPY
 REPEATED = "repeated agency"
 PROBLEMS = "problems"
+STUCK = "stuck"
 
-# A challenge resolved longer ago than this when the job first sees it (an old row typed in,
-# or the job's first run on an existing sheet) is not fed back again.
-RESOLVED_LOOKBACK_DAYS = 14
+# Kept for the callers that speak of the job's emails as reminders.
+Reminder = notices.Notice
+reminder_key = notices.reminder_key
+RESOLVED_LOOKBACK_DAYS = notices.EVENT_LOOKBACK_DAYS
 
-RAISER = {CHALLENGES: "Raiser email", COMPLIANCE: "IRO email"}
-# The professional whose decision is challenged: with the raiser, they act at step 1.
-OTHER_PROFESSIONAL = {CHALLENGES: "Other professional email", COMPLIANCE: "Professional email"}
-LINE_MANAGER = "Line manager email"
-ESCALATED_TO = "Escalated to email"
-SAFEGUARDING_LEAD = "Safeguarding lead email"
 AGENCY = "Professional agency"
-EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-@dataclass(frozen=True)
-class Reminder:
-    """One email the job owes someone, with its identity."""
-
-    kind: str
-    tab: str
-    reference: str
-    step: int | None
-    recipient: str
-    due: dt.date | None
-    email: Email
-    repeat: int = 1
-
-    @property
-    def kind_label(self) -> str:
-        """The kind as logged: the nth overdue reminder for a step is "overdue 2", "overdue 3"..."""
-        return self.kind if self.repeat <= 1 else f"{self.kind} {self.repeat}"
-
-    @property
-    def key(self) -> str:
-        return reminder_key(self.tab, self.reference, self.step, self.kind_label, self.recipient, self.due)
-
-    @property
-    def updates_row(self) -> bool:
-        """Whether sending it sets the challenge row's ``Last reminder``."""
-        return self.tab in (CHALLENGES, COMPLIANCE) and self.kind != REPEATED
-
-    def log_row(self, sent_at: dt.datetime) -> dict[str, str]:
-        """Its row in the Reminders tab."""
-        return {"Sent at": sent_at.isoformat(sep=" ", timespec="seconds"), "Reference": self.reference,
-                "Step": str(self.step or ""), "Kind": self.kind_label, "Recipient": self.recipient,
-                "Due date": format_date(self.due), REMINDER_KEY: self.key}
-
-
-def reminder_key(tab: str, reference: str, step: int | None, kind: str, recipient: str,
-                 due: dt.date | None) -> str:
-    """(reference, step, kind, recipient, due date) as one cell of text.
-
-    A compliance challenge's reference is written ``Compliance:REF``: the two tabs number
-    their rows separately, so the same reference could be on both.
-    """
-    where = f"{COMPLIANCE}:{reference}" if tab == COMPLIANCE else reference
-    return "|".join((where, str(step or ""), kind, recipient.lower(), format_date(due)))
 
 
 @dataclass
@@ -140,6 +90,11 @@ class RunResult:
         return not self.failed and not self.not_attempted
 
 
+def updates_row(reminder: Reminder) -> bool:
+    """Whether sending it sets the challenge row's ``Last reminder``."""
+    return reminder.tab in (CHALLENGES, COMPLIANCE) and reminder.kind != REPEATED
+
+
 def plan_reminders(partnership: Partnership, tables: Mapping[str, Table], today: dt.date, *,
                    base_url: str = "", also_sent: Iterable[str] = ()) -> Plan:
     """Work out which emails are due today and not yet sent, and what the job columns should say.
@@ -149,8 +104,7 @@ def plan_reminders(partnership: Partnership, tables: Mapping[str, Table], today:
     Reminders tab. No email is due on a day that is not a working day; the columns are
     still brought up to date.
     """
-    sent = {record.get(REMINDER_KEY).strip() for record in _records(tables, REMINDERS)}
-    sent.discard("")
+    sent = notices.sent_keys(_records(tables, REMINDERS))
     sent.update(also_sent)
     plan = Plan()
     planner = _Planner(partnership, today, base_url, plan, sent)
@@ -164,6 +118,8 @@ def plan_reminders(partnership: Partnership, tables: Mapping[str, Table], today:
         plan.problems.extend(problems)
         plan.scanned += len(rows) + len({p.row for p in problems})
         planner.plan_tab(tab, procedure, rows)
+    if planner.working_day:
+        planner.plan_stuck()
     if planner.working_day and plan.problems:
         to = partnership.email.business_support
         planner.add(PROBLEMS, "", "", None, to, today, lambda: mail.problems(partnership, plan.problems, today, to))
@@ -177,6 +133,19 @@ def _records(tables: Mapping[str, Table], tab: str) -> tuple[Record, ...]:
     return table.records if table is not None else ()
 
 
+def digest_day(partnership: Partnership, today: dt.date) -> dt.date | None:
+    """The digest day this week if the stuck-challenge digest is due on ``today``: on that day, or
+    on the first working day after it in the same week when it falls on a holiday."""
+    calendar = partnership.calendar
+    day = today - dt.timedelta(days=(today.weekday() - partnership.reminders.digest_day) % 7)
+    if day.isocalendar()[:2] != today.isocalendar()[:2] or not calendar.is_working_day(today):
+        return None
+    first = day
+    while first < today and not calendar.is_working_day(first):
+        first += dt.timedelta(days=1)
+    return day if first == today else None
+
+
 class _Planner:
     """Walks one partnership's rows, collecting reminders and column updates into a Plan."""
 
@@ -188,9 +157,10 @@ class _Planner:
         self.reminders: list[Reminder] = []
         self.already_sent: set[str] = set()
         self._keys: set[str] = set()
-        self._addresses: dict[str, bool] = {}
         self._reported: set[Problem] = set()
         self.settings = partnership.reminders
+        self.stuck: list[tuple[str, str, str, str, int]] = []
+        self._overdue_sent: Counter | None = None
 
     def add(self, kind: str, tab: str, reference: str, step: int | None, to: str, due: dt.date | None,
             email: Callable[[], Email], repeat: int = 1) -> None:
@@ -202,6 +172,18 @@ class _Planner:
         elif key not in self._keys:
             self._keys.add(key)
             self.reminders.append(Reminder(kind, tab, reference, step, to, due, email(), repeat))
+
+    def overdue_sent(self, tab: str, reference: str, step: int, to: str) -> int:
+        """How many overdue reminders for this step the Reminders tab shows this person was sent."""
+        if self._overdue_sent is None:
+            counts: Counter = Counter()
+            for key in self.sent:
+                parts = key.split("|")
+                if len(parts) == 5 and parts[2].split(" ")[0] == OVERDUE:
+                    counts[(parts[0], parts[1], parts[3])] += 1
+            self._overdue_sent = counts
+        where = f"{COMPLIANCE}:{reference}" if tab == COMPLIANCE else reference
+        return self._overdue_sent[(where, str(step), to.lower())]
 
     def plan_tab(self, tab: str, procedure: Procedure, rows: list[ReadRow]) -> None:
         changes: dict[str, dict[str, str]] = {}
@@ -234,103 +216,91 @@ class _Planner:
 
     def may_owe_email(self, tab: str, procedure: Procedure, pos: Position, dates: ChallengeDates) -> bool:
         """Whether a challenge standing here could owe anyone an email today (most rows on track do not)."""
+        today = self.today
+        if notices.recent(dates.raised_on, today):
+            return True
         if pos.is_open:
             reporting = procedure.reporting_step
-            return (tab == COMPLIANCE or pos.status != "on track"
+            return (tab == COMPLIANCE or pos.status != "on track" or notices.recent(dates.step_started, today)
                     or (reporting is not None and pos.step.number >= reporting.number))
-        return (pos.status == "resolved" and tab == CHALLENGES and dates.resolved_on is not None
-                and dates.resolved_on >= self.today - dt.timedelta(days=RESOLVED_LOOKBACK_DAYS))
+        return notices.recent(dates.resolved_on, today) or notices.recent(dates.withdrawn_on, today)
 
-    def people(self, tab: str, record: Record, columns: Iterable[str]) -> list[str]:
-        """The valid addresses in ``columns``, once each; a mistyped one is reported, not used."""
-        found: list[str] = []
-        for column in columns:
-            value = record.values.get(column, "").strip()
-            if not value:
-                continue
-            ok = self._addresses.get(value)
-            if ok is None:
-                ok = self._addresses[value] = bool(EMAIL_ADDRESS.match(value))
-            if not ok:
-                problem = Problem(tab, record.row, column, f"{value!r} is not an email address, so nobody was "
-                                                           "emailed there")
-                if problem not in self._reported:
-                    self._reported.add(problem)
-                    self.plan.problems.append(problem)
-                continue
-            if value.lower() not in (f.lower() for f in found):
-                found.append(value)
+    def people(self, record: Record) -> People:
+        """The row's people; a mistyped address is reported once, not used."""
+        p = self.partnership
+        found = people_on(record, business_support=p.email.business_support,
+                          partnership_manager=p.email.partnership_manager)
+        for problem in found.mistyped:
+            if problem not in self._reported:
+                self._reported.add(problem)
+                self.plan.problems.append(problem)
         return found
 
-    def acting(self, tab: str, procedure: Procedure, record: Record, pos: Position) -> list[str]:
-        """Who acts at the current step, from the row's email columns (the step says who)."""
-        number = pos.step.number
-        manager = self.partnership.email.partnership_manager
-        if tab == COMPLIANCE:
-            # Durham: the IRO, then the line manager, then the Business Manager with the Safeguarding Lead.
-            columns = [RAISER[tab], OTHER_PROFESSIONAL[tab]] if number == 1 else [LINE_MANAGER] if number == 2 \
-                else [SAFEGUARDING_LEAD]
-            extra = [manager] if number >= 3 else []
-        else:
-            columns = [RAISER[tab], OTHER_PROFESSIONAL[tab]] if number == 1 else [LINE_MANAGER] if number == 2 \
-                else [ESCALATED_TO]
-            if number >= 3 and not record[ESCALATED_TO].strip():
-                columns = [LINE_MANAGER]
-            reporting = procedure.reporting_step
-            extra = [manager] if reporting is not None and number >= reporting.number else []
-        people = self.people(tab, record, columns) + extra
-        return people or self.people(tab, record, [RAISER[tab]]) or [self.partnership.email.business_support]
+    def acting(self, people: People, step: Step) -> list[str]:
+        """Who acts at ``step``, as the procedure names them; the raiser, then business support,
+        when the row gives none of their addresses."""
+        return (addresses(step.acts, people.addresses) or addresses(["raiser"], people.addresses)
+                or [self.partnership.email.business_support])
 
     def plan_row(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position) -> None:
         record, reference, p = row.record, row.reference, self.partnership
         url = partial(mail.link, self.base_url, p, tab, reference)  # composed only when an email is due
         number = pos.step.number
-        if pos.is_open:
-            if tab == COMPLIANCE:
-                to = p.email.partnership_manager
-                self.add(COMPLIANCE_COPY, tab, reference, None, to, row.dates.raised_on,
-                         lambda: mail.compliance_copy(p, reference, pos, row.dates.raised_on, record[AGENCY].strip(),
-                                                      to, url()))
-            reporting = procedure.reporting_step
-            if reporting is not None and number >= reporting.number:
-                to = p.email.business_support
-                due = pos.timeline[reporting.number - 1].conclude_by
-                self.add(THRESHOLD, tab, reference, reporting.number, to, due,
-                         lambda: mail.threshold(p, tab, reference, pos, reporting, to, url()))
-            if pos.status == "due soon":
-                for to in self.acting(tab, procedure, record, pos):
-                    self.add(DUE_SOON, tab, reference, number, to, pos.conclude_by,
-                             lambda: mail.due_soon(p, tab, reference, pos, to, url()))
-            elif pos.status == "overdue":
-                self.plan_overdue(tab, procedure, row, pos, url)
-        elif pos.status == "resolved" and tab == CHALLENGES:
-            resolved_on = row.dates.resolved_on
-            if resolved_on and resolved_on >= self.today - dt.timedelta(days=RESOLVED_LOOKBACK_DAYS):
-                for to in self.people(tab, record, [RAISER[tab]]):
-                    self.add(RESOLVED, tab, reference, number, to, resolved_on,
-                             lambda: mail.resolved(p, tab, reference, pos, resolved_on, to, url()))
+        people = self.people(record)
+        for due in notices.events(p, tab, procedure, row, pos, people, self.today, self.base_url):
+            self.add(due.kind, tab, reference, due.step, due.to, due.due, due.compose)
+        if not pos.is_open:
+            return
+        reporting = procedure.reporting_step
+        if reporting is not None and number >= reporting.number:
+            to = p.email.business_support
+            due = pos.timeline[reporting.number - 1].conclude_by
+            self.add(THRESHOLD, tab, reference, reporting.number, to, due,
+                     lambda: mail.threshold(p, tab, reference, pos, reporting, to, url()))
+        if pos.status == "due soon":
+            for to in self.acting(people, pos.step):
+                self.add(DUE_SOON, tab, reference, number, to, pos.conclude_by,
+                         lambda: mail.due_soon(p, tab, reference, pos, to, url()))
+        elif pos.status == "overdue":
+            self.plan_overdue(tab, procedure, row, pos, people, url)
 
-    def plan_overdue(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position,
+    def plan_overdue(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position, people: People,
                      url: Callable[[], str]) -> None:
         """The first working day after the deadline: escalate (if there is a next step) and overdue;
         then an overdue reminder every ``overdue_every`` working days until the step moves on."""
-        record, reference, p = row.record, row.reference, self.partnership
+        reference, p = row.reference, self.partnership
         late_by = self.calendar.working_days_between(pos.conclude_by, self.today)
         if late_by < 1:
             return
+        acting = self.acting(people, pos.step)
+        if late_by > procedure.stuck_after:
+            self.stuck.append((tab, reference, f"{procedure.step_label} {pos.step.number}",
+                               pos.step.role, late_by))
         repeat = (late_by - 1) // self.settings.overdue_every + 1
         escalated: list[str] = []
         if pos.next_step is not None:
-            escalated = self.people(tab, record, [RAISER[tab], LINE_MANAGER]) or [p.email.business_support]
+            # Those the step names, and those who act at the next step, are prompted to escalate.
+            escalated = addresses([*pos.step.acts, *pos.step.told, *pos.next_step.acts], people.addresses) or acting
             for to in escalated:
                 self.add(ESCALATE, tab, reference, pos.step.number, to, pos.conclude_by,
-                         lambda: mail.escalate(p, tab, reference, pos, to, url()))
-        for to in self.acting(tab, procedure, record, pos):
+                         lambda: mail.escalate(p, tab, reference, pos, to, url(), self.today))
+        for to in acting:
             # The escalate email already tells its recipients the step is overdue.
             if repeat == 1 and to.lower() in (e.lower() for e in escalated):
                 continue
+            number = self.overdue_sent(tab, reference, pos.step.number, to) + 1
             self.add(OVERDUE, tab, reference, pos.step.number, to, pos.conclude_by,
-                     lambda: mail.overdue(p, tab, reference, pos, to, url(), repeat), repeat)
+                     lambda: mail.overdue(p, tab, reference, pos, to, url(), number), repeat)
+
+    def plan_stuck(self) -> None:
+        """The weekly digest of stuck challenges, to business support and the partnership manager."""
+        day = digest_day(self.partnership, self.today)
+        if day is None or not self.stuck:
+            return
+        rows = sorted(self.stuck, key=lambda s: (-s[4], s[1]))
+        p = self.partnership
+        for to in dict.fromkeys((p.email.business_support, p.email.partnership_manager)):
+            self.add(STUCK, "", "", None, to, day, lambda: mail.stuck(p, rows, self.today, to, self.base_url))
 
     def plan_repeated(self, rows: list[ReadRow]) -> None:
         """Durham: an agency sent ``repeated_challenges`` compliance challenges within the window is
@@ -418,7 +388,7 @@ def run_reminders(workbook: Workbook, partnership: Partnership, today: dt.date, 
 
     updates = {tab: {ref: dict(change) for ref, change in rows.items()} for tab, rows in plan.updates.items()}
     for reminder in result.sent:
-        if reminder.updates_row:
+        if updates_row(reminder):
             updates.setdefault(reminder.tab, {}).setdefault(reminder.reference, {})[LAST_REMINDER] = format_date(today)
     if updates:
         workbook.update(updates)

@@ -6,14 +6,17 @@ never a crash and never silently dropped.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Mapping
 
 from procedures import ChallengeDates, Procedure
 from procedures.values import parse_date
 from sheets.base import Problem, Record, Table
 from sheets.schema import (
     DATE_COLUMNS,
+    PERSON_COLUMNS,
     RAISED_ON,
     REFERENCE,
     RESOLVED_ON,
@@ -132,3 +135,34 @@ def read_challenges(table: Table, procedure: Procedure) -> tuple[list[ReadRow], 
         else:
             rows.append(ReadRow(record, dates))
     return rows, problems
+
+
+EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class People:
+    """A challenge's people by ``procedures.model.PEOPLE`` name, and addresses that could not be used."""
+
+    addresses: Mapping[str, tuple[str, ...]]
+    mistyped: tuple[Problem, ...] = ()
+
+
+def people_on(record: Record, *, business_support: str, partnership_manager: str) -> People:
+    """Who a row names, from its email columns (``PERSON_COLUMNS``) and the partnership's own addresses.
+
+    A value that is not an email address is reported as a Problem and not used.
+    """
+    found: dict[str, tuple[str, ...]] = {"business_support": (business_support,),
+                                         "partnership_manager": (partnership_manager,)}
+    mistyped: list[Problem] = []
+    for person, column in PERSON_COLUMNS.get(record.tab, {}).items():
+        value = record.values.get(column, "").strip()
+        if not value:
+            continue
+        if EMAIL_ADDRESS.match(value):
+            found[person] = (value,)
+        else:
+            mistyped.append(Problem(record.tab, record.row, column,
+                                    f"{value!r} is not an email address, so nobody was emailed there"))
+    return People(found, tuple(dict.fromkeys(mistyped)))

@@ -69,6 +69,7 @@ CHALLENGE_COLUMNS = (
     kept("Other agency"),
     personal("Other professional"),
     personal("Other professional email"),
+    personal("Other professional's line manager email"),
     kept("Child or adult"),
     personal("Case reference"),
     kept("Theme"),
@@ -124,6 +125,7 @@ COMPLIANCE_COLUMNS = (
     kept(STEP_DUE_BY),
     kept(LAST_REMINDER),
     personal("Line manager response"),
+    kept("Line manager responded on"),
     kept("Stage 2 resolved or progressed on"),
     kept("Stage 3 meeting on"),
     personal("Stage 3 record"),
@@ -140,8 +142,43 @@ COMPLIANCE_COLUMNS = (
     kept(SUBMISSION_ID),
 )
 
+# "When" is when it was recorded; "Happened on" the day it happened, which may be earlier.
+HAPPENED_ON = "Happened on"
 HISTORY_COLUMNS = (kept("When"), kept(REFERENCE), kept("Tab"), kept("Action"), kept(STEP), personal("By"),
-                   personal("Details"))
+                   personal("Details"), kept(HAPPENED_ON))
+
+# Where each person a procedure can name (procedures.model.PEOPLE) is found on a row.
+# Business support and the partnership manager come from the partnership file.
+PERSON_COLUMNS: dict[str, dict[str, str]] = {
+    CHALLENGES: {
+        "raiser": "Raiser email",
+        "challenged": "Other professional email",
+        "raiser_line_manager": "Line manager email",
+        "challenged_line_manager": "Other professional's line manager email",
+        "escalated_to": "Escalated to email",
+    },
+    COMPLIANCE: {
+        "raiser": "IRO email",
+        "iro": "IRO email",
+        "challenged": "Professional email",
+        "challenged_line_manager": "Line manager email",
+        "safeguarding_lead": "Safeguarding lead email",
+    },
+}
+
+
+def stage_columns(tab: str, number: int, first: int) -> dict[str, str]:
+    """A compliance stage's own columns: its record, the meeting date and when it concluded.
+
+    The first recorded stage (where the form is sent) holds the line manager's response.
+    """
+    if number == first:
+        return {"record": "Line manager response", "responded_on": "Line manager responded on",
+                "concluded_on": f"Stage {number} resolved or progressed on"}
+    return {"record": f"Stage {number} record", "met_on": f"Stage {number} meeting on",
+            "concluded_on": f"Stage {number} resolved or progressed on",
+            "escalated_on": f"Stage {number} escalated on",
+            "reasons": f"Stage {number} reasons for escalation"}
 
 REMINDER_KEY = "Key"
 # The Key holds the recipient's address, so it is personal too.
@@ -176,7 +213,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 # Columns read as dates (typed as 21/11/2026, 2026-11-21 or a real date cell).
 DATE_COLUMNS: dict[str, tuple[str, ...]] = {
     CHALLENGES: (RAISED_ON, "Concern arose on", STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON, STEP_DUE_BY),
-    COMPLIANCE: (RAISED_ON, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON, STEP_DUE_BY,
+    COMPLIANCE: (RAISED_ON, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON, STEP_DUE_BY, "Line manager responded on",
                  "Stage 2 resolved or progressed on", "Stage 3 meeting on", "Stage 3 resolved or progressed on",
                  "Stage 4 meeting on", "Stage 4 resolved or progressed on", "Stage 5 escalated on"),
     REMINDERS: ("Due date",),

@@ -7,6 +7,8 @@ from sheets.local import LocalWorkbook
 from sheets.schema import CHALLENGES, REMINDERS, SUMMARY
 from tests.jobs.reminder_sheets import app, challenge, local_workbook, mail  # noqa: F401 (fixtures)
 
+# On Tuesday 29 December PAN-1 owes its step 2 line manager a due-soon reminder, and (typed into
+# the sheet by hand, within the last 14 days) the notices a page would have sent: raised, now at step 2.
 PAN_1 = challenge("PAN-1", "16/12/2026", "2", Step_started="17/12/2026", Raiser_email="raiser1@police.example",
                   Line_manager_email="manager1@police.example")
 BAD = challenge("PAN-9", "32/12/2026", "1", Raiser_email="raiser9@school.example")
@@ -53,9 +55,15 @@ def test_every_partnership_gets_a_line_and_the_summary_tab_is_written(runner, ma
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "durham: 0 challenges scanned, 0 reminders sent, 0 problems found" in lines
-    assert "pan: 2 challenges scanned, 2 reminders sent, 1 problem found" in lines
+    assert "pan: 2 challenges scanned, 5 reminders sent, 1 problem found" in lines
     assert "  problem: Challenges row 3, column \"Raised on\": '32/12/2026' is not a real date" in lines
-    assert sorted(m.to for m in mail.take()) == ["business.support@pan.example", "manager1@police.example"]
+    assert sorted((m.to, m.subject) for m in mail.take()) == [
+        ("business.support@pan.example", "Pan Cheshire Test Partnership: rows to correct in the spreadsheet"),
+        ("manager1@police.example", "PAN-1: Step 2 is due by Wednesday 30 December 2026"),
+        ("manager1@police.example", "PAN-1: now at Step 2"),
+        ("raiser1@police.example", "PAN-1: now at Step 2"),
+        ("raiser1@police.example", "PAN-1: your professional challenge is recorded"),
+    ]
     assert LocalWorkbook(pan_book.path).read(SUMMARY).headers  # the Summary tab follows the reminders
 
 
@@ -64,27 +72,29 @@ def test_one_partnership_failing_still_runs_the_others_and_exits_1(runner, mail,
     result = runner.invoke(args=["jobs", "run", "--today", "2026-12-29"])
     assert result.exit_code == 1
     assert "durham: failed:" in result.output and "does not exist" in result.output
-    assert "pan: 2 challenges scanned, 2 reminders sent, 1 problem found" in result.output
-    assert len(mail.take()) == 2
+    assert "pan: 2 challenges scanned, 5 reminders sent, 1 problem found" in result.output
+    assert len(mail.take()) == 5
 
 
 def test_an_email_that_cannot_be_sent_makes_the_run_exit_1(app, mail, pan_book, durham_book):
     mail.handler.refuse_to = {"manager1@police.example"}
     result = app.test_cli_runner().invoke(args=["jobs", "run", "--partnership", "pan", "--today", "2026-12-29"])
     assert result.exit_code == 1
-    assert "pan: 2 challenges scanned, 1 reminder sent, 1 problem found; 1 email NOT sent, " \
+    assert "pan: 2 challenges scanned, 3 reminders sent, 1 problem found; 2 emails NOT sent, " \
            "to be retried on the next run" in result.output
+    assert sorted(m.to for m in mail.take()) == ["business.support@pan.example", "raiser1@police.example",
+                                                 "raiser1@police.example"]
     mail.handler.refuse_to = set()
     again = app.test_cli_runner().invoke(args=["jobs", "run", "--partnership", "pan", "--today", "2026-12-29"])
-    assert again.exit_code == 0 and "1 reminder sent" in again.output
-    assert [m.to for m in mail.take()] == ["business.support@pan.example", "manager1@police.example"]
+    assert again.exit_code == 0 and "2 reminders sent" in again.output
+    assert [m.to for m in mail.take()] == ["manager1@police.example", "manager1@police.example"]
 
 
 def test_dry_run_prints_every_email_and_writes_nothing(runner, mail, pan_book, durham_book, tmp_path):
     before = pan_book.path.read_bytes()
     result = runner.invoke(args=["jobs", "run", "--partnership", "pan", "--today", "2026-12-29", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "pan (dry run): 2 challenges scanned, 2 reminders would be sent, 1 problem found" in result.output
+    assert "pan (dry run): 2 challenges scanned, 5 reminders would be sent, 1 problem found" in result.output
     assert "  would email manager1@police.example: PAN-1: Step 2 is due by Wednesday 30 December 2026" in result.output
     assert "    Open it: https://challenges.example.org/pan/challenges/PAN-1" in result.output
     assert "  would email business.support@pan.example: Pan Cheshire Test Partnership: rows to correct" \
