@@ -86,7 +86,7 @@ def post_data(client) -> dict:
     token = token or re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     today = dt.date.today()
     return {"csrf_token": token.group(1), "immediate_risk": "no", "raiser_name": "Bench Person",
-            "raiser_role": "Nurse", "raiser_agency": "Health", "raiser_email": EMAIL,
+            "raiser_role": "Nurse", "raiser_agency": "Health", 
             "line_manager_email": "lead@example.nhs.uk", "other_agency": "Police", "other_professional": "Sergeant",
             "child_or_adult": "Child", "case_reference": "CASE-X", "theme": "Timeliness",
             "decision": "A decision", "outcome_sought": "An outcome",

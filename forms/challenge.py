@@ -48,10 +48,12 @@ class RaiseChallengeForm(StrippedForm):
         required("Enter your role"), max_length("Your role", SHORT_TEXT)])
     raiser_agency = SelectField("Your agency", widget=GovSelect(), validate_choice=False,
                                 validators=[required("Select your agency")])
-    raiser_email = StringField(
-        "Your email address", widget=GovTextInput(),
-        description="We show you this challenge when you sign in with this address",
-        validators=[required("Enter your email address"), *email_address("Your email address")])
+    on_behalf_of = StringField(
+        "Email address of the professional raising it", widget=GovTextInput(),
+        description="Business support may raise a challenge on a professional's behalf: they are the raiser, "
+                    "and the History says you recorded it",
+        validators=[required("Enter the email address of the professional raising the challenge"),
+                    *email_address("The raiser's email address")])
     line_manager_email = StringField(
         "Your line manager's email address", widget=GovTextInput(),
         validators=[required("Enter your line manager's email address"),
@@ -65,7 +67,12 @@ class RaiseChallengeForm(StrippedForm):
                     max_length("The professional's name or role", SHORT_TEXT)])
     other_professional_email = StringField(
         "The professional's email address (optional)", widget=GovTextInput(),
+        description="They are told about the challenge straight away, and reminded at step 1",
         validators=[Optional(), *email_address("The professional's email address")])
+    other_line_manager_email = StringField(
+        "Their line manager's email address (optional)", widget=GovTextInput(),
+        description="They are told if the challenge is escalated to line managers",
+        validators=[Optional(), *email_address("Their line manager's email address")])
     child_or_adult = RadioField(
         "Who does the concern relate to?", widget=RadioInput(), choices=CHILD_OR_ADULT,
         validators=[required("Select whether the concern is about a child or an adult at risk")])
@@ -91,8 +98,11 @@ class RaiseChallengeForm(StrippedForm):
     submit = SubmitField("Send challenge", widget=GovSubmitInput())
 
     def __init__(self, *args, agencies: Sequence[str], themes: Sequence[str],
-                 today: Callable[[], dt.date] = dt.date.today, **kwargs):
+                 today: Callable[[], dt.date] = dt.date.today, on_behalf: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not on_behalf:
+            # The raiser is the signed-in person; only business support raise for someone else.
+            del self.on_behalf_of
         agency_choices = choices([("", "Choose an agency"), *agencies])
         self.raiser_agency.choices = agency_choices
         self.other_agency.choices = agency_choices

@@ -26,10 +26,33 @@ class StepActionForm(StrippedForm):
     at_step = HiddenField()
 
 
-class ConversationForm(StepActionForm):
+def happened_on(label: str, noun: str) -> GovDateField:
+    """The day something happened, which may be before the day it is recorded."""
+    return GovDateField(label, noun=noun, description="For example, 27 3 2026. Leave it as today's date if "
+                                                      "it happened today.")
+
+
+class EventForm(StepActionForm):
+    """A form recording something that happened on a day: today by default, never in the future, and
+    never before ``earliest`` (the day the concern arose, or the day the current step started)."""
+
+    def __init__(self, *args, earliest: dt.date | None, earliest_what: str,
+                 today: Callable[[], dt.date] = dt.date.today, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self._date_field()
+        field.validators = [not_in_future(today), not_before(lambda: earliest, earliest_what)]
+        if not field.raw_data and field.data is None:
+            field.data = today()
+
+    def _date_field(self) -> GovDateField:
+        return next(f for f in self if isinstance(f, GovDateField))
+
+
+class ConversationForm(EventForm):
     """A conversation held at the current step: who, when, what was said and agreed."""
 
-    held_on = GovDateField("When did the conversation take place?", noun="the date of the conversation")
+    held_on = GovDateField("When did the conversation take place?", noun="the date of the conversation",
+                           description="It may be before the challenge was recorded here.")
     with_whom = StringField("Who was it with?", widget=GovTextInput(),
                             description="Their name or role, and their agency",
                             validators=[required("Enter who the conversation was with"),
@@ -38,31 +61,49 @@ class ConversationForm(StepActionForm):
                   "What was discussed and agreed")
     submit = SubmitField("Save conversation", widget=GovSubmitInput())
 
-    def __init__(self, *args, raised_on: dt.date | None, today: Callable[[], dt.date] = dt.date.today, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.held_on.validators = [not_in_future(today),
-                                   not_before(lambda: raised_on, "the day the challenge was raised")]
+
+SATISFIED = "Is the professional who raised the challenge satisfied with the outcome?"
 
 
-class ResolveForm(StepActionForm):
-    """The reporting questions a partnership asks of every resolved challenge (seeds/000)."""
+class ResolveForm(EventForm):
+    """The reporting questions a partnership asks of every resolved challenge (seeds/000).
 
+    Only the raiser answers "satisfied" (business support may, on their behalf): for anyone
+    else the question is left out and left for the raiser.
+    """
+
+    resolved_on = happened_on("When was it resolved?", "the date it was resolved")
     what_was_done = _long("What was done to address the challenge?",
                           "Enter what was done to address the challenge", "What was done")
     outcome = _long("What was the outcome of these actions?", "Enter the outcome of these actions", "The outcome")
     how_resolved = _long("How was the issue resolved?", "Enter how the issue was resolved", "How it was resolved")
     raiser_satisfied = RadioField(
-        "Is the professional who raised the challenge satisfied with the outcome?", widget=RadioInput(),
+        SATISFIED, widget=RadioInput(),
         choices=YES_NO, validators=[required("Select yes if the professional who raised it is satisfied")])
     referred = RadioField(
         "Was the issue referred to the safeguarding partnership?", widget=RadioInput(), choices=YES_NO,
         validators=[required("Select yes if the issue was referred to the safeguarding partnership")])
     submit = SubmitField("Mark as resolved", widget=GovSubmitInput())
 
+    def __init__(self, *args, ask_satisfied: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask_satisfied:
+            del self.raiser_satisfied
 
-class EscalateForm(StepActionForm):
+
+class SatisfiedForm(StrippedForm):
+    """The raiser's answer, after someone else recorded the resolution."""
+
+    raiser_satisfied = RadioField(
+        "Are you satisfied with the outcome?", widget=RadioInput(), choices=YES_NO,
+        validators=[required("Select yes if you are satisfied with the outcome")])
+    submit = SubmitField("Save answer", widget=GovSubmitInput())
+
+
+class EscalateForm(EventForm):
     """Move the challenge on to a later step, naming who it goes to."""
 
+    escalated_on = happened_on("When was it escalated?", "the date it was escalated")
     step = RadioField("Which step does it go to?", widget=RadioInput(), validate_choice=False,
                       validators=[required("Select the step it goes to")])
     escalated_to = StringField("Who does it go to?", widget=GovTextInput(),
@@ -84,7 +125,8 @@ class EscalateForm(StepActionForm):
             self.step.data = steps[0][0]
 
 
-class WithdrawForm(StepActionForm):
+class WithdrawForm(EventForm):
+    withdrawn_on = happened_on("When was it withdrawn?", "the date it was withdrawn")
     reason = _long("Why is the challenge being withdrawn?", "Enter why the challenge is being withdrawn",
                    "The reason")
     submit = SubmitField("Withdraw challenge", widget=GovSubmitInput())

@@ -217,13 +217,13 @@ class _Planner:
     def may_owe_email(self, tab: str, procedure: Procedure, pos: Position, dates: ChallengeDates) -> bool:
         """Whether a challenge standing here could owe anyone an email today (most rows on track do not)."""
         today = self.today
-        if notices.recent(dates.raised_on, today):
+        if notices.recent_event(dates.raised_on, today):
             return True
         if pos.is_open:
             reporting = procedure.reporting_step
-            return (tab == COMPLIANCE or pos.status != "on track" or notices.recent(dates.step_started, today)
+            return (tab == COMPLIANCE or pos.status != "on track" or notices.recent_event(dates.step_started, today)
                     or (reporting is not None and pos.step.number >= reporting.number))
-        return notices.recent(dates.resolved_on, today) or notices.recent(dates.withdrawn_on, today)
+        return notices.recent_event(dates.resolved_on, today) or notices.recent_event(dates.withdrawn_on, today)
 
     def people(self, record: Record) -> People:
         """The row's people; a mistyped address is reported once, not used."""

@@ -88,7 +88,7 @@ class Due:
     compose: Callable[[], Email]
 
 
-def recent(day: dt.date | None, today: dt.date) -> bool:
+def recent_event(day: dt.date | None, today: dt.date) -> bool:
     """Happened by ``today`` and no longer ago than the look-back."""
     return day is not None and today - dt.timedelta(days=EVENT_LOOKBACK_DAYS) <= day <= today
 
@@ -101,8 +101,14 @@ def link_holders(tab: str, procedure: Procedure) -> tuple[str, ...]:
 
 
 def events(partnership: Partnership, tab: str, procedure: Procedure, row: ReadRow, pos: Position,
-           people: People, today: dt.date, base_url: str) -> list[Due]:
-    """The emails that what happened to this challenge calls for, as of ``today``."""
+           people: People, today: dt.date, base_url: str, *, at_once: bool = False) -> list[Due]:
+    """The emails that what happened to this challenge calls for, as of ``today``.
+
+    ``at_once``: a page recording the event now, so however long ago it happened it is announced.
+    """
+    def recent(day: dt.date | None, today: dt.date) -> bool:
+        return day is not None and day <= today if at_once else recent_event(day, today)
+
     record, reference, dates = row.record, row.reference, row.dates
     url = partial(mail.link, base_url, partnership, tab, reference)
     found: list[Due] = []
@@ -134,7 +140,8 @@ def events(partnership: Partnership, tab: str, procedure: Procedure, row: ReadRo
 
     started = dates.step_started
     if pos.is_open and pos.step.number > procedure.starts_at and recent(started, today):
-        for to in each(step_people(pos.step)):
+        # Whoever the escalation named is told, with everyone the step names.
+        for to in each([*step_people(pos.step), "escalated_to"]):
             found.append(Due(ESCALATED, pos.step.number, to, started, lambda to=to: mail.escalated(
                 partnership, tab, reference, pos, started, to, url(), today)))
 

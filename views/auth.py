@@ -2,7 +2,9 @@
 
 The session holds one signed-in user of one partnership. Pages that show
 challenge data use ``login_required`` (or ``business_support_required``);
-an anonymous visitor is sent to sign in, a user of another partnership gets 404.
+an anonymous visitor is sent to sign in; a user of another partnership, or one whose
+role does not reach the page, is refused (403). What a person may do to one challenge is
+decided by ``views.permissions``.
 """
 from __future__ import annotations
 
@@ -89,7 +91,7 @@ def _guard(view: Callable, allow: Callable[[User], bool]) -> Callable:
         if user is None:
             return redirect(url_for("auth.sign_in", slug=slug, next=request.full_path.rstrip("?")))
         if user.partnership != slug or not allow(user):
-            abort(404)
+            abort(403)
         return view(*args, **kwargs)
     return wrapped
 

@@ -7,20 +7,22 @@ import json
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 
 from forms.challenge import RaiseChallengeForm
-from forms.steps import AppendixAForm, ConversationForm, EscalateForm, ResolveForm, WithdrawForm
-from notify import Email
+from forms.steps import AppendixAForm, ConversationForm, EscalateForm, ResolveForm, SatisfiedForm, WithdrawForm
+from notify import notices
 from procedures import ChallengeDates, position
 from procedures.config import Partnership
 from procedures.model import Procedure, Timescale
 from procedures.values import display_date, format_date, parse_date
-from sheets.schema import CHALLENGES, DATE_COLUMNS, RAISED_ON, STEP, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON
-from views import records
-from views.auth import can_see, current_user, login_required
+from sheets.schema import PERSON_COLUMNS, CHALLENGES, DATE_COLUMNS, RAISED_ON, STEP, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON
+from sheets.base import Record
+from views import permissions, records
+from views.auth import current_user, login_required
 from views.partnership import get_partnership
 
 bp = Blueprint("challenges", __name__, url_prefix="/<slug>")
 
-EMAIL_COLUMNS = ("Raiser email", "Line manager email", "Other professional email", "Escalated to email")
+# Every column naming a person on a challenge: a practitioner's list shows the rows naming them.
+EMAIL_COLUMNS = tuple(dict.fromkeys(PERSON_COLUMNS[CHALLENGES].values()))
 APPENDIX_A = "Appendix A"
 _DATE_COLUMNS = {c for columns in DATE_COLUMNS.values() for c in columns}
 
@@ -72,34 +74,41 @@ def immediate_risk(slug: str):
 def new(slug: str):
     partnership = get_partnership(slug)
     user = current_user()
+    permissions.require_raise(user)
     found = records.lists(partnership)
-    form = RaiseChallengeForm(agencies=found.agencies, themes=found.themes)
-    if request.method == "GET" and not form.raiser_email.data:
-        form.raiser_email.data = user.email
+    form = RaiseChallengeForm(agencies=found.agencies, themes=found.themes, on_behalf=user.is_business_support)
     if request.method == "POST" and form.at_immediate_risk:
         return render_template("challenges/immediate_risk.html", partnership=partnership)
     if form.validate_on_submit():
         today = dt.date.today()
-        saved = records.save_new(partnership, CHALLENGES, _challenge_row(form, today),
-                                 submission_id=form.submission_id.data, by=user.email, action="Raised")
+        raiser = form.on_behalf_of.data if user.is_business_support else user.email
+        details = f"Recorded by business support on behalf of {raiser}" if raiser.lower() != user.email else ""
+        row = _challenge_row(form, today, raiser)
+        saved = records.save_new(partnership, CHALLENGES, row, submission_id=form.submission_id.data, by=user.email,
+                                 action="Raised", details=details)
+        if not saved.pending and not saved.repeated:
+            records.tell(partnership, CHALLENGES, partnership.procedure,
+                         Record(CHALLENGES, 0, {**row, "Reference": saved.reference}), [notices.RAISED], today)
         step1 = position(partnership.procedure, partnership.calendar, ChallengeDates(raised_on=today), today)
         session["raised"] = {"reference": saved.reference, "pending": saved.pending,
                              "conclude_by": format_date(step1.conclude_by)}
         return redirect(url_for("challenges.raised", slug=slug))
-    return render_template("challenges/new.html", partnership=partnership, form=form), 400 if form.errors else 200
+    return render_template("challenges/new.html", partnership=partnership, form=form, user=user), \
+        400 if form.errors else 200
 
 
-def _challenge_row(form: RaiseChallengeForm, today: dt.date) -> dict[str, str]:
+def _challenge_row(form: RaiseChallengeForm, today: dt.date, raiser: str) -> dict[str, str]:
     return {
         RAISED_ON: format_date(today),
         "Raised by": form.raiser_name.data,
         "Raiser role": form.raiser_role.data,
         "Raiser agency": form.raiser_agency.data,
-        "Raiser email": form.raiser_email.data,
+        "Raiser email": raiser,
         "Line manager email": form.line_manager_email.data,
         "Other agency": form.other_agency.data,
         "Other professional": form.other_professional.data,
         "Other professional email": form.other_professional_email.data or "",
+        "Other professional's line manager email": form.other_line_manager_email.data or "",
         "Child or adult": form.child_or_adult.data,
         "Case reference": form.case_reference.data,
         "Theme": form.theme.data,
@@ -123,11 +132,18 @@ def raised(slug: str):
                            pending=done["pending"], conclude_by=conclude_by)
 
 
-def _visible_challenge(partnership: Partnership, reference: str) -> records.Challenge:
-    """The challenge if the signed-in user may see it; 404 otherwise (whether or not it exists)."""
+def _visible_challenge(partnership: Partnership, reference: str, action: str = "see") -> records.Challenge:
+    """The challenge, if the signed-in person may see it and take ``action``: 403 otherwise.
+
+    A challenge nobody of this partnership may see is refused whether or not it exists, so a
+    refusal never tells anyone a reference is in use; business support get 404 for one that is not.
+    """
+    user = current_user()
     challenge = records.find(partnership, CHALLENGES, reference, partnership.procedure)
-    if challenge is None or not can_see(current_user(), dict(challenge.record.values), EMAIL_COLUMNS):
-        abort(404)
+    if challenge is None:
+        abort(404 if user.is_business_support else 403)
+    permissions.require("see", user, partnership, challenge.record)
+    permissions.require(action, user, partnership, challenge.record)
     return challenge
 
 
@@ -137,9 +153,30 @@ def show(slug: str, reference: str):
     partnership = get_partnership(slug)
     challenge = _visible_challenge(partnership, reference)
     appendix = _latest_appendix(challenge)
+    allowed = permissions.allowed(current_user(), partnership, challenge.record)
     return render_template("challenges/show.html", partnership=partnership, challenge=challenge,
-                           procedure=partnership.procedure, appendix=appendix,
-                           can_escalate=bool(_later_steps(partnership.procedure, challenge)))
+                           procedure=partnership.procedure, appendix=appendix, allowed=allowed,
+                           can_escalate=bool(_later_steps(partnership.procedure, challenge)),
+                           awaiting_satisfied=_awaiting_satisfied(challenge))
+
+
+def _awaiting_satisfied(challenge: records.Challenge) -> bool:
+    """Resolved by someone who left "raiser satisfied" for the raiser, who has not answered yet."""
+    return bool(challenge.position and challenge.position.status == "resolved"
+                and not challenge.record["Raiser satisfied"].strip())
+
+
+def _step_started(challenge: records.Challenge) -> dt.date | None:
+    where = challenge.position
+    return where.timeline[where.step.number - 1].started or where.day1
+
+
+def _since_step(challenge: records.Challenge) -> dict[str, object]:
+    """An event on the current step happened on or after the day it started."""
+    started = _step_started(challenge)
+    label = challenge.position.procedure.step_label.lower()
+    return {"earliest": started,
+            "earliest_what": f"the day {label} {challenge.position.step.number} started ({started:%d/%m/%Y})"}
 
 
 def _guard_open(partnership: Partnership, challenge: records.Challenge, form) -> object | None:
@@ -169,15 +206,16 @@ def _done(partnership: Partnership, reference: str, kept: bool, message: str):
 @login_required
 def conversation(slug: str, reference: str):
     partnership = get_partnership(slug)
-    challenge = _visible_challenge(partnership, reference)
-    form = ConversationForm(raised_on=challenge.raised_on)
+    challenge = _visible_challenge(partnership, reference, "record")
+    arose = _date_in(challenge.record, "Concern arose on") or challenge.raised_on
+    form = ConversationForm(earliest=arose, earliest_what="the day the concern arose")
     refused = _guard_open(partnership, challenge, form)
     if refused:
         return refused
     if form.validate_on_submit():
         details = f"On {format_date(form.held_on.data)} with {form.with_whom.data}: {form.notes.data}"
         kept = records.note(partnership, CHALLENGES, reference, by=current_user().email, action="Conversation",
-                            step=challenge.position.step.number, details=details)
+                            step=challenge.position.step.number, details=details, happened_on=form.held_on.data)
         return _done(partnership, reference, kept, "Conversation saved.")
     return _action_page("challenges/conversation.html", partnership, challenge, form)
 
@@ -186,24 +224,70 @@ def conversation(slug: str, reference: str):
 @login_required
 def resolve(slug: str, reference: str):
     partnership = get_partnership(slug)
-    challenge = _visible_challenge(partnership, reference)
-    form = ResolveForm()
+    challenge = _visible_challenge(partnership, reference, "resolve")
+    user = current_user()
+    held = permissions.relations_to(user, partnership, challenge.record)
+    ask = "raiser" in held or "business_support" in held
+    form = ResolveForm(ask_satisfied=ask, **_since_step(challenge)) if challenge.position else None
     refused = _guard_open(partnership, challenge, form)
     if refused:
         return refused
     if form.validate_on_submit():
         values = {
-            RESOLVED_ON: format_date(dt.date.today()),
+            RESOLVED_ON: format_date(form.resolved_on.data),
             "What was done": form.what_was_done.data,
             "Outcome": form.outcome.data,
             "How resolved": form.how_resolved.data,
-            "Raiser satisfied": "Yes" if form.raiser_satisfied.data == "yes" else "No",
+            "Raiser satisfied": ("Yes" if form.raiser_satisfied.data == "yes" else "No") if ask else "",
             "Referred to partnership": "Yes" if form.referred.data == "yes" else "No",
         }
-        kept = records.change(partnership, CHALLENGES, reference, values, by=current_user().email,
-                              action="Resolved", step=challenge.position.step.number)
+        details = ""
+        if ask and "raiser" not in held:
+            details = "Raiser satisfied answered by business support on the raiser's behalf"
+        elif not ask:
+            details = "Raiser satisfied left for the raiser to answer"
+        kept = records.change(partnership, CHALLENGES, reference, values, by=user.email, action="Resolved",
+                              step=challenge.position.step.number, details=details,
+                              happened_on=form.resolved_on.data)
+        if not kept:
+            _tell(partnership, challenge, values, notices.RESOLVED)
         return _done(partnership, reference, kept, "Challenge marked as resolved.")
     return _action_page("challenges/resolve.html", partnership, challenge, form)
+
+
+@bp.route("/challenges/<reference>/satisfied", methods=["GET", "POST"])
+@login_required
+def satisfied(slug: str, reference: str):
+    """The raiser's answer to "satisfied with the outcome?", when someone else recorded the resolution."""
+    partnership = get_partnership(slug)
+    challenge = _visible_challenge(partnership, reference, "answer_satisfied")
+    if not _awaiting_satisfied(challenge):
+        flash("There is no question waiting for an answer on this challenge")
+        return redirect(url_for("challenges.show", slug=slug, reference=reference))
+    user = current_user()
+    form = SatisfiedForm()
+    if form.validate_on_submit():
+        held = permissions.relations_to(user, partnership, challenge.record)
+        answer = "Yes" if form.raiser_satisfied.data == "yes" else "No"
+        details = "" if "raiser" in held else "Answered by business support on the raiser's behalf"
+        kept = records.change(partnership, CHALLENGES, reference, {"Raiser satisfied": answer}, by=user.email,
+                              action="Raiser satisfied", step=challenge.position.step.number, details=details)
+        return _done(partnership, reference, kept, "Your answer is saved.")
+    return render_template("challenges/satisfied.html", partnership=partnership, challenge=challenge, form=form,
+                           procedure=partnership.procedure), 400 if form.errors else 200
+
+
+def _tell(partnership: Partnership, challenge: records.Challenge, values: dict[str, str], kind: str) -> None:
+    """Email the people the procedure names about what was just recorded on this challenge."""
+    changed = Record(CHALLENGES, challenge.record.row, {**challenge.record.values, **values})
+    records.tell(partnership, CHALLENGES, partnership.procedure, changed, [kind])
+
+
+def _date_in(record: Record, column: str) -> dt.date | None:
+    try:
+        return parse_date(record[column]) if record[column].strip() else None
+    except ValueError:
+        return None
 
 
 def _later_steps(procedure: Procedure, challenge: records.Challenge) -> list[tuple[str, str]]:
@@ -220,9 +304,9 @@ def _later_steps(procedure: Procedure, challenge: records.Challenge) -> list[tup
 @login_required
 def escalate(slug: str, reference: str):
     partnership = get_partnership(slug)
-    challenge = _visible_challenge(partnership, reference)
+    challenge = _visible_challenge(partnership, reference, "escalate")
     steps = _later_steps(partnership.procedure, challenge)
-    form = EscalateForm(steps=steps)
+    form = EscalateForm(steps=steps, **_since_step(challenge)) if challenge.position else None
     refused = _guard_open(partnership, challenge, form)
     if refused:
         return refused
@@ -231,18 +315,14 @@ def escalate(slug: str, reference: str):
         return redirect(url_for("challenges.show", slug=slug, reference=reference))
     if form.validate_on_submit():
         step = int(form.step.data)
-        values = {STEP: str(step), STEP_STARTED: format_date(dt.date.today()),
+        values = {STEP: str(step), STEP_STARTED: format_date(form.escalated_on.data),
                   "Escalated to": form.escalated_to.data, "Escalated to email": form.escalated_to_email.data}
         kept = records.change(partnership, CHALLENGES, reference, values, by=current_user().email,
-                              action="Escalated", step=step, details=form.reason.data)
+                              action="Escalated", step=step, details=form.reason.data,
+                              happened_on=form.escalated_on.data)
+        if not kept:
+            _tell(partnership, challenge, values, notices.ESCALATED)
         label = partnership.procedure.step_label.lower()
-        records.send(partnership, Email(
-            to=form.escalated_to_email.data,
-            subject=f"Professional challenge {reference} has been escalated to you",
-            text=(f"Professional challenge {reference} has reached {label} {step} and has been passed to you.\n\n"
-                  f"Sign in to see it: {current_app.config['BASE_URL']}"
-                  f"{url_for('challenges.show', slug=slug, reference=reference)}\n"),
-        ))
         return _done(partnership, reference, kept, f"Challenge escalated to {label} {step}.")
     return _action_page("challenges/escalate.html", partnership, challenge, form)
 
@@ -251,15 +331,18 @@ def escalate(slug: str, reference: str):
 @login_required
 def withdraw(slug: str, reference: str):
     partnership = get_partnership(slug)
-    challenge = _visible_challenge(partnership, reference)
-    form = WithdrawForm()
+    challenge = _visible_challenge(partnership, reference, "withdraw")
+    form = WithdrawForm(**_since_step(challenge)) if challenge.position else None
     refused = _guard_open(partnership, challenge, form)
     if refused:
         return refused
     if form.validate_on_submit():
-        values = {WITHDRAWN_ON: format_date(dt.date.today()), "Withdrawal reason": form.reason.data}
+        values = {WITHDRAWN_ON: format_date(form.withdrawn_on.data), "Withdrawal reason": form.reason.data}
         kept = records.change(partnership, CHALLENGES, reference, values, by=current_user().email,
-                              action="Withdrawn", step=challenge.position.step.number)
+                              action="Withdrawn", step=challenge.position.step.number,
+                              happened_on=form.withdrawn_on.data)
+        if not kept:
+            _tell(partnership, challenge, values, notices.WITHDRAWN)
         return _done(partnership, reference, kept, "Challenge withdrawn.")
     return _action_page("challenges/withdraw.html", partnership, challenge, form)
 
@@ -293,7 +376,7 @@ def _latest_appendix(challenge: records.Challenge) -> dict[str, str] | None:
 def appendix_a(slug: str, reference: str):
     """Appendix A: the submission to the partnership's Statutory Partners, prefilled and printable."""
     partnership = get_partnership(slug)
-    challenge = _visible_challenge(partnership, reference)
+    challenge = _visible_challenge(partnership, reference, "record" if request.method == "POST" else "see")
     saved = _latest_appendix(challenge)
     form = AppendixAForm(data=saved if request.method == "GET" and saved else None)
     if form.validate_on_submit():

@@ -13,15 +13,19 @@ from typing import Callable, Iterable, Mapping
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from notify import Email, EmailFailed, send_email
+from notify import Email, EmailFailed, notices, send_email
 from procedures import ChallengeDates, Position, Procedure, position
 from procedures.config import Partnership
-from procedures.values import parse_date
+from procedures.values import format_date, parse_date
 from sheets.base import Problem, Record, SheetUnavailable, UnknownReference, Workbook
-from sheets.rows import read_dates
+from sheets.rows import ReadRow, people_on, read_dates
 from sheets.schema import (
-    AGENCIES, DEFAULT_THEMES, HISTORY, LISTS, RAISED_ON, REFERENCE, REFERENCED_TABS, STEP, SUBMISSION_ID, THEMES,
+    AGENCIES, DEFAULT_THEMES, HAPPENED_ON, HISTORY, LISTS, RAISED_ON, REFERENCE, REFERENCED_TABS, REMINDERS, STEP,
+    SUBMISSION_ID, THEMES,
 )
+
+# History actions that move a challenge to the step in their Step column.
+MOVES = ("Escalated", "Moved on")
 from sheets import pending
 
 # Used only until business support fill in the Agencies column of the Lists tab.
@@ -96,15 +100,17 @@ def new_reference(prefix: str, taken: Iterable[str] = ()) -> str:
 
 
 def history_row(tab: str, reference: str, action: str, step: int | str, by: str, details: str = "",
-                now: dt.datetime | None = None) -> dict[str, str]:
-    """One line of the append-only History tab: who did what to which challenge, when."""
+                now: dt.datetime | None = None, happened_on: dt.date | None = None) -> dict[str, str]:
+    """One line of the append-only History tab: who did what to which challenge, when it was
+    recorded, and the day it happened (which may be earlier)."""
     now = now or dt.datetime.now()
     return {"When": now.strftime("%Y-%m-%d %H:%M"), REFERENCE: reference, "Tab": tab, "Action": action,
-            STEP: str(step), "By": by, "Details": details}
+            STEP: str(step), "By": by, "Details": details,
+            HAPPENED_ON: format_date(happened_on or now.date())}
 
 
 def save_new(partnership: Partnership, tab: str, record: Mapping[str, str], *, submission_id: str, by: str,
-             action: str, email_for: Callable[[str], Email] | None = None) -> Saved:
+             action: str, email_for: Callable[[str], Email] | None = None, details: str = "") -> Saved:
     """Add a new challenge row (given its Reference here) and its History row, once per submission id.
 
     When the spreadsheet cannot be reached the submission is kept on disk and written later.
@@ -129,7 +135,8 @@ def save_new(partnership: Partnership, tab: str, record: Mapping[str, str], *, s
         row = {**record, REFERENCE: reference, SUBMISSION_ID: submission_id}
         writes = [
             {"op": "append", "tab": tab, "rows": [row], "key": submission_id},
-            {"op": "append", "tab": HISTORY, "rows": [history_row(tab, reference, action, row.get(STEP, ""), by)],
+            {"op": "append", "tab": HISTORY, "rows": [history_row(tab, reference, action, row.get(STEP, ""), by,
+                                                                  details)],
              "key": None},
         ]
         email = email_for(reference) if email_for else None
@@ -139,22 +146,53 @@ def save_new(partnership: Partnership, tab: str, record: Mapping[str, str], *, s
 
 
 def change(partnership: Partnership, tab: str, reference: str, values: Mapping[str, str], *, by: str,
-           action: str, step: int | str, details: str = "") -> bool:
+           action: str, step: int | str, details: str = "", happened_on: dt.date | None = None) -> bool:
     """Change named columns of one challenge and add its History row. True if kept on disk for later."""
     return _record(partnership, reference, [
         {"op": "update", "changes": {tab: {reference: dict(values)}}},
-        {"op": "append", "tab": HISTORY, "rows": [history_row(tab, reference, action, step, by, details)],
-         "key": None},
+        {"op": "append", "tab": HISTORY,
+         "rows": [history_row(tab, reference, action, step, by, details, happened_on=happened_on)], "key": None},
     ])
 
 
 def note(partnership: Partnership, tab: str, reference: str, *, by: str, action: str, step: int | str,
-         details: str) -> bool:
+         details: str, happened_on: dt.date | None = None) -> bool:
     """Add a History row only (a conversation, an Appendix A). True if kept on disk for later."""
     return _record(partnership, reference, [
-        {"op": "append", "tab": HISTORY, "rows": [history_row(tab, reference, action, step, by, details)],
-         "key": None},
+        {"op": "append", "tab": HISTORY,
+         "rows": [history_row(tab, reference, action, step, by, details, happened_on=happened_on)], "key": None},
     ])
+
+
+def tell(partnership: Partnership, tab: str, procedure: Procedure, record: Record, kinds: Iterable[str],
+         today: dt.date | None = None) -> int:
+    """Email at once the people the procedure names for what was just recorded (``kinds``: raised,
+    escalated, resolved, withdrawn, compliance copy), and note each sent one in the Reminders tab
+    so the daily job does not send it again. One that cannot be sent is left for the job.
+    Returns how many were sent."""
+    today = today or dt.date.today()
+    dates, _ = read_dates(record, procedure)
+    if dates is None:
+        return 0
+    where = position(procedure, partnership.calendar, dates, today,
+                     due_soon_days=partnership.reminders.due_soon_days)
+    people = people_on(record, business_support=partnership.email.business_support,
+                       partnership_manager=partnership.email.partnership_manager)
+    wanted = set(kinds)
+    dues = [d for d in notices.events(partnership, tab, procedure, ReadRow(record, dates), where, people, today,
+                                      current_app.config["BASE_URL"], at_once=True) if d.kind in wanted]
+    logged = []
+    for notice in notices.notices(dues, tab, record.reference, set()):
+        if send(partnership, notice.email):
+            logged.append(notice.log_row(dt.datetime.now()))
+    if logged:
+        try:
+            book = workbook(partnership)
+        except SheetUnavailable:
+            book = None
+        _write_or_keep(partnership, book, uuid.uuid4().hex, record.reference,
+                       [{"op": "append", "tab": REMINDERS, "rows": logged, "key": None}], None)
+    return len(logged)
 
 
 def _record(partnership: Partnership, reference: str, writes: list[pending.Write]) -> bool:
@@ -275,14 +313,14 @@ def find(partnership: Partnership, tab: str, reference: str, procedure: Procedur
 
 
 def _step_starts(history: Iterable[Record], procedure: Procedure, current: int) -> dict[int, dt.date]:
-    """When earlier steps started, from the History rows of escalations."""
+    """When earlier steps started, from the History rows of moves to a step (the day each happened)."""
     starts: dict[int, dt.date] = {}
     for row in history:
-        if row["Action"] != "Escalated":
+        if row["Action"] not in MOVES:
             continue
         step = procedure.parse_step(row[STEP]) if row[STEP].strip() else None
         try:
-            when = parse_date(row["When"].strip()[:10])
+            when = parse_date(row[HAPPENED_ON].strip() or row["When"].strip()[:10])
         except ValueError:
             continue
         if step and when and step < current:

@@ -81,7 +81,7 @@ def test_every_other_route_sends_an_anonymous_visitor_to_sign_in(routes_app):
     assert {"test_private", "auth.sign_out"} <= set(checked)
 
 
-def test_a_user_of_another_partnership_gets_not_found(routes_app):
+def test_a_user_of_another_partnership_is_refused(routes_app):
     client = routes_app.test_client()
     sign_in_as(routes_app, client, "support@other-partnership.example", slug="other")
     routes_app.config["WTF_CSRF_ENABLED"] = False
@@ -89,7 +89,7 @@ def test_a_user_of_another_partnership_gets_not_found(routes_app):
     checked = []
     for method, url, endpoint in requests_for(routes_app, rules, slug="demo"):
         response = client.open(url, method=method)
-        assert response.status_code == 404, f"{method} {url} ({endpoint}) answered {response.status_code}"
+        assert response.status_code == 403, f"{method} {url} ({endpoint}) answered {response.status_code}"
         checked.append(endpoint)
     assert "test_private" in checked
     assert client.get("/other/test-private/OTHER-1").get_data(as_text=True) == "case detail"

@@ -16,7 +16,6 @@ GOOD = {
     "raiser_name": "Sam Jones",
     "raiser_role": "Health visitor",
     "raiser_agency": "Health",
-    "raiser_email": "sam.jones@example.nhs.uk",
     "line_manager_email": "lead@example.nhs.uk",
     "other_agency": "Children's social care",
     "other_professional": "Duty social worker",
@@ -46,7 +45,6 @@ def test_a_complete_answer_is_valid(submit):
     ("raiser_name", "Enter your name"),
     ("raiser_role", "Enter your role"),
     ("raiser_agency", "Select your agency"),
-    ("raiser_email", "Enter your email address"),
     ("line_manager_email", "Enter your line manager's email address"),
     ("other_agency", "Select the agency whose decision you are challenging"),
     ("other_professional", "Enter the name or role of the professional whose decision you are challenging"),
@@ -75,7 +73,7 @@ def test_the_date_is_required_and_not_in_the_future(submit):
 
 
 @pytest.mark.parametrize("field, message", [
-    ("raiser_email", "Enter your email address in the correct format, like name@example.org"),
+    ("other_line_manager_email", "Enter their line manager's email address in the correct format, like name@example.org"),
     ("line_manager_email", "Enter your line manager's email address in the correct format, like name@example.org"),
     ("other_professional_email", "Enter the professional's email address in the correct format, like name@example.org"),
 ])

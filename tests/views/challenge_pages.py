@@ -105,10 +105,22 @@ def hidden_fields(response) -> dict[str, str]:
     return {i["name"]: i.get("value", "") for i in page(response).select("form input[type=hidden]")}
 
 
+def filled_in(response) -> dict[str, Any]:
+    """What the page's form would send untouched: hidden fields, and boxes the page filled in
+    (a date offered as today), each name with all its values, as a browser sends them."""
+    values: dict[str, list[str]] = {}
+    for i in page(response).select("form input"):
+        kind = i.get("type", "text")
+        if i.get("name") and kind in ("hidden", "text", "email") and i.get("value") is not None:
+            values.setdefault(i["name"], []).append(i.get("value", ""))
+    return {name: v[0] if len(v) == 1 else v for name, v in values.items()}
+
+
 def send_form(client, url: str, data: dict[str, Any], *, opened=None):
-    """Open ``url`` (or use the page already ``opened``), then post ``data`` with the page's hidden fields."""
+    """Open ``url`` (or use the page already ``opened``), then post ``data`` over what the page's form
+    already holds (its hidden fields and anything it filled in)."""
     shown = opened if opened is not None else client.get(url)
-    return client.post(url, data={**hidden_fields(shown), **data})
+    return client.post(url, data={**filled_in(shown), **data})
 
 
 def outbox(app) -> list[email.message.EmailMessage]:

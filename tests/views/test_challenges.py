@@ -35,7 +35,6 @@ def answers(**changes) -> dict:
         "raiser_name": "Sam Jones",
         "raiser_role": "Health visitor",
         "raiser_agency": "Health",
-        "raiser_email": RAISER,
         "line_manager_email": "lead@example.nhs.uk",
         "other_agency": "Children's social care",
         "other_professional": "Duty social worker",
@@ -108,7 +107,9 @@ def test_the_form_shows_the_safety_banner_the_lists_and_guidance(signed_in, urls
     assert "immediate risk" in banner and "999" in banner
     options = [o["value"] for o in page(response).select("select#raiser_agency option")]
     assert options == ["", *LIST_AGENCIES]
-    assert page(response).select_one("#raiser_email")["value"] == RAISER
+    # The raiser is the signed-in person: the form does not ask for their address.
+    assert page(response).select_one("#raiser_email") is None and page(response).select_one("#on_behalf_of") is None
+    assert f"You are raising this challenge as {RAISER}" in text(response)
     assert "BRAVER" in page(response).select_one("aside").get_text()
     assert page(response).select_one("form")["novalidate"] is not None
 
@@ -124,11 +125,11 @@ def test_a_blank_form_comes_back_with_instructions(signed_in, urls, workbook):
 
 def test_wrong_answers_keep_what_was_typed(signed_in, urls, workbook):
     response = send_form(signed_in, urls("challenges.new"),
-                         answers(raiser_email="sam at nhs", concern_arose=["31", "2", "2026"]))
+                         answers(line_manager_email="sam at nhs", concern_arose=["31", "2", "2026"]))
     assert response.status_code == 400
-    assert errors(response) == ["Enter your email address in the correct format, like name@example.org",
+    assert errors(response) == ["Enter your line manager's email address in the correct format, like name@example.org",
                                 "The date the concern arose must be a real date"]
-    assert page(response).select_one("#raiser_email")["value"] == "sam at nhs"
+    assert page(response).select_one("#line_manager_email")["value"] == "sam at nhs"
     assert page(response).select_one("#concern_arose")["value"] == "31"
     assert page(response).select_one("#raiser_name")["value"] == "Sam Jones"
     assert page(response).select_one("#decision").get_text() == answers()["decision"]
@@ -274,11 +275,11 @@ def test_without_a_lists_tab_the_default_themes_are_offered(signed_in, urls, par
 
 
 def test_a_stale_form_comes_back_with_the_answers_and_records_nothing(signed_in, urls, workbook):
-    response = signed_in.post(urls("challenges.new"), data={**answers(raiser_email="other@example.nhs.uk"),
+    response = signed_in.post(urls("challenges.new"), data={**answers(raiser_role="Ward sister"),
                                                              "csrf_token": "stale"})
     assert response.status_code == 400
     assert "expired" in text(response)
-    assert page(response).select_one("#raiser_email")["value"] == "other@example.nhs.uk"
+    assert page(response).select_one("#raiser_role")["value"] == "Ward sister"
     assert page(response).select_one("#case_reference")["value"] == "CS-12345"
     assert workbook.read(CHALLENGES).records == ()
 

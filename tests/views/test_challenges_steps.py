@@ -7,7 +7,7 @@ import json
 import pytest
 
 from procedures.values import display_date
-from sheets.schema import CHALLENGES, HISTORY
+from sheets.schema import CHALLENGES, HISTORY, REMINDERS
 from tests.views.challenge_pages import (  # noqa: F401 (fixtures)
     app,
     page_urls,
@@ -69,27 +69,30 @@ def test_the_page_shows_the_timeline_with_dates_and_status(client, urls, referen
 @pytest.mark.parametrize("who, role, status", [
     (RAISER, "practitioner", 200),
     ("lead@example.nhs.uk", "practitioner", 200),
-    (COLLEAGUE, "practitioner", 404),
+    (COLLEAGUE, "practitioner", 403),
     (SUPPORT, "business_support", 200),
-    ("responder@example.nhs.uk", "responder", 404),
+    ("responder@example.nhs.uk", "responder", 403),
 ])
 def test_only_people_the_challenge_names_and_business_support_see_it(client, urls, reference, who, role, status):
     sign_in_as(client, who, role)
     assert client.get(urls("challenges.show", reference=reference)).status_code == status
 
 
-def test_an_unknown_reference_and_another_partnerships_user_get_404(client, urls, reference):
+def test_an_unknown_reference_is_refused_like_one_not_yours_and_another_partnerships_user_too(
+        client, urls, reference):
+    # A practitioner cannot tell a reference not in use from one they may not see.
+    assert client.get(urls("challenges.show", reference="DEMO-NOTHER")).status_code == 403
+    sign_in_as(client, SUPPORT, "business_support")
     assert client.get(urls("challenges.show", reference="DEMO-NOTHER")).status_code == 404
     sign_in_as(client, RAISER, slug="other")
-    assert client.get(urls("challenges.show", reference=reference)).status_code == 404
+    assert client.get(urls("challenges.show", reference=reference)).status_code == 403
 
 
 def test_recording_a_conversation(client, urls, reference, workbook):
     url = urls("challenges.conversation", reference=reference)
     blank = send_form(client, url, {})
     assert blank.status_code == 400
-    assert errors(blank) == ["Enter the date of the conversation", "Enter who the conversation was with",
-                             "Enter what was discussed and agreed"]
+    assert errors(blank) == ["Enter who the conversation was with", "Enter what was discussed and agreed"]
     done = send_form(client, url, {"held_on": TODAY_FIELDS, "with_whom": "Duty manager",
                                    "notes": "<b>Agreed</b> to review"})
     assert done.status_code == 302
@@ -112,9 +115,14 @@ def test_escalating_moves_to_the_next_step_and_emails_who_it_goes_to(client, url
     record = row(workbook, reference)
     assert (record["Step"], record["Step started"], record["Escalated to email"]) == (
         "2", TODAY.isoformat(), "named.nurse@example.nhs.uk")
-    [message] = outbox(app)
-    assert message["To"] == "named.nurse@example.nhs.uk" and reference in message["Subject"]
-    assert "CS-12345" not in body(message)
+    # Step 2 names the raiser's line manager (acts) and the raiser (told); whoever it was escalated to
+    # is told too. Each hears at once, before any job runs.
+    told = sorted(m["To"] for m in outbox(app) if m["Subject"] == f"{reference}: now at Step 2")
+    assert told == ["lead@example.nhs.uk", "named.nurse@example.nhs.uk", RAISER]
+    for message in outbox(app):
+        assert "CS-12345" not in body(message)
+    keys = [r["Key"] for r in workbook.read(REMINDERS).records]
+    assert f"{reference}|2|escalated|named.nurse@example.nhs.uk|{TODAY.isoformat()}" in keys
     # The person it went to can now see it.
     sign_in_as(client, "named.nurse@example.nhs.uk")
     assert client.get(urls("challenges.show", reference=reference)).status_code == 200
@@ -135,6 +143,7 @@ def test_resolving_records_the_reporting_answers_and_closes_it(client, urls, ref
     url = urls("challenges.resolve", reference=reference)
     done = send_form(client, url, {"what_was_done": "Met the manager", "outcome": "Assessment booked",
                                    "how_resolved": "Agreed at step 1", "raiser_satisfied": "yes", "referred": "no"})
+    assert done.status_code == 302, errors(done)
     assert done.status_code == 302
     record = row(workbook, reference)
     assert (record["Resolved on"], record["Raiser satisfied"], record["Referred to partnership"]) == (
@@ -154,6 +163,7 @@ def test_withdrawing_needs_a_reason(client, urls, reference, workbook):
     record = row(workbook, reference)
     assert (record["Withdrawn on"], record["Withdrawal reason"]) == (TODAY.isoformat(), "Raised in error")
     assert [r["Action"] for r in workbook.read(HISTORY).records] == ["Raised", "Withdrawn"]
+    assert workbook.read(HISTORY).records[-1]["Happened on"] == TODAY.isoformat()
 
 
 def test_appendix_a_is_prefilled_saved_and_printable(client, urls, reference, workbook):

@@ -212,7 +212,7 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client, workbook, url):
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_a_practitioner_gets_not_found(client, workbook, url):
+def test_a_practitioner_is_refused(client, workbook, url):
     sign_in(client, role="practitioner", email="pat.smith@example.nhs.uk")
     response = client.get(url)
     assert response.status_code == 404
@@ -220,7 +220,7 @@ def test_a_practitioner_gets_not_found(client, workbook, url):
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_business_support_of_another_partnership_gets_not_found(client, workbook, url):
+def test_business_support_of_another_partnership_is_refused(client, workbook, url):
     sign_in(client, partnership="other", email="support@other-partnership.example")
     assert client.get(url).status_code == 404
 
