@@ -19,7 +19,7 @@ from forms.base import (
 )
 from forms.dates import GovDateField, not_before, not_in_future
 from forms.widgets import CheckboxesInput, RadioInput
-from forms.steps import StepActionForm
+from forms.steps import EventForm, StepActionForm
 from sheets.schema import COMPLIANCE_ISSUES
 
 
@@ -28,8 +28,9 @@ def _text(label: str, message: str, name: str, **kwargs) -> StringField:
                        **kwargs)
 
 
-def _email(label: str, message: str) -> StringField:
-    return StringField(label, widget=GovTextInput(), validators=[required(message), *email_address(label)])
+def _email(label: str, message: str, **kwargs) -> StringField:
+    return StringField(label, widget=GovTextInput(), validators=[required(message), *email_address(label)],
+                       **kwargs)
 
 
 def _long(label: str, message: str, name: str, **kwargs) -> TextAreaField:
@@ -44,7 +45,8 @@ class ComplianceChallengeForm(StrippedForm):
                              "The family or case reference",
                              description="The case number. Do not enter the family's name.")
     iro = _text("Independent Reviewing Officer (IRO)", "Enter the IRO's name", "The IRO's name")
-    iro_email = _email("IRO's email address", "Enter the IRO's email address")
+    iro_email = _email("IRO's email address", "Enter the IRO's email address",
+                       description="Business support may send the form on an IRO's behalf: they are its IRO")
     professional = _text("Professional", "Enter the name or role of the professional", "The professional")
     professional_agency = SelectField("Professional's agency", widget=GovSelect(), validate_choice=False,
                                       validators=[required("Select the professional's agency")])
@@ -65,8 +67,11 @@ class ComplianceChallengeForm(StrippedForm):
     submission_id = HiddenField()
     submit = SubmitField("Send to the line manager", widget=GovSubmitInput())
 
-    def __init__(self, *args, agencies: Sequence[str], **kwargs):
+    def __init__(self, *args, agencies: Sequence[str], on_behalf: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not on_behalf:
+            # The IRO is the signed-in person.
+            del self.iro_email
         self.professional_agency.choices = choices([("", "Choose an agency"), *agencies])
         self.professional_agency.validators = [*self.professional_agency.validators,
                                                OneOf(agencies, "Select the professional's agency from the list")]
@@ -84,19 +89,28 @@ RESOLVED_OR_PROGRESSED = choices([("resolved", "Resolved"), ("progress", "Not re
 
 
 class LineManagerResponseForm(StepActionForm):
-    """Stage 2: the line manager's response, within 3 working days."""
+    """The line manager's response to the form (Durham's stage 2, within 3 working days).
+
+    The response link records the response only: whether it resolves the issue is for the IRO.
+    """
 
     response = _long("Your response", "Enter your response", "Your response",
                      description="What you have done or will do about the issue, and by when")
-    outcome = RadioField("Is the issue resolved?", widget=RadioInput(),
-                         choices=choices([("resolved", "Yes, it is resolved"),
-                                          ("progress", "No, it needs a meeting with the Safeguarding Lead (stage 3)")]),
-                         validators=[required("Select whether the issue is resolved")])
     submit = SubmitField("Send response", widget=GovSubmitInput())
 
 
-class StageMeetingForm(StepActionForm):
-    """Stages 3 and 4: the meeting, its record (actions agreed and timescales) and what came of it."""
+class StageDecisionForm(EventForm):
+    """After the line manager's response: does it resolve the issue, and when was that decided."""
+
+    outcome = RadioField("Does the line manager's response resolve the issue?", widget=RadioInput(),
+                         choices=RESOLVED_OR_PROGRESSED, validators=[required("Select whether the issue is resolved")])
+    decided_on = GovDateField("When was this decided?", noun="the date it was decided",
+                              description="For example, 27 3 2026")
+    submit = SubmitField("Save the outcome", widget=GovSubmitInput())
+
+
+class StageMeetingForm(EventForm):
+    """A meeting stage: the meeting, its record (actions agreed and timescales) and what came of it."""
 
     meeting_on = GovDateField("Date of meeting", noun="the date of the meeting")
     record = _long("Record of the meeting, actions agreed and timescales",
@@ -105,14 +119,11 @@ class StageMeetingForm(StepActionForm):
                          validators=[required("Select whether the issue is resolved")])
     submit = SubmitField("Save the meeting", widget=GovSubmitInput())
 
-    def __init__(self, *args, raised_on: dt.date | None, today: Callable[[], dt.date] = dt.date.today, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.meeting_on.validators = [not_in_future(today),
-                                      not_before(lambda: raised_on, "the day the form was sent")]
 
-
-class EscalationForm(StepActionForm):
-    """Stage 5: escalation to the partnership's executive, with the reasons."""
+class EscalationForm(EventForm):
+    """The last stage: escalation to the partnership's executive, with the reasons."""
 
     reasons = _long("Reasons for escalation", "Enter the reasons for escalation", "The reasons for escalation")
+    escalated_on = GovDateField("When was it escalated?", noun="the date it was escalated",
+                                description="For example, 27 3 2026")
     submit = SubmitField("Escalate", widget=GovSubmitInput())

@@ -67,14 +67,20 @@ NOTES: dict[tuple[str, str], str] = {
 RESPONSE_LINK_ONLY: frozenset[str] = frozenset({"response_link"})
 
 
-def may(action: str, relations: Iterable[str]) -> bool:
-    """Whether a person with these relations to a challenge may take ``action`` on it."""
+def may(action: str, relations: Iterable[str], *, response: bool = False) -> bool:
+    """Whether a person with these relations to a challenge may take ``action`` on it.
+
+    ``response``: the action is the response its link was sent for; a response link records
+    that and nothing else.
+    """
     held = frozenset(relations)
+    if action == "record" and not response:
+        held = held - RESPONSE_LINK_ONLY
     return bool(held & PERMISSIONS[action]) and not held & REFUSED.get(action, frozenset())
 
 
 def allowed(relations: Iterable[str]) -> frozenset[str]:
-    """Every action these relations allow (what a page offers)."""
+    """Every action these relations allow on a challenge's page (a response is made on its own page)."""
     held = frozenset(relations)
     return frozenset(action for action in PERMISSIONS if may(action, held))
 

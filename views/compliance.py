@@ -1,4 +1,10 @@
-"""Durham's IRO compliance challenge: the form, the line manager's response link, stages 3 to 5."""
+"""A compliance challenge (Durham's IRO form): the form, the line manager's response link, later stages.
+
+Driven by the partnership's compliance procedure, not by one procedure's numbers: the form is
+sent at the procedure's first recorded stage (``starts_at``), whose people who act are sent a
+response link; the stages after it record a meeting; the last stage is escalation. Who may do
+what is the one permission table (``views.permissions``).
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,28 +12,30 @@ import datetime as dt
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 
-from forms.compliance import ComplianceChallengeForm, EscalationForm, LineManagerResponseForm, StageMeetingForm
-from notify import Email
+from forms.compliance import (
+    ComplianceChallengeForm, EscalationForm, LineManagerResponseForm, StageDecisionForm, StageMeetingForm,
+)
+from forms.steps import WithdrawForm
+from notify import Email, notices
 from procedures import ChallengeDates, position
 from procedures.config import Partnership
 from procedures.model import Procedure
-from procedures.values import format_date
-from sheets.schema import COMPLIANCE, RAISED_ON, RESOLVED_ON, STEP, STEP_STARTED
-from views import records
-from views.auth import User, can_see, current_user, login_required, sign_in
+from procedures.people import addresses
+from procedures.values import display_date, format_date
+from sheets.base import Record
+from sheets.schema import COMPLIANCE, PERSON_COLUMNS, RAISED_ON, RESOLVED_ON, STEP, STEP_STARTED, WITHDRAWN_ON, \
+    stage_columns
+from views import permissions, records
+from views.auth import User, current_user, login_required, sign_in
 from views.partnership import get_partnership
 from views.response_link import LinkRefused, ResponseLink, expiry, make_token, read_token
 
 bp = Blueprint("compliance", __name__, url_prefix="/<slug>/compliance")
 
-EMAIL_COLUMNS = ("IRO email", "Professional email", "Line manager email", "Safeguarding lead email")
-RESPONSE_STAGE = 2
-MEETING_STAGES = (3, 4)
-ESCALATION_STAGE = 5
-
+# Every column naming a person on a compliance challenge.
+EMAIL_COLUMNS = tuple(dict.fromkeys(PERSON_COLUMNS[COMPLIANCE].values()))
 
 records.reads_the_sheet(bp)
-
 
 
 def _partnership(slug: str) -> tuple[Partnership, Procedure]:
@@ -38,22 +46,41 @@ def _partnership(slug: str) -> tuple[Partnership, Procedure]:
     return partnership, partnership.compliance_procedure
 
 
+def first_stage(procedure: Procedure) -> int:
+    """The stage the form is sent at, whose people who act respond through their link."""
+    return procedure.starts_at
+
+
+def last_stage(procedure: Procedure) -> int:
+    """The stage a compliance challenge is escalated to when the meetings do not resolve it."""
+    return len(procedure.steps)
+
+
+def meeting_stages(procedure: Procedure) -> tuple[int, ...]:
+    return tuple(range(first_stage(procedure) + 1, last_stage(procedure)))
+
+
+def columns(procedure: Procedure, stage: int) -> dict[str, str]:
+    return stage_columns(COMPLIANCE, stage, first_stage(procedure))
+
+
 def _response_email(partnership: Partnership, reference: str, line_manager_email: str, today: dt.date) -> Email:
     """The line manager's email: the reference, the deadline and the signed link; no case detail."""
     procedure = partnership.compliance_procedure
-    stage2 = position(procedure, partnership.calendar,
-                      ChallengeDates(raised_on=today, step=RESPONSE_STAGE, step_started=today), today)
+    stage = procedure.step(first_stage(procedure))
+    where = position(procedure, partnership.calendar,
+                     ChallengeDates(raised_on=today, step=stage.number, step_started=today), today)
     token = make_token(current_app.config["SECRET_KEY"], ResponseLink(
-        partnership.slug, reference, line_manager_email.lower(), expiry(stage2.conclude_by, today)))
+        partnership.slug, reference, line_manager_email.lower(), expiry(where.conclude_by, today)))
     link = current_app.config["BASE_URL"] + url_for("compliance.respond", slug=partnership.slug,
                                                     reference=reference, token=token)
-    due = f"{stage2.conclude_by:%d %B %Y}" if stage2.conclude_by else "as soon as you can"
+    due = display_date(where.conclude_by) if where.conclude_by else "as soon as you can"
     return Email(
         to=line_manager_email,
         subject=f"Compliance challenge {reference}: your response is needed by {due}",
         text=(f"An Independent Reviewing Officer has sent you compliance challenge {reference} "
-              f"({partnership.name}).\n\nPlease respond by {due} (stage 2: 3 working days).\n\n"
-              f"Open this link to read it and respond:\n{link}\n\n"
+              f"({partnership.name}).\n\nPlease respond by {due} ({procedure.step_label.lower()} {stage.number}: "
+              f"{stage.name}).\n\nOpen this link to read it and respond:\n{link}\n\n"
               "The link opens this challenge only. Please do not forward this email: "
               "whoever opens the link can respond.\n"),
     )
@@ -64,16 +91,18 @@ def _response_email(partnership: Partnership, reference: str, line_manager_email
 def new(slug: str):
     partnership, procedure = _partnership(slug)
     user = current_user()
-    form = ComplianceChallengeForm(agencies=records.lists(partnership).agencies)
-    if request.method == "GET" and not form.iro_email.data:
-        form.iro_email.data = user.email
+    permissions.require_raise(user)
+    form = ComplianceChallengeForm(agencies=records.lists(partnership).agencies, on_behalf=user.is_business_support)
     if form.validate_on_submit():
         today = dt.date.today()
+        # The IRO is the signed-in person; business support may send the form on an IRO's behalf.
+        iro = form.iro_email.data if user.is_business_support else user.email
+        stage = first_stage(procedure)
         row = {
             RAISED_ON: format_date(today),
             "Family reference": form.family_reference.data,
             "IRO": form.iro.data,
-            "IRO email": form.iro_email.data,
+            "IRO email": iro,
             "Professional": form.professional.data,
             "Professional agency": form.professional_agency.data,
             "Professional email": form.professional_email.data or "",
@@ -83,17 +112,23 @@ def new(slug: str):
             "Safeguarding lead email": form.safeguarding_lead_email.data or "",
             "Identified issue": "; ".join(form.issues.data),
             "Concern and what we would like to see": form.concern.data,
-            STEP: str(RESPONSE_STAGE),
+            STEP: str(stage),
             STEP_STARTED: format_date(today),
         }
+        details = f"Sent by business support on behalf of {iro}" if iro.lower() != user.email else ""
         saved = records.save_new(
             partnership, COMPLIANCE, row, submission_id=form.submission_id.data, by=user.email, action="Sent",
-            email_for=lambda ref: _response_email(partnership, ref, form.line_manager_email.data, today))
-        stage2 = position(procedure, partnership.calendar,
-                          ChallengeDates(raised_on=today, step=RESPONSE_STAGE, step_started=today), today)
+            email_for=lambda ref: _response_email(partnership, ref, form.line_manager_email.data, today),
+            details=details)
+        if not saved.pending and not saved.repeated:
+            # Seed 004 5.5: the business manager gets a copy of every form when it is sent.
+            records.tell(partnership, COMPLIANCE, procedure, Record(COMPLIANCE, 0, {**row, "Reference": saved.reference}),
+                         [notices.RAISED, notices.COMPLIANCE_COPY], today)
+        where = position(procedure, partnership.calendar,
+                         ChallengeDates(raised_on=today, step=stage, step_started=today), today)
         session["compliance_sent"] = {"reference": saved.reference, "pending": saved.pending,
                                       "email_failed": saved.email_failed,
-                                      "conclude_by": format_date(stage2.conclude_by)}
+                                      "conclude_by": format_date(where.conclude_by)}
         return redirect(url_for("compliance.sent", slug=slug))
     return render_template("compliance/new.html", partnership=partnership, form=form), 400 if form.errors else 200
 
@@ -109,18 +144,20 @@ def sent(slug: str):
     return render_template("compliance/sent.html", partnership=partnership, done=done, conclude_by=conclude_by)
 
 
-def _find(partnership: Partnership, procedure: Procedure, reference: str) -> records.Challenge:
+def _visible(partnership: Partnership, procedure: Procedure, reference: str, action: str = "see") -> records.Challenge:
+    """The challenge, if the signed-in person may see it and take ``action``; 403 otherwise (404 for
+    business support when there is no such challenge)."""
+    user = current_user()
     challenge = records.find(partnership, COMPLIANCE, reference, procedure)
     if challenge is None:
-        abort(404)
+        abort(404 if user.is_business_support else 403)
+    permissions.require("see", user, partnership, challenge.record)
+    permissions.require(action, user, partnership, challenge.record)
     return challenge
 
 
-def _visible(partnership: Partnership, procedure: Procedure, reference: str) -> records.Challenge:
-    challenge = _find(partnership, procedure, reference)
-    if not can_see(current_user(), dict(challenge.record.values), EMAIL_COLUMNS):
-        abort(404)
-    return challenge
+def _responded(procedure: Procedure, challenge: records.Challenge) -> bool:
+    return bool(challenge.record[columns(procedure, first_stage(procedure))["record"]].strip())
 
 
 @bp.get("/<reference>")
@@ -128,15 +165,20 @@ def _visible(partnership: Partnership, procedure: Procedure, reference: str) -> 
 def show(slug: str, reference: str):
     partnership, procedure = _partnership(slug)
     challenge = _visible(partnership, procedure, reference)
+    user = current_user()
+    stages = [(s, columns(procedure, s.number)) for s in procedure.steps if s.number >= first_stage(procedure)]
     return render_template("compliance/show.html", partnership=partnership, challenge=challenge,
-                           procedure=procedure, user=current_user(), resend_form=FlaskForm(),
-                           meeting_stages=MEETING_STAGES, response_stage=RESPONSE_STAGE,
-                           escalation_stage=ESCALATION_STAGE)
+                           procedure=procedure, user=user, resend_form=FlaskForm(),
+                           allowed=permissions.allowed(user, partnership, challenge.record),
+                           first_stage=first_stage(procedure), last_stage=last_stage(procedure),
+                           meeting_stages=meeting_stages(procedure), responded=_responded(procedure, challenge),
+                           stages=stages)
 
 
 @bp.route("/<reference>/respond/<token>", methods=["GET", "POST"])
 def respond(slug: str, reference: str, token: str):
-    """Stage 2: the line manager arrives from the emailed link, is signed in for this challenge only, and responds."""
+    """The first stage: the line manager arrives from the emailed link, is signed in for this
+    challenge only, and records their response (the IRO then decides what comes of it)."""
     partnership, procedure = _partnership(slug)
     try:
         link = read_token(current_app.config["SECRET_KEY"], token, slug=slug, reference=reference,
@@ -145,50 +187,54 @@ def respond(slug: str, reference: str, token: str):
         expired = "expired" in str(e)
         return render_template("compliance/link_refused.html", partnership=partnership, expired=expired,
                                message=str(e)), 410 if expired else 403
-    challenge = _find(partnership, procedure, reference)
+    challenge = records.find(partnership, COMPLIANCE, reference, procedure)
+    if challenge is None:
+        abort(404)
     user = current_user()
     if request.method == "GET" and not (user and user.partnership == slug and user.reference == reference
                                         and user.email == link.email):
         sign_in(User(link.email, slug, "responder", reference))
         # Signing in starts a new session: the form's CSRF token must come from it, not the old one.
         g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-    if not challenge.is_open or challenge.position.step.number != RESPONSE_STAGE:
+    stage = first_stage(procedure)
+    if not challenge.is_open or challenge.position.step.number != stage or _responded(procedure, challenge):
         return render_template("compliance/responded.html", partnership=partnership, challenge=challenge)
     form = LineManagerResponseForm()
     if request.method == "GET":
-        form.at_step.data = str(RESPONSE_STAGE)
+        form.at_step.data = str(stage)
     if form.validate_on_submit():
-        today = format_date(dt.date.today())
-        values = {"Line manager response": form.response.data, "Stage 2 resolved or progressed on": today}
-        if form.outcome.data == "resolved":
-            values.update({RESOLVED_ON: today, "Outcome": "Resolved by the line manager at stage 2"})
-            message = "Thank you: your response is recorded and the challenge is resolved."
-        else:
-            values.update({STEP: "3", STEP_STARTED: today})
-            message = "Thank you: your response is recorded. The challenge moves to stage 3."
+        today = dt.date.today()
+        own = columns(procedure, stage)
+        values = {own["record"]: form.response.data, own["responded_on"]: format_date(today)}
         kept = records.change(partnership, COMPLIANCE, reference, values, by=link.email,
-                              action="Line manager responded", step=RESPONSE_STAGE)
-        iro = challenge.record["IRO email"]
-        if iro:
-            page = current_app.config["BASE_URL"] + url_for("compliance.show", slug=slug, reference=reference)
-            records.send(partnership, Email(
-                to=iro, subject=f"Compliance challenge {reference}: the line manager has responded",
-                text=f"The line manager has responded to compliance challenge {reference}.\n\n"
-                     f"Sign in to read it: {page}\n",
-            ))
-        flash(message + (" It will be saved in the spreadsheet shortly." if kept else ""), "success")
+                              action="Line manager responded", step=stage, happened_on=today)
+        _tell_responded(partnership, procedure, challenge, reference)
+        flash("Thank you: your response is recorded. The Independent Reviewing Officer will decide whether it "
+              "resolves the issue." + (" It will be saved in the spreadsheet shortly." if kept else ""), "success")
         return redirect(url_for("compliance.show", slug=slug, reference=reference))
     return render_template("compliance/respond.html", partnership=partnership, challenge=challenge, form=form,
                            procedure=procedure), 400 if form.errors else 200
 
 
-def _staff_only(challenge: records.Challenge) -> None:
-    """Stages 3 to 5 are recorded by the IRO and business support, not by a responder's link."""
-    if current_user().role == "responder":
-        abort(404)
+def _tell_responded(partnership: Partnership, procedure: Procedure, challenge: records.Challenge,
+                    reference: str) -> None:
+    """The people the stage names as told (the IRO) hear at once that the line manager responded."""
+    people = permissions.people(partnership, challenge.record).addresses
+    page = current_app.config["BASE_URL"] + url_for("compliance.show", slug=partnership.slug, reference=reference)
+    told = [p for p in procedure.step(first_stage(procedure)).told if p != "partnership_manager"] or ["raiser"]
+    for to in addresses(told, people):
+        records.send(partnership, Email(
+            to=to, subject=f"Compliance challenge {reference}: the line manager has responded",
+            text=f"The line manager has responded to compliance challenge {reference}.\n\n"
+                 f"Sign in to read it and record whether it resolves the issue: {page}\n",
+        ))
 
 
 def _open_at(partnership: Partnership, challenge: records.Challenge, stages: tuple[int, ...], form):
+    if challenge.position is None:
+        flash("This compliance challenge's row in the spreadsheet needs correcting before anything more can be "
+              "recorded")
+        return redirect(url_for("compliance.show", slug=partnership.slug, reference=challenge.reference))
     if not challenge.is_open or challenge.position.step.number not in stages:
         flash("This compliance challenge is not at a stage where that can be recorded")
         return redirect(url_for("compliance.show", slug=partnership.slug, reference=challenge.reference))
@@ -201,37 +247,92 @@ def _open_at(partnership: Partnership, challenge: records.Challenge, stages: tup
     return None
 
 
+def _since_stage(challenge: records.Challenge) -> dict[str, object]:
+    where = challenge.position
+    if where is None:
+        return {"earliest": None, "earliest_what": ""}
+    started = where.timeline[where.step.number - 1].started or where.day1
+    label = where.procedure.step_label.lower()
+    return {"earliest": started,
+            "earliest_what": f"the day {label} {where.step.number} started ({started:%d/%m/%Y})"}
+
+
+def _conclude(partnership: Partnership, procedure: Procedure, challenge: records.Challenge, stage: int,
+              values: dict[str, str], resolved: bool, on: dt.date) -> str:
+    """Conclude ``stage``: resolved, or on to the next stage. Returns where it went, for the message."""
+    values[columns(procedure, stage)["concluded_on"]] = format_date(on)
+    if resolved:
+        values.update({RESOLVED_ON: format_date(on), "Outcome": f"Resolved at stage {stage}"})
+        return "resolved"
+    if stage + 1 < last_stage(procedure):
+        values.update({STEP: str(stage + 1), STEP_STARTED: format_date(on)})
+        return f"stage {stage + 1}"
+    return "escalation"
+
+
+def _after(partnership: Partnership, procedure: Procedure, challenge: records.Challenge, reference: str,
+           values: dict[str, str], went: str, kept: bool, what: str):
+    if not kept:
+        kind = notices.RESOLVED if went == "resolved" else notices.ESCALATED
+        changed = Record(COMPLIANCE, challenge.record.row, {**challenge.record.values, **values})
+        records.tell(partnership, COMPLIANCE, procedure, changed, [kind])
+    suffix = " It will be saved in the spreadsheet shortly." if kept else ""
+    if went == "escalation":
+        flash(f"{what} saved. Now give the reasons for escalation." + suffix, "success")
+        return redirect(url_for("compliance.escalate", slug=partnership.slug, reference=reference))
+    flash((f"{what} saved. The challenge is resolved." if went == "resolved"
+           else f"{what} saved. The challenge moves to {went}.") + suffix, "success")
+    return redirect(url_for("compliance.show", slug=partnership.slug, reference=reference))
+
+
+@bp.route("/<reference>/decide", methods=["GET", "POST"])
+@login_required
+def decide(slug: str, reference: str):
+    """The first stage's outcome, once the line manager has responded: resolved, or on to the next stage."""
+    partnership, procedure = _partnership(slug)
+    challenge = _visible(partnership, procedure, reference, "record")
+    form = StageDecisionForm(**_since_stage(challenge))
+    stage = first_stage(procedure)
+    refused = _open_at(partnership, challenge, (stage,), form)
+    if refused:
+        return refused
+    if form.validate_on_submit():
+        resolved = form.outcome.data == "resolved"
+        if resolved:
+            permissions.require("resolve", current_user(), partnership, challenge.record)
+        values: dict[str, str] = {}
+        went = _conclude(partnership, procedure, challenge, stage, values, resolved, form.decided_on.data)
+        kept = records.change(partnership, COMPLIANCE, reference, values, by=current_user().email,
+                              action="Moved on" if went.startswith("stage") else f"Stage {stage} outcome",
+                              step=stage + 1 if went.startswith("stage") else stage, happened_on=form.decided_on.data)
+        return _after(partnership, procedure, challenge, reference, values, went, kept, "Outcome")
+    return render_template("compliance/decide.html", partnership=partnership, challenge=challenge, form=form,
+                           stage=stage, procedure=procedure), 400 if form.errors else 200
+
+
 @bp.route("/<reference>/meeting", methods=["GET", "POST"])
 @login_required
 def meeting(slug: str, reference: str):
-    """Stages 3 and 4: the meeting with the Safeguarding Lead, its record, and whether it resolved the issue."""
+    """A meeting stage: the meeting, its record, and whether it resolved the issue."""
     partnership, procedure = _partnership(slug)
-    challenge = _visible(partnership, procedure, reference)
-    _staff_only(challenge)
-    form = StageMeetingForm(raised_on=challenge.raised_on)
-    refused = _open_at(partnership, challenge, MEETING_STAGES, form)
+    challenge = _visible(partnership, procedure, reference, "record")
+    form = StageMeetingForm(**_since_stage(challenge))
+    refused = _open_at(partnership, challenge, meeting_stages(procedure), form)
     if refused:
         return refused
     stage = challenge.position.step.number
     if form.validate_on_submit():
-        today = format_date(dt.date.today())
-        values = {f"Stage {stage} meeting on": format_date(form.meeting_on.data),
-                  f"Stage {stage} record": form.record.data,
-                  f"Stage {stage} resolved or progressed on": today}
-        go_on = form.outcome.data != "resolved"
-        if not go_on:
-            values.update({RESOLVED_ON: today, "Outcome": f"Resolved at stage {stage}"})
-        elif stage + 1 < ESCALATION_STAGE:
-            values.update({STEP: str(stage + 1), STEP_STARTED: today})
+        resolved = form.outcome.data == "resolved"
+        if resolved:
+            permissions.require("resolve", current_user(), partnership, challenge.record)
+        own = columns(procedure, stage)
+        values = {own["met_on"]: format_date(form.meeting_on.data), own["record"]: form.record.data}
+        went = _conclude(partnership, procedure, challenge, stage, values, resolved, form.meeting_on.data)
         kept = records.change(partnership, COMPLIANCE, reference, values, by=current_user().email,
-                              action=f"Stage {stage} meeting", step=stage)
-        suffix = " It will be saved in the spreadsheet shortly." if kept else ""
-        if go_on and stage + 1 == ESCALATION_STAGE:
-            flash("Meeting saved. Now give the reasons for escalation." + suffix, "success")
-            return redirect(url_for("compliance.escalate", slug=slug, reference=reference))
-        flash(("Meeting saved. The challenge is resolved." if not go_on
-               else f"Meeting saved. The challenge moves to stage {stage + 1}.") + suffix, "success")
-        return redirect(url_for("compliance.show", slug=slug, reference=reference))
+                              action="Moved on" if went.startswith("stage") else f"Stage {stage} meeting",
+                              step=stage + 1 if went.startswith("stage") else stage,
+                              details=f"Stage {stage} meeting", happened_on=form.meeting_on.data)
+        return _after(partnership, procedure, challenge, reference, values, went, kept, "Meeting")
     return render_template("compliance/meeting.html", partnership=partnership, challenge=challenge, form=form,
                            stage=stage, procedure=procedure), 400 if form.errors else 200
 
@@ -239,30 +340,52 @@ def meeting(slug: str, reference: str):
 @bp.route("/<reference>/escalate", methods=["GET", "POST"])
 @login_required
 def escalate(slug: str, reference: str):
-    """Stage 5: escalation to the partnership's executive, with the reasons."""
+    """The last stage: escalation to the partnership's executive, with the reasons."""
     partnership, procedure = _partnership(slug)
-    challenge = _visible(partnership, procedure, reference)
-    _staff_only(challenge)
-    form = EscalationForm()
-    refused = _open_at(partnership, challenge, tuple(range(RESPONSE_STAGE, ESCALATION_STAGE)), form)
+    challenge = _visible(partnership, procedure, reference, "escalate")
+    form = EscalationForm(**_since_stage(challenge))
+    last = last_stage(procedure)
+    refused = _open_at(partnership, challenge, tuple(range(first_stage(procedure), last)), form)
     if refused:
         return refused
     if form.validate_on_submit():
-        today = format_date(dt.date.today())
-        values = {STEP: str(ESCALATION_STAGE), STEP_STARTED: today, "Stage 5 escalated on": today,
-                  "Stage 5 reasons for escalation": form.reasons.data}
+        on = format_date(form.escalated_on.data)
+        own = columns(procedure, last)
+        values = {STEP: str(last), STEP_STARTED: on, own["escalated_on"]: on, own["reasons"]: form.reasons.data}
         kept = records.change(partnership, COMPLIANCE, reference, values, by=current_user().email,
-                              action="Escalated", step=ESCALATION_STAGE, details=form.reasons.data)
-        records.send(partnership, Email(
-            to=partnership.email.partnership_manager,
-            subject=f"Compliance challenge {reference} has been escalated to stage 5",
-            text=(f"Compliance challenge {reference} has been escalated to {procedure.final_escalation}.\n\n"
-                  f"Sign in to read the reasons: {current_app.config['BASE_URL']}"
-                  f"{url_for('compliance.show', slug=slug, reference=reference)}\n"),
-        ))
-        flash("Escalated to stage 5." + (" It will be saved in the spreadsheet shortly." if kept else ""), "success")
+                              action="Escalated", step=last, details=form.reasons.data,
+                              happened_on=form.escalated_on.data)
+        if not kept:
+            changed = Record(COMPLIANCE, challenge.record.row, {**challenge.record.values, **values})
+            records.tell(partnership, COMPLIANCE, procedure, changed, [notices.ESCALATED])
+        flash(f"Escalated to stage {last}." + (" It will be saved in the spreadsheet shortly." if kept else ""),
+              "success")
         return redirect(url_for("compliance.show", slug=slug, reference=reference))
     return render_template("compliance/escalate.html", partnership=partnership, challenge=challenge, form=form,
+                           procedure=procedure, stage=last), 400 if form.errors else 200
+
+
+@bp.route("/<reference>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(slug: str, reference: str):
+    partnership, procedure = _partnership(slug)
+    challenge = _visible(partnership, procedure, reference, "withdraw")
+    form = WithdrawForm(**_since_stage(challenge))
+    refused = _open_at(partnership, challenge, tuple(s.number for s in procedure.steps), form)
+    if refused:
+        return refused
+    if form.validate_on_submit():
+        values = {WITHDRAWN_ON: format_date(form.withdrawn_on.data), "Withdrawal reason": form.reason.data}
+        kept = records.change(partnership, COMPLIANCE, reference, values, by=current_user().email,
+                              action="Withdrawn", step=challenge.position.step.number,
+                              happened_on=form.withdrawn_on.data)
+        if not kept:
+            changed = Record(COMPLIANCE, challenge.record.row, {**challenge.record.values, **values})
+            records.tell(partnership, COMPLIANCE, procedure, changed, [notices.WITHDRAWN])
+        flash("Compliance challenge withdrawn." + (" It will be saved in the spreadsheet shortly." if kept else ""),
+              "success")
+        return redirect(url_for("compliance.show", slug=slug, reference=reference))
+    return render_template("compliance/withdraw.html", partnership=partnership, challenge=challenge, form=form,
                            procedure=procedure), 400 if form.errors else 200
 
 
@@ -271,10 +394,9 @@ def escalate(slug: str, reference: str):
 def send_link(slug: str, reference: str):
     """Send the line manager's link again (a lost email, or one that could not be sent)."""
     partnership, procedure = _partnership(slug)
-    challenge = _visible(partnership, procedure, reference)
-    _staff_only(challenge)
+    challenge = _visible(partnership, procedure, reference, "escalate")
     if FlaskForm().validate_on_submit() and challenge.is_open \
-            and challenge.position.step.number == RESPONSE_STAGE:
+            and challenge.position.step.number == first_stage(procedure) and not _responded(procedure, challenge):
         email = _response_email(partnership, reference, challenge.record["Line manager email"], dt.date.today())
         if records.send(partnership, email):
             flash("The link was sent to the line manager again.", "success")

@@ -101,7 +101,8 @@ def test_the_form_has_the_seeds_issue_list_and_instructions(client, urls, workbo
     sign_in_as(client, IRO)
     shown = client.get(urls("compliance.new"))
     assert [i["value"] for i in page(shown).select("input[name=issues]")] == list(COMPLIANCE_ISSUES)
-    assert page(shown).select_one("#iro_email")["value"] == IRO
+    # The IRO is the signed-in person: the form does not ask for their address.
+    assert page(shown).select_one("#iro_email") is None
     blank = send_form(client, urls("compliance.new"), {})
     assert blank.status_code == 400
     assert "Select at least one identified issue" in summary_errors(blank)
@@ -117,11 +118,14 @@ def test_sending_records_stage_2_and_emails_the_line_manager_a_link(client, urls
     assert record["Concern and what we would like to see"] == "<i>Not at</i> core groups. =SUM(A1)"
     [history] = workbook.read(HISTORY).records
     assert (history["Tab"], history["Action"], history["By"]) == (COMPLIANCE, "Sent", IRO)
-    [message] = outbox(app)
-    assert message["To"] == MANAGER and sent in message["Subject"]
-    assert "FAM-0042" not in body(message) and "core groups" not in body(message)
+    # The line manager's link, the IRO's confirmation and the business manager's copy go at once.
+    assert sorted(m["To"] for m in outbox(app)) == sorted([MANAGER, IRO, "partnership.manager@demo-partnership.example"])
+    message = next(m for m in outbox(app) if m["To"] == MANAGER)
+    assert sent in message["Subject"]
+    for each in outbox(app):
+        assert "FAM-0042" not in body(each) and "core groups" not in body(each)
     due = partnership.calendar.add_working_days(TODAY, 3)
-    assert f"{due:%d %B %Y}" in message["Subject"]
+    assert f"{due.day} {due:%B %Y}" in message["Subject"]
 
 
 def test_the_line_manager_opens_the_link_and_responds(client, sent, app, workbook, urls):
@@ -132,27 +136,40 @@ def test_the_line_manager_opens_the_link_and_responds(client, sent, app, workboo
     assert "Respond to compliance challenge" in page(shown).h1.get_text()
     assert "&lt;i&gt;Not at&lt;/i&gt;" in shown.get_data(as_text=True)
     blank = send_form(manager, path, {}, opened=shown)
-    assert errors(blank) == ["Enter your response", "Select whether the issue is resolved"]
-    done = send_form(manager, path, {"response": "Will attend from now on", "outcome": "progress"})
+    assert errors(blank) == ["Enter your response"]
+    done = send_form(manager, path, {"response": "Will attend from now on"})
     assert done.status_code == 302
     record = workbook.read(COMPLIANCE).find(sent)
-    assert (record["Step"], record["Line manager response"]) == ("3", "Will attend from now on")
-    assert record["Stage 2 resolved or progressed on"] == TODAY.isoformat()
+    # The response is recorded; whether it resolves the issue is the IRO's to say.
+    assert (record["Step"], record["Line manager response"]) == ("2", "Will attend from now on")
+    assert record["Line manager responded on"] == TODAY.isoformat() and record["Resolved on"] == ""
     assert workbook.read(HISTORY).records[-1]["By"] == MANAGER
-    # Signed in for this challenge only: they see it, and nothing else.
+    # Signed in for this challenge only: they see it, and may do nothing more to it.
     assert manager.get(done.location).status_code == 200
-    assert "Record the stage 3 meeting" not in text(manager.get(done.location))
-    assert manager.get(urls("compliance.meeting", reference=sent)).status_code == 404
-    assert any(m["To"] == IRO for m in outbox(app))
+    shown = text(manager.get(done.location))
+    assert "Record whether the response resolves" not in shown and "Escalate" not in shown
+    for endpoint in ("compliance.decide", "compliance.meeting", "compliance.escalate", "compliance.withdraw"):
+        assert manager.get(urls(endpoint, reference=sent)).status_code == 403, endpoint
+    assert manager.get(urls("compliance.new")).status_code == 403
+    assert any(m["To"] == IRO and "has responded" in m["Subject"] for m in outbox(app))
     # The link has done its job: opening it again says so.
     assert "has moved on" in page(manager.get(path)).h1.get_text()
 
 
-def test_a_resolved_response_closes_the_challenge(client, sent, app, workbook):
-    manager = app.test_client()
-    send_form(manager, link_path(app), {"response": "Report sent", "outcome": "resolved"})
+def test_the_iro_decides_whether_the_response_resolves_it(client, sent, app, workbook, urls):
+    send_form(app.test_client(), link_path(app), {"response": "Report sent"})
+    decide = urls("compliance.decide", reference=sent)
+    assert errors(send_form(client, decide, {})) == ["Select whether the issue is resolved"]
+    done = send_form(client, decide, {"outcome": "resolved"})
+    assert done.status_code == 302
     record = workbook.read(COMPLIANCE).find(sent)
-    assert record["Resolved on"] == TODAY.isoformat()
+    assert (record["Resolved on"], record["Stage 2 resolved or progressed on"]) == (TODAY.isoformat(),) * 2
+    shown = client.get(urls("compliance.show", reference=sent))
+    cells = [[c.get_text(" ", strip=True) for c in tr.select("th, td")]
+             for tr in page(shown).select("table.govuk-table tbody tr")]
+    # Stage 1 came before the form; stages after the resolution are not needed.
+    assert "Before this record started" in cells[0][1]
+    assert "Not needed" in cells[2][-1] and "Not needed" in cells[4][-1]
 
 
 @pytest.mark.parametrize("change, status, heading", [
@@ -186,8 +203,16 @@ def test_a_link_for_another_challenge_or_partnership_or_expired_is_refused(clien
 
 
 def test_stages_3_to_5_are_recorded_on_the_challenges_page(client, sent, app, workbook, urls):
-    send_form(app.test_client(), link_path(app), {"response": "Not yet", "outcome": "progress"})
+    send_form(app.test_client(), link_path(app), {"response": "Not yet"})
     sign_in_as(client, IRO)
+    send_form(client, urls("compliance.decide", reference=sent), {"outcome": "progress"})
+    assert workbook.read(COMPLIANCE).find(sent)["Step"] == "3"
+    shown = client.get(urls("compliance.show", reference=sent))
+    cells = [[c.get_text(" ", strip=True) for c in tr.select("th, td")]
+             for tr in page(shown).select("table.govuk-table tbody tr")]
+    # Stage 2 shows the deadline it had and the day it concluded, not "No set time".
+    due = app.extensions["partnerships"]["demo"].calendar.add_working_days(TODAY, 3)
+    assert cells[1][2].startswith(f"{due:%A} {due.day}") and "Concluded" in cells[1][3]
     meeting = urls("compliance.meeting", reference=sent)
     day = [str(TODAY.day), str(TODAY.month), str(TODAY.year)]
     send_form(client, meeting, {"meeting_on": day, "record": "Actions agreed: attend", "outcome": "progress"})
@@ -198,7 +223,7 @@ def test_stages_3_to_5_are_recorded_on_the_challenges_page(client, sent, app, wo
     assert to_escalation.location.endswith(urls("compliance.escalate", reference=sent))
     assert workbook.read(COMPLIANCE).find(sent)["Stage 4 record"] == "Still absent"
     escalate = urls("compliance.escalate", reference=sent)
-    assert errors(send_form(client, escalate, {"reasons": ""})) == ["Enter the reasons for escalation"]
+    assert "Enter the reasons for escalation" in errors(send_form(client, escalate, {"reasons": ""}))
     send_form(client, escalate, {"reasons": "Repeated non-attendance"})
     record = workbook.read(COMPLIANCE).find(sent)
     assert (record["Step"], record["Stage 5 escalated on"], record["Stage 5 reasons for escalation"]) == (
@@ -211,7 +236,7 @@ def test_stages_3_to_5_are_recorded_on_the_challenges_page(client, sent, app, wo
 
 def test_the_compliance_page_is_only_for_the_people_it_names(client, sent, urls):
     sign_in_as(client, "someone@example.nhs.uk")
-    assert client.get(urls("compliance.show", reference=sent)).status_code == 404
+    assert client.get(urls("compliance.show", reference=sent)).status_code == 403
     sign_in_as(client, SUPPORT, "business_support")
     assert client.get(urls("compliance.show", reference=sent)).status_code == 200
 
@@ -244,5 +269,5 @@ def test_while_the_sheet_is_away_the_form_is_kept_and_the_email_waits_for_it(cli
     client.get(urls("challenges.start"))  # the next visit writes it
     assert pending.waiting(app.config, "demo") == []
     [record] = workbook.read(COMPLIANCE).records
-    [message] = outbox(app)
-    assert message["To"] == MANAGER and record.reference in message["Subject"]
+    [message] = [m for m in outbox(app) if m["To"] == MANAGER]
+    assert record.reference in message["Subject"]
