@@ -376,7 +376,7 @@ def _latest_appendix(challenge: records.Challenge) -> dict[str, str] | None:
 def appendix_a(slug: str, reference: str):
     """Appendix A: the submission to the partnership's Statutory Partners, prefilled and printable."""
     partnership = get_partnership(slug)
-    challenge = _visible_challenge(partnership, reference, "record" if request.method == "POST" else "see")
+    challenge = _visible_challenge(partnership, reference, "record")
     saved = _latest_appendix(challenge)
     form = AppendixAForm(data=saved if request.method == "GET" and saved else None)
     if form.validate_on_submit():
