@@ -289,3 +289,27 @@ def test_a_new_reference_is_not_one_already_used_in_either_tab(monkeypatch):
     picks = iter("AAAAAA" + "AAAAAA" + "BBBBBB")
     monkeypatch.setattr(secrets, "choice", lambda alphabet: next(picks))
     assert records.new_reference("DEMO", ["DEMO-AAAAAA"]) == "DEMO-BBBBBB"
+
+
+def test_raising_tells_the_challenged_professional_and_the_raiser_at_once(signed_in, urls, workbook, app):
+    """Before any job runs: the professional hears what a challenge is, who raised it, step 1 and its
+    date; the raiser gets a confirmation. Neither email carries case detail."""
+    from tests.views.challenge_pages import body, outbox
+    response = send_form(signed_in, urls("challenges.new"), answers())
+    reference = page(signed_in.get(response.location)).select_one(".govuk-panel__body strong").get_text(strip=True)
+    messages = {m["To"]: m for m in outbox(app)}
+    assert set(messages) == {"duty@demo-partnership.example", RAISER}
+    told = messages["duty@demo-partnership.example"]
+    assert told["Subject"] == f"{reference}: a professional challenge has been raised with you"
+    words = body(told)
+    assert "Sam Jones (Health) has raised professional challenge" in words
+    assert "A professional challenge is how practitioners in different agencies resolve a disagreement" in words
+    assert "Step 1: Professionals resolving disagreements" in words and "conclude by" in words
+    assert f"http://localhost/demo/challenges/{reference}" in words
+    assert messages[RAISER]["Subject"] == f"{reference}: your professional challenge is recorded"
+    for message in messages.values():
+        assert "CS-12345" not in body(message) and "HYPERLINK" not in body(message)
+    # Noted in the Reminders tab, so the daily job does not send them again.
+    from sheets.schema import REMINDERS
+    kinds = sorted((r["Kind"], r["Recipient"]) for r in workbook.read(REMINDERS).records)
+    assert kinds == [("raised", "duty@demo-partnership.example"), ("raised", RAISER)]
