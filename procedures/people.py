@@ -140,7 +140,7 @@ def permission_table() -> str:
     for action, words in ACTIONS.items():
         cells = []
         for relation in RELATIONS:
-            if may(action, {relation}):
+            if may(action, {relation}, response=True):
                 cells.append(NOTES.get((action, relation), "Y"))
             elif relation == "named" and action == "answer_satisfied":
                 cells.append("- (left for the raiser)")
