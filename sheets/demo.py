@@ -20,6 +20,7 @@ from sheets.schema import (
     CHALLENGES,
     COMPLIANCE,
     COMPLIANCE_ISSUES,
+    HAPPENED_ON,
     DEFAULT_THEMES,
     HISTORY,
     LISTS,
@@ -74,6 +75,7 @@ def _challenge(n: int, raised_on: dt.date, step: int, step_started: dt.date | No
         "Other agency": other_agency,
         "Other professional": f"Professional {n} (invented)",
         "Other professional email": f"professional.{n}@demo-partnership.example",
+        "Other professional's line manager email": f"team.leader.{n}@demo-partnership.example",
         "Child or adult": "Child",
         "Case reference": f"DEMO-CASE-{n:03d}",
         "Theme": theme,
@@ -150,8 +152,17 @@ def _with_status(row: dict[str, str], partnership: Partnership, procedure, today
 
 
 def history_rows(tab: str, rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    return [{"When": f"{row[RAISED_ON]} 09:00", REFERENCE: row[REFERENCE], "Tab": tab, "Action": "Raised",
-             STEP: "1", "By": "demo data", "Details": "Invented for the demo"} for row in rows]
+    """Each row raised on its Raised on day; one that moved on escalated on its Step started day."""
+    out = []
+    for row in rows:
+        first = "2" if tab == COMPLIANCE else "1"
+        out.append({"When": f"{row[RAISED_ON]} 09:00", REFERENCE: row[REFERENCE], "Tab": tab, "Action": "Raised",
+                    STEP: first, "By": "demo data", "Details": "Invented for the demo", HAPPENED_ON: row[RAISED_ON]})
+        if row[STEP] != first:
+            out.append({"When": f"{row[STEP_STARTED]} 09:00", REFERENCE: row[REFERENCE], "Tab": tab,
+                        "Action": "Escalated", STEP: row[STEP], "By": "demo data", "Details": "Invented for the demo",
+                        HAPPENED_ON: row[STEP_STARTED]})
+    return out
 
 
 def create_demo(partnership: Partnership, today: dt.date) -> bool:
