@@ -243,3 +243,30 @@ def test_relations_come_from_the_row_and_the_sign_in():
     assert relations("a@x.uk", role="responder", reference="S", link_reference="R", people=people) == set()
     # The challenged professional never closes it, even if also named on it.
     assert not may("resolve", {"challenged", "named"}) and not may("withdraw", {"challenged", "business_support"})
+
+
+def test_a_resolution_recorded_late_keeps_the_day_it_happened_and_counts_as_in_time(app, client, workbook,
+                                                                                    partnership):
+    """Raised on Monday 2 November 2026 (step 1 concludes that day), resolved that day, typed in today."""
+    from procedures.values import parse_date
+    from views import records
+    raised = dt.date(2026, 11, 2)
+    row = {**challenge_rows()[0], "Reference": "DEMO-LATE01", "Raised on": raised.isoformat(),
+           "Step started": raised.isoformat(), "Concern arose on": "2026-10-30"}
+    workbook.append(CHALLENGES, [row])
+    app.config["WTF_CSRF_ENABLED"] = False
+    sign_in_as(client, RAISER)
+    url = page_urls(app)("challenges.resolve", reference="DEMO-LATE01")
+    done = client.post(url, data={"resolved_on": ["2", "11", "2026"], "what_was_done": "Met", "outcome": "Agreed",
+                                  "how_resolved": "Talked", "raiser_satisfied": "yes", "referred": "no"})
+    assert done.status_code == 302
+    saved = workbook.read(CHALLENGES).find("DEMO-LATE01")
+    assert parse_date(saved["Resolved on"]) == raised
+    with app.test_request_context():
+        found = records.find(partnership, CHALLENGES, "DEMO-LATE01", partnership.procedure)
+    assert found.position.status == "resolved" and found.position.resolved_in_time is True
+    # A conversation held on 30 October, before the challenge was raised, is accepted too.
+    workbook.append(CHALLENGES, [{**row, "Reference": "DEMO-LATE02"}])
+    talk = client.post(page_urls(app)("challenges.conversation", reference="DEMO-LATE02"),
+                       data={"held_on": ["30", "10", "2026"], "with_whom": "Duty sergeant", "notes": "Agreed"})
+    assert talk.status_code == 302
