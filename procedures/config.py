@@ -18,7 +18,6 @@ from procedures.calendar import NATIONS, Calendar
 from procedures.model import PEOPLE, Procedure, Step, Timescale
 
 LIBRARY = Path(__file__).parent / "library"
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOMAIN = re.compile(r"^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -321,7 +320,7 @@ def parse_partnership(source: str, data: dict[str, Any], base_dir: Path) -> Part
         overdue_every=rem_r.count("overdue_every", 2, 1, "a whole number of working days"),
         repeated_challenges=rem_r.count("repeated_challenges", 3, 2),
         repeated_window_days=rem_r.count("repeated_window_days", 90, 1, "a whole number of days"),
-        digest_day=WEEKDAYS.index(rem_r.choice("digest_day", WEEKDAYS, "Monday")),
+        digest_day=_weekday(rem_r, "digest_day", "monday"),
     )
 
     summary_r = r.sub("summary", r.get("summary", dict, {}))
@@ -396,6 +395,14 @@ def _public_info(r: _Reader) -> PublicInfo:
         adults_front_door=risk.text("adults_front_door", "", PHONE, phone),
         emergency=risk.text("emergency", "999", PHONE, phone),
     )
+
+
+def _weekday(r: _Reader, key: str, default: str) -> int:
+    """A day of the week, as "Monday" or "monday"; 0 is Monday."""
+    day = r.get(key, str, default, "a day of the week, such as \"Monday\"")
+    if day.strip().lower() not in WEEKDAYS:
+        raise r.fail(key, f"expected a day of the week, such as \"Monday\", got {_show(day)}")
+    return WEEKDAYS.index(day.strip().lower())
 
 
 def _text_list(r: _Reader, key: str, pattern: re.Pattern, what: str) -> list[str]:
