@@ -132,10 +132,9 @@ def test_the_line_manager_opens_the_link_and_responds(page, live, browser):
         manager.wait_for_selector(".govuk-error-summary")
         assert_accessible(manager)
         manager.fill("#response", "Officer will attend every core group from now on.")
-        manager.check("input[name=outcome][value=progress]")
         manager.click("#submit")
         manager.wait_for_selector(".govuk-notification-banner--success")
-        assert "moves to stage 3" in manager.inner_text(".govuk-notification-banner--success")
+        assert "your response is recorded" in manager.inner_text(".govuk-notification-banner--success")
         assert_accessible(manager)
         manager.goto(link[:-4] + "AAAA")
         assert "not valid" in manager.inner_text("h1")
@@ -145,9 +144,15 @@ def test_the_line_manager_opens_the_link_and_responds(page, live, browser):
     record = open_workbook(live.partnership).read(COMPLIANCE).find(reference)
     assert record["Line manager response"] == "Officer will attend every core group from now on."
 
-    # Back with the IRO: stage 3 is recorded on the challenge's own page.
+    # Back with the IRO: they record whether the response resolves it, then stage 3's meeting.
     page.goto(f"/demo/compliance/{reference}")
     assert_accessible(page)
+    page.click("text=Record whether the response resolves the issue")
+    assert_accessible(page)
+    page.check("input[name=outcome][value=progress]")
+    page.click("#submit")
+    page.wait_for_selector(".govuk-notification-banner--success")
+    assert "moves to stage 3" in page.inner_text(".govuk-notification-banner--success")
     page.click("text=Record the stage 3 meeting")
     page.click("#submit")
     page.wait_for_selector(".govuk-error-summary")

@@ -5,7 +5,9 @@ import datetime as dt
 
 import pytest
 
-from forms.compliance import ComplianceChallengeForm, EscalationForm, LineManagerResponseForm, StageMeetingForm
+from forms.compliance import (
+    ComplianceChallengeForm, EscalationForm, LineManagerResponseForm, StageDecisionForm, StageMeetingForm,
+)
 from sheets.schema import COMPLIANCE_ISSUES
 
 AGENCIES = ("Health", "Education")
@@ -24,7 +26,13 @@ GOOD = {
 
 
 def compliance(submit, **changes):
-    return submit(ComplianceChallengeForm, {**GOOD, **changes}, agencies=AGENCIES)
+    """As business support fill it in, on an IRO's behalf (the IRO's own form does not ask their address)."""
+    return submit(ComplianceChallengeForm, {**GOOD, **changes}, agencies=AGENCIES, on_behalf=True)
+
+
+def test_the_iro_is_not_asked_their_own_address(submit):
+    form = submit(ComplianceChallengeForm, {k: v for k, v in GOOD.items() if k != "iro_email"}, agencies=AGENCIES)
+    assert form.errors == {} and form.iro_email is None
 
 
 def test_a_complete_form_is_valid(submit):
@@ -66,24 +74,37 @@ def test_a_family_name_is_not_a_reference(submit):
         "family_reference": ["Enter a case reference, not the family's name"]}
 
 
-def test_the_line_managers_response(submit):
-    assert submit(LineManagerResponseForm, {"response": "Report sent today", "outcome": "resolved"}).errors == {}
-    assert submit(LineManagerResponseForm, {}).errors == {
-        "response": ["Enter your response"], "outcome": ["Select whether the issue is resolved"]}
+def test_the_line_managers_response_is_their_response_only(submit):
+    """Whether it resolves the issue is the IRO's to record (StageDecisionForm), not the link holder's."""
+    assert submit(LineManagerResponseForm, {"response": "Report sent today"}).errors == {}
+    assert submit(LineManagerResponseForm, {}).errors == {"response": ["Enter your response"]}
+    assert not hasattr(LineManagerResponseForm, "outcome")
+
+
+TODAY = lambda: dt.date(2026, 11, 20)  # noqa: E731
+SINCE = {"earliest": dt.date(2026, 11, 16), "earliest_what": "the day stage 3 started (16/11/2026)", "today": TODAY}
 
 
 def test_a_stage_meeting(submit):
-    today = lambda: dt.date(2026, 11, 20)  # noqa: E731
     good = {"meeting_on": ["19", "11", "2026"], "record": "Actions: report by Friday", "outcome": "progress"}
-    assert submit(StageMeetingForm, good, raised_on=dt.date(2026, 11, 16), today=today).errors == {}
-    assert submit(StageMeetingForm, {**good, "meeting_on": ["15", "11", "2026"]},
-                  raised_on=dt.date(2026, 11, 16), today=today).errors == {
-        "meeting_on": ["The date of the meeting must be on or after the day the form was sent"]}
-    assert submit(StageMeetingForm, {}, raised_on=None, today=today).errors == {
+    assert submit(StageMeetingForm, good, **SINCE).errors == {}
+    assert submit(StageMeetingForm, {**good, "meeting_on": ["15", "11", "2026"]}, **SINCE).errors == {
+        "meeting_on": ["The date of the meeting must be on or after the day stage 3 started (16/11/2026)"]}
+    assert submit(StageMeetingForm, {}, **SINCE).errors == {
         "meeting_on": ["Enter the date of the meeting"],
         "record": ["Enter the record of the meeting, actions agreed and timescales"],
         "outcome": ["Select whether the issue is resolved"]}
 
 
-def test_escalation_needs_reasons(submit):
-    assert submit(EscalationForm, {"reasons": ""}).errors == {"reasons": ["Enter the reasons for escalation"]}
+def test_the_iros_decision_on_the_response(submit):
+    assert submit(StageDecisionForm, {"outcome": "resolved", "decided_on": ["20", "11", "2026"]}, **SINCE).errors == {}
+    assert submit(StageDecisionForm, {"outcome": "", "decided_on": ["21", "11", "2026"]}, **SINCE).errors == {
+        "outcome": ["Select whether the issue is resolved"],
+        "decided_on": ["The date it was decided must be today or in the past"]}
+
+
+def test_escalation_needs_reasons_and_its_day(submit):
+    day = {"escalated_on": ["20", "11", "2026"]}
+    assert submit(EscalationForm, {**day, "reasons": ""}, **SINCE).errors == {
+        "reasons": ["Enter the reasons for escalation"]}
+    assert submit(EscalationForm, {**day, "reasons": "Still absent"}, **SINCE).errors == {}

@@ -56,13 +56,13 @@ def test_a_dry_run_lists_and_a_run_clears_then_a_second_changes_nothing(demo, ru
     dry = runner.invoke(args=["jobs", "retention", "--partnership", "demo", "--today", MONDAY, "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert dry.output.splitlines()[0] == ("demo (dry run): 1 challenge closed before 2028-01-07 would be "
-                                          "anonymised (14 cells); nothing was changed")
+                                          "anonymised (17 cells); nothing was changed")
     assert f"  {before['Reference']} (resolved {before['Resolved on']}): Challenges: Raised by," in dry.output
     assert resolved(demo) == before
 
     run = runner.invoke(args=["jobs", "retention", "--today", MONDAY])
     assert run.exit_code == 0, run.output
-    assert run.output.splitlines()[0] == "demo: 1 challenge closed before 2028-01-07 anonymised (14 cells cleared)"
+    assert run.output.splitlines()[0] == "demo: 1 challenge closed before 2028-01-07 anonymised (17 cells cleared)"
     after = resolved(demo)
     assert "Raised by" not in after and "Raiser email" not in after and after["Theme"] == before["Theme"]
     history = [r for r in demo.read(HISTORY).records if r.reference == before["Reference"]]
@@ -83,7 +83,7 @@ def test_a_partnership_without_the_setting_is_refused_in_one_line_and_the_others
     assert ("unset: retention is not set: add [retention] anonymise_after_months = N to "
             f"{partnerships_dir / 'unset.toml'} (the months your data protection officer agreed); "
             "nothing was changed") in result.output.splitlines()
-    assert "demo: 1 challenge closed before 2028-01-07 anonymised (14 cells cleared)" in result.output
+    assert "demo: 1 challenge closed before 2028-01-07 anonymised (17 cells cleared)" in result.output
 
 
 def test_the_daily_job_runs_retention_on_the_partnerships_weekday_only(demo, runner):
@@ -98,6 +98,6 @@ def test_the_daily_job_runs_retention_on_the_partnerships_weekday_only(demo, run
 
     monday = runner.invoke(args=["jobs", "run", "--partnership", "demo", "--today", MONDAY])
     assert monday.exit_code == 0, monday.output
-    assert "demo: 1 challenge closed before 2028-01-07 anonymised (14 cells cleared)" in monday.output
+    assert "demo: 1 challenge closed before 2028-01-07 anonymised (17 cells cleared)" in monday.output
     assert "Raised by" not in resolved(demo)
     assert dt.date.fromisoformat(MONDAY).weekday() == 0

@@ -82,7 +82,7 @@ def test_update_is_one_batch_get_and_one_raw_batch_update_across_tabs(api, book)
     _, _, _, body = api.log[-1]
     assert body["valueInputOption"] == "RAW"
     # Only the named cells: one single-cell range per change, never whole rows.
-    assert sorted(d["range"] for d in body["data"]) == ["'Challenges'!U2:U2", "'Challenges'!U3:U3",
+    assert sorted(d["range"] for d in body["data"]) == ["'Challenges'!V2:V2", "'Challenges'!V3:V3",
                                                          "'Compliance'!Q2:Q2"]
 
 
@@ -107,7 +107,7 @@ def test_500_then_success(api, book, clock):
     assert len(clock.sleeps) == 1
 
 
-TAB_STATUS = 20  # "Status" is column U in a fresh Challenges tab
+TAB_STATUS = 21  # "Status" is column V in a fresh Challenges tab
 
 
 def test_timeout_then_success(api, book, clock):

@@ -55,7 +55,7 @@ def test_a_crash_while_saving_leaves_the_old_file_whole(book, monkeypatch, how):
     book.append(CHALLENGES, [{REFERENCE: "PC-1"}])
     if how.startswith("update of a formula"):
         other = openpyxl.load_workbook(book.path)
-        other[CHALLENGES]["U2"] = "=1+1"  # the Status cell: only openpyxl replaces a formula
+        other[CHALLENGES]["V2"] = "=1+1"  # the Status cell: only openpyxl replaces a formula
         other.save(book.path)
     before = book.path.read_bytes()
     if how.startswith("append"):

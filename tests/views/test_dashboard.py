@@ -215,14 +215,14 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client, workbook, url):
 def test_a_practitioner_is_refused(client, workbook, url):
     sign_in(client, role="practitioner", email="pat.smith@example.nhs.uk")
     response = client.get(url)
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert b"Police" not in response.data
 
 
 @pytest.mark.parametrize("url", PAGES)
 def test_business_support_of_another_partnership_is_refused(client, workbook, url):
     sign_in(client, partnership="other", email="support@other-partnership.example")
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 403
 
 
 def test_a_spreadsheet_that_cannot_be_read_gives_a_clear_page_not_an_error(client, monkeypatch):

@@ -163,10 +163,10 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client, rows):
         assert parse_qs(location.query)["next"] == [path + "?status=open"]
 
 
-def test_a_user_of_another_partnership_gets_not_found(client, rows):
+def test_a_user_of_another_partnership_is_refused(client, rows):
     sign_in_as(client, "support@other.example", role="business_support", slug="other")
-    assert client.get("/demo/challenges").status_code == 404
-    assert client.get("/demo/compliance").status_code == 404
+    assert client.get("/demo/challenges").status_code == 403
+    assert client.get("/demo/compliance").status_code == 403
 
 
 def test_when_the_sheet_cannot_be_read_the_page_says_so(client, rows, app):
