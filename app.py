@@ -9,6 +9,7 @@ from flask import Flask
 
 from config import Config, LocalConfig
 from procedures.config import ConfigError, Partnership, load_partnerships
+from procedures.values import DEFAULT_TIMEZONE, time_zone
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -19,6 +20,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         raise SystemExit("error: SECRET_KEY is not set (set it in the environment, or LOCAL_DEV=1 for local use)")
+    try:
+        app.extensions["timezone"] = time_zone(app.config.get("TIMEZONE") or DEFAULT_TIMEZONE)
+    except ValueError as e:
+        raise SystemExit(f"error: {e}") from None
     try:
         partnerships = load_partnerships(Path(app.config["PARTNERSHIPS_DIR"]), Path(app.config["BASE_DIR"]))
     except ConfigError as e:

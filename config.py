@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from procedures.values import DEFAULT_TIMEZONE
+
 ROOT = Path(__file__).resolve().parent
 
 
@@ -34,6 +36,8 @@ class Config:
     SIGN_IN_MIN_SECONDS = float(os.environ.get("SIGN_IN_MIN_SECONDS", "2"))
     # How many proxies in front of the app set X-Forwarded-For/-Proto (0: none, use the socket's address).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # The time zone every time is shown in (an IANA name); dates and "today" are this zone's too.
+    TIMEZONE = os.environ.get("TIMEZONE", DEFAULT_TIMEZONE)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True

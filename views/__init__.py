@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from procedures.values import display_date
+from views import formatting
 
 csrf = CSRFProtect()
 
@@ -21,7 +21,7 @@ def register_views(app: Flask) -> None:
     ])
     csrf.init_app(app)
     WTFormsHelpers(app)
-    app.jinja_env.filters["date"] = display_date
+    formatting.register(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

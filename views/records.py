@@ -23,6 +23,7 @@ from sheets.schema import (
     AGENCIES, DEFAULT_THEMES, HISTORY, LISTS, RAISED_ON, REFERENCE, REFERENCED_TABS, STEP, SUBMISSION_ID, THEMES,
 )
 from sheets import pending
+from views.formatting import history_time
 
 # Used only until business support fill in the Agencies column of the Lists tab.
 DEFAULT_AGENCIES = (
@@ -98,8 +99,7 @@ def new_reference(prefix: str, taken: Iterable[str] = ()) -> str:
 def history_row(tab: str, reference: str, action: str, step: int | str, by: str, details: str = "",
                 now: dt.datetime | None = None) -> dict[str, str]:
     """One line of the append-only History tab: who did what to which challenge, when."""
-    now = now or dt.datetime.now()
-    return {"When": now.strftime("%Y-%m-%d %H:%M"), REFERENCE: reference, "Tab": tab, "Action": action,
+    return {"When": history_time(now or dt.datetime.now(dt.timezone.utc)), REFERENCE: reference, "Tab": tab, "Action": action,
             STEP: str(step), "By": by, "Details": details}
 
 

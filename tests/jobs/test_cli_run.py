@@ -85,7 +85,7 @@ def test_dry_run_prints_every_email_and_writes_nothing(runner, mail, pan_book, d
     result = runner.invoke(args=["jobs", "run", "--partnership", "pan", "--today", "2026-12-29", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "pan (dry run): 2 challenges scanned, 2 reminders would be sent, 1 problem found" in result.output
-    assert "  would email manager1@police.example: PAN-1: Step 2 is due by Wednesday 30 December 2026" in result.output
+    assert "  would email manager1@police.example: PAN-1: Step 2 is due by 30 December 2026" in result.output
     assert "    Open it: https://challenges.example.org/pan/challenges/PAN-1" in result.output
     assert "  would email business.support@pan.example: Pan Cheshire Test Partnership: rows to correct" \
            in result.output

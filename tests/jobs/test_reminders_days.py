@@ -2,8 +2,8 @@
 
 Every email arrives at a real SMTP server (aiosmtpd on 127.0.0.1). The expected emails are
 written out by hand for every day; a day not listed must send nothing. After each day a second
-run must send nothing. Bank holidays (England): Friday 25 December 2026, Monday 28 December 2026
-(Boxing Day substitute), Friday 1 January 2027, Good Friday 26 March 2027, Easter Monday 29 March 2027.
+run must send nothing. Bank holidays (England): 25 December 2026, 28 December 2026
+(Boxing Day substitute), 1 January 2027, Good 26 March 2027, Easter 29 March 2027.
 """
 from __future__ import annotations
 
@@ -59,14 +59,14 @@ PAN_EDITS: dict[str, Edit] = {
 PROBLEMS_PAN = (BS_PAN, "Pan Cheshire Test Partnership: rows to correct in the spreadsheet")
 
 PAN_EXPECTED: dict[str, list[tuple[str, str]]] = {
-    "2026-12-16": [("raiser1@police.example", "PAN-1: Step 1 is due by Wednesday 16 December 2026")],
+    "2026-12-16": [("raiser1@police.example", "PAN-1: Step 1 is due by 16 December 2026")],
     "2026-12-21": [PROBLEMS_PAN],
     "2026-12-22": [PROBLEMS_PAN],
     "2026-12-23": [PROBLEMS_PAN],
     "2026-12-24": [PROBLEMS_PAN,
-                   ("raiser2@school.example", "PAN-2: Step 1 is due by Thursday 24 December 2026")],
+                   ("raiser2@school.example", "PAN-2: Step 1 is due by 24 December 2026")],
     # Friday 25 to Monday 28 December: no working day, no email.
-    "2026-12-29": [("manager1@police.example", "PAN-1: Step 2 is due by Wednesday 30 December 2026"),
+    "2026-12-29": [("manager1@police.example", "PAN-1: Step 2 is due by 30 December 2026"),
                    ("manager2@school.example", "PAN-2: escalate to Step 2"),
                    ("raiser2@school.example", "PAN-2: escalate to Step 2"),
                    ("raiser4@school.example", "PAN-4: resolved")],
@@ -76,14 +76,14 @@ PAN_EXPECTED: dict[str, list[tuple[str, str]]] = {
     # Friday 1 January: bank holiday. Monday 4 January: second working day overdue, nothing new.
     "2027-01-05": [("manager1@police.example", "PAN-1: Step 2 is overdue (reminder 2)"),
                    ("raiser2@school.example", "PAN-2: Step 1 is overdue (reminder 3)")],
-    "2027-01-06": [("rep@police.example", "PAN-1: Step 3 is due by Thursday 7 January 2027")],
+    "2027-01-06": [("rep@police.example", "PAN-1: Step 3 is due by 7 January 2027")],
     "2027-01-08": [("manager1@police.example", "PAN-1: escalate to Step 4"),
                    ("raiser1@police.example", "PAN-1: escalate to Step 4"),
                    ("rep@police.example", "PAN-1: Step 3 is overdue")],
     "2027-01-12": [("rep@police.example", "PAN-1: Step 3 is overdue (reminder 2)")],
     "2027-01-13": [(BS_PAN, "PAN-1: reporting threshold reached (Step 4)")],
-    "2027-01-15": [(PM_PAN, "PAN-1: Step 4 is due by Monday 18 January 2027"),
-                   ("rep@police.example", "PAN-1: Step 4 is due by Monday 18 January 2027")],
+    "2027-01-15": [(PM_PAN, "PAN-1: Step 4 is due by 18 January 2027"),
+                   ("rep@police.example", "PAN-1: Step 4 is due by 18 January 2027")],
     "2027-01-18": [("raiser1@police.example", "PAN-1: resolved")],
 }
 
@@ -137,11 +137,11 @@ DURHAM_EDITS: dict[str, Edit] = {
 
 DURHAM_EXPECTED: dict[str, list[tuple[str, str]]] = {
     "2027-03-15": [(BM_DURHAM, "DSCP-C-3: compliance challenge sent (copy for the business manager)"),
-                   (IRO, "DSCP-C-3: Stage 1 is due by Tuesday 16 March 2027")],
+                   (IRO, "DSCP-C-3: Stage 1 is due by 16 March 2027")],
     "2027-03-22": [(BM_DURHAM, "DSCP-C-1: compliance challenge sent (copy for the business manager)"),
                    (BM_DURHAM, "Repeated compliance challenges to Northfield Academy")],
-    "2027-03-24": [(LM, "DSCP-C-1: Stage 2 is due by Thursday 25 March 2027")],
-    "2027-03-25": [("raiser@health.example", "DSCP-1: Stage 1 is due by Tuesday 30 March 2027")],
+    "2027-03-24": [(LM, "DSCP-C-1: Stage 2 is due by 25 March 2027")],
+    "2027-03-25": [("raiser@health.example", "DSCP-1: Stage 1 is due by 30 March 2027")],
     # Good Friday 26 March, the weekend and Easter Monday 29 March: nothing.
     "2027-03-30": [(IRO, "DSCP-C-1: escalate to Stage 3"),
                    (LM, "DSCP-C-1: escalate to Stage 3")],
@@ -151,8 +151,8 @@ DURHAM_EXPECTED: dict[str, list[tuple[str, str]]] = {
     "2027-04-02": [(BS_DURHAM, "DSCP-C-1: reporting threshold reached (Stage 3)"),
                    ("raiser@health.example", "DSCP-1: Stage 1 is overdue (reminder 2)")],
     "2027-04-05": [("raiser@health.example", "DSCP-1: resolved")],
-    "2027-04-08": [(BM_DURHAM, "DSCP-C-1: Stage 3 is due by Friday 9 April 2027"),
-                   (SL, "DSCP-C-1: Stage 3 is due by Friday 9 April 2027")],
+    "2027-04-08": [(BM_DURHAM, "DSCP-C-1: Stage 3 is due by 9 April 2027"),
+                   (SL, "DSCP-C-1: Stage 3 is due by 9 April 2027")],
 }
 
 

@@ -29,7 +29,7 @@ ROWS = [
     challenge("PAN-4", "21/12/2026", "1", Resolved_on="22/12/2026", Raiser_email="raiser4@school.example"),
 ]
 EXPECTED = sorted([
-    ("manager1@police.example", "PAN-1: Step 2 is due by Wednesday 30 December 2026"),
+    ("manager1@police.example", "PAN-1: Step 2 is due by 30 December 2026"),
     ("manager2@school.example", "PAN-2: escalate to Step 2"),
     ("raiser2@school.example", "PAN-2: escalate to Step 2"),
     ("raiser4@school.example", "PAN-4: resolved"),
@@ -162,7 +162,7 @@ def test_a_rearranged_sheet_with_a_bad_date_still_has_its_good_rows_processed(pa
     assert result.scanned == 3 and {(p.row, p.column) for p in result.problems} == {(3, "Raised on")}
     assert received(mail) == sorted([
         ("business.support@pan.example", "Pan Cheshire Test Partnership: rows to correct in the spreadsheet"),
-        ("manager1@police.example", "PAN-1: Step 2 is due by Wednesday 30 December 2026"),
+        ("manager1@police.example", "PAN-1: Step 2 is due by 30 December 2026"),
         ("manager2@school.example", "PAN-2: escalate to Step 2"),
         ("raiser2@school.example", "PAN-2: escalate to Step 2"),
     ])
