@@ -13,6 +13,7 @@ import filelock
 from jobs import retention
 from jobs.reminders import RunResult, run_reminders
 from jobs.summary import run_summary
+from procedures.values import DEFAULT_TIMEZONE, time_zone
 from notify import Email, send_email
 from procedures.config import Partnership
 from sheets.base import SheetError, Workbook
@@ -104,7 +105,8 @@ def _run_locked(partnership: Partnership, workbook: Workbook, today: dt.date, *,
         return ok
     stamp = folder / f"{partnership.slug}.last-success"
     last_success = dt.datetime.now().replace(microsecond=0) if result.ok else _read_stamp(stamp)
-    run_summary(workbook, partnership, today, tables=tables, last_success=last_success)
+    run_summary(workbook, partnership, today, tables=tables, last_success=last_success,
+                zone=time_zone(str(config.get("TIMEZONE") or DEFAULT_TIMEZONE)))
     if result.ok:
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(last_success.isoformat(sep=" "))
