@@ -18,6 +18,7 @@ from procedures.values import DEFAULT_ZONE, local_time
 from sheets.base import Month as SheetMonth
 from sheets.base import Percent, Problem, SheetError, SummaryTable, SummaryValue, Table, Workbook
 from sheets.schema import CHALLENGES, COMPLIANCE, LISTS
+from state import StateUnavailable, store_for
 
 __all__ = ["Section", "Summary", "SummaryRun", "compute_summary", "last_success", "read_summary", "run_summaries",
            "run_summary", "summary_heading", "summary_sections", "summary_table", "summary_title"]
@@ -280,11 +281,9 @@ def run_summary(workbook: Workbook, partnership: Partnership, today: dt.date, *,
 
 def last_success(config: Mapping[str, object], slug: str) -> dt.datetime | None:
     """When the daily job (``jobs run``) last succeeded for this partnership, as it recorded it."""
-    from jobs.run import jobs_dir
-
     try:
-        return dt.datetime.fromisoformat((jobs_dir(config) / f"{slug}.last-success").read_text().strip())
-    except (OSError, ValueError):
+        return dt.datetime.fromisoformat(store_for(config).get(f"last-success:{slug}") or "")
+    except (StateUnavailable, ValueError):
         return None
 
 

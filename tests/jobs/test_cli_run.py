@@ -95,13 +95,14 @@ def test_dry_run_prints_every_email_and_writes_nothing(runner, mail, pan_book, d
     assert LocalWorkbook(pan_book.path).read(CHALLENGES).find("PAN-1")["Status"] == ""
 
 
-def test_a_run_already_going_for_a_partnership_is_not_doubled(runner, mail, pan_book, durham_book, tmp_path):
-    import filelock
+def test_a_run_already_going_for_a_partnership_is_not_doubled(runner, app, mail, pan_book, durham_book):
+    from state import store_for
 
-    with filelock.FileLock(tmp_path / "jobs" / "pan.lock"):
+    with store_for(app.config).lock("job:pan", expire_seconds=60):
         result = runner.invoke(args=["jobs", "run", "--today", "2026-12-29"])
     assert result.exit_code == 1
-    assert "pan: failed: another run for pan is still going; nothing was done" in result.output
+    assert "pan: failed: another run for pan holds the lock (on this or another machine); nothing was done" \
+        in result.output
     assert "durham: 0 challenges scanned" in result.output
     assert mail.take() == []
 

@@ -193,7 +193,7 @@ def test_durham_through_google_sheets_costs_the_same_few_calls_every_day(tmp_pat
     api.add_spreadsheet("durham-sheet")
     workbook = GoogleWorkbook.for_session(partnership, api.session())
     workbook.init()
-    config = {"BASE_URL": "https://challenges.example.org", "PENDING_DIR": str(tmp_path / "pending"), **mail.config()}
+    config = {"BASE_URL": "https://challenges.example.org", "STATE_URL": f"sqlite:///{tmp_path}/state.sqlite3", **mail.config()}
     calls_per_run: list[dict[str, int]] = []
 
     def run_day(day: dt.date) -> None:

@@ -245,10 +245,8 @@ def utc_clock(monkeypatch):
 
 
 def test_the_command_shows_when_the_daily_job_last_succeeded(demo_filled, runner, app, tmp_path, utc_clock):
-    from jobs.run import jobs_dir
-    folder = jobs_dir(app.config)
-    folder.mkdir(parents=True)
-    (folder / "demo.last-success").write_text("2026-11-20 06:30:05")
+    from state import store_for
+    store_for(app.config).put("last-success:demo", "2026-11-20 06:30:05")
     assert runner.invoke(args=["jobs", "summary", "--today", "2026-11-20"]).exit_code == 0
     assert (["Daily job last succeeded (Europe/London time)", dt.datetime(2026, 11, 20, 6, 30)], False) \
         in summary_sheet(demo_filled)
