@@ -13,7 +13,9 @@ from procedures.values import DEFAULT_TIMEZONE, time_zone
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    instance = os.environ.get("INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=str(Path(instance).resolve()) if instance else None)
     local = os.environ.get("LOCAL_DEV", "").lower() in ("1", "true", "yes") or os.environ.get("FLASK_DEBUG") == "1"
     app.config.from_object(LocalConfig if local else Config)
     if test_config is not None:
@@ -30,6 +32,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # One line for the person starting the app, never a traceback.
         raise SystemExit(f"error: {e}") from None
     app.extensions["partnerships"] = partnerships
+
+    from state.web import init_state
+    init_state(app)
 
     from views import register_views
     register_views(app)

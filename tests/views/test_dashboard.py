@@ -260,10 +260,8 @@ def test_a_spreadsheet_that_cannot_be_read_gives_a_clear_page_not_an_error(clien
 
 
 def test_the_dashboard_says_when_the_daily_job_last_succeeded(support, app):
-    from jobs.run import jobs_dir
-    folder = jobs_dir(app.config)
-    folder.mkdir(parents=True)
-    (folder / "demo.last-success").write_text("2026-06-20T06:30:05+00:00")
+    from state import store_for
+    store_for(app.config).put("last-success:demo", "2026-06-20T06:30:05+00:00")
     about = {row.dt.get_text(strip=True): row.dd.get_text(strip=True)
              for row in page(support).select("#about .govuk-summary-list__row")}
     # In the partnership's time zone (British Summer Time in June), the label saying which.
