@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import time
 import uuid
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Mapping
@@ -20,10 +19,11 @@ from procedures.values import parse_date
 from sheets.base import Problem, Record, SheetUnavailable, UnknownReference, Workbook
 from sheets.rows import read_dates
 from sheets.schema import (
-    AGENCIES, DEFAULT_THEMES, HISTORY, LISTS, RAISED_ON, REFERENCE, REFERENCED_TABS, STEP, SUBMISSION_ID, THEMES,
+    AGENCIES, DEFAULT_THEMES, HISTORY, RAISED_ON, REFERENCE, REFERENCED_TABS, STEP, SUBMISSION_ID, THEMES,
 )
 from sheets import pending
 from views.formatting import history_time
+from views.lists_cache import lists_table
 
 # Used only until business support fill in the Agencies column of the Lists tab.
 DEFAULT_AGENCIES = (
@@ -63,19 +63,10 @@ def workbook(partnership: Partnership) -> Workbook:
 
 
 def lists(partnership: Partnership) -> Lists:
-    """The Lists tab's agencies and themes, cached for ``LISTS_CACHE_SECONDS`` so edits show without a deploy."""
-    cache: dict[str, tuple[float, Lists]] = current_app.extensions.setdefault("lists_cache", {})
-    hit = cache.get(partnership.slug)
-    if hit and hit[0] > time.monotonic():
-        return hit[1]
-    try:
-        table = workbook(partnership).read(LISTS)
-    except SheetUnavailable:
-        return hit[1] if hit else Lists(DEFAULT_AGENCIES, DEFAULT_THEMES)
-    found = Lists(_column(table.records, AGENCIES) or DEFAULT_AGENCIES,
-                  _column(table.records, THEMES) or DEFAULT_THEMES)
-    cache[partnership.slug] = (time.monotonic() + current_app.config.get("LISTS_CACHE_SECONDS", 300), found)
-    return found
+    """The Lists tab's agencies and themes (cached: ``views.lists_cache``), or the defaults."""
+    table = lists_table(partnership)
+    records = table.records if table is not None else ()
+    return Lists(_column(records, AGENCIES) or DEFAULT_AGENCIES, _column(records, THEMES) or DEFAULT_THEMES)
 
 
 def _column(records: Iterable[Record], column: str) -> tuple[str, ...]:
