@@ -52,7 +52,7 @@ class Saved:
     """What happened to a submission."""
 
     reference: str
-    pending: bool = False   # kept on disk: the spreadsheet could not be reached; written shortly
+    pending: bool = False   # kept in the state store: the spreadsheet could not be reached; written shortly
     repeated: bool = False  # the same form was sent again; the first one stands
     email_failed: bool = False
 
@@ -98,7 +98,7 @@ def save_new(partnership: Partnership, tab: str, record: Mapping[str, str], *, s
              action: str, email_for: Callable[[str], Email] | None = None) -> Saved:
     """Add a new challenge row (given its Reference here) and its History row, once per submission id.
 
-    When the spreadsheet cannot be reached the submission is kept on disk and written later.
+    When the spreadsheet cannot be reached the submission is kept in the state store and written later.
     """
     config = current_app.config
     with pending.lock(config, partnership.slug):
@@ -131,7 +131,7 @@ def save_new(partnership: Partnership, tab: str, record: Mapping[str, str], *, s
 
 def change(partnership: Partnership, tab: str, reference: str, values: Mapping[str, str], *, by: str,
            action: str, step: int | str, details: str = "") -> bool:
-    """Change named columns of one challenge and add its History row. True if kept on disk for later."""
+    """Change named columns of one challenge and add its History row. True if kept for later."""
     return _record(partnership, reference, [
         {"op": "update", "changes": {tab: {reference: dict(values)}}},
         {"op": "append", "tab": HISTORY, "rows": [history_row(tab, reference, action, step, by, details)],
@@ -141,7 +141,7 @@ def change(partnership: Partnership, tab: str, reference: str, values: Mapping[s
 
 def note(partnership: Partnership, tab: str, reference: str, *, by: str, action: str, step: int | str,
          details: str) -> bool:
-    """Add a History row only (a conversation, an Appendix A). True if kept on disk for later."""
+    """Add a History row only (a conversation, an Appendix A). True if kept for later."""
     return _record(partnership, reference, [
         {"op": "append", "tab": HISTORY, "rows": [history_row(tab, reference, action, step, by, details)],
          "key": None},
@@ -200,7 +200,7 @@ def sheet_unavailable(error: SheetUnavailable):
 
 def reads_the_sheet(bp: Blueprint) -> None:
     """Set up a blueprint whose pages read the spreadsheet: a clear 503 page when it cannot be
-    reached, and form answers kept on disk meanwhile written before each page is served."""
+    reached, and form answers kept meanwhile written before each page is served."""
     bp.register_error_handler(SheetUnavailable, sheet_unavailable)
 
     @bp.before_request
@@ -211,7 +211,7 @@ def reads_the_sheet(bp: Blueprint) -> None:
 
 
 def flush(partnership: Partnership) -> int:
-    """Write whatever was kept on disk for this partnership, if anything (cheap when nothing is)."""
+    """Write whatever was kept for this partnership, if anything (cheap when nothing is)."""
     if not pending.waiting(current_app.config, partnership.slug):
         return 0
     try:
