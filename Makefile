@@ -43,6 +43,7 @@ bench: install ## Print the benchmark figures
 	$(BIN)/python benchmarks/job.py
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/summary.py
+	$(BIN)/python benchmarks/state.py
 
 clean:
 	rm -rf $(VENV) node_modules static/govuk

@@ -9,10 +9,13 @@ from flask import Flask
 
 from config import Config, LocalConfig
 from procedures.config import ConfigError, Partnership, load_partnerships
+from procedures.values import DEFAULT_TIMEZONE, time_zone
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    instance = os.environ.get("INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=str(Path(instance).resolve()) if instance else None)
     local = os.environ.get("LOCAL_DEV", "").lower() in ("1", "true", "yes") or os.environ.get("FLASK_DEBUG") == "1"
     app.config.from_object(LocalConfig if local else Config)
     if test_config is not None:
@@ -20,11 +23,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise SystemExit("error: SECRET_KEY is not set (set it in the environment, or LOCAL_DEV=1 for local use)")
     try:
+        app.extensions["timezone"] = time_zone(app.config.get("TIMEZONE") or DEFAULT_TIMEZONE)
+    except ValueError as e:
+        raise SystemExit(f"error: {e}") from None
+    try:
         partnerships = load_partnerships(Path(app.config["PARTNERSHIPS_DIR"]), Path(app.config["BASE_DIR"]))
     except ConfigError as e:
         # One line for the person starting the app, never a traceback.
         raise SystemExit(f"error: {e}") from None
     app.extensions["partnerships"] = partnerships
+
+    from state.web import init_state
+    init_state(app)
 
     from views import register_views
     register_views(app)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from procedures.values import DEFAULT_TIMEZONE
+
 ROOT = Path(__file__).resolve().parent
 
 
@@ -21,19 +23,24 @@ class Config:
     LOCAL_DEV = _flag("LOCAL_DEV", False)
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(ROOT / "instance" / "outbox"))
-    PENDING_DIR = os.environ.get("PENDING_DIR", str(ROOT / "instance" / "pending"))
-    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
+    # Where sessions, used links, rate-limit counts, the job's lock and journal and kept submissions
+    # live: empty means the SQLite file instance/state.sqlite3; redis://host:6379/0 for several machines.
+    STATE_URL = os.environ.get("STATE_URL", "")
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+    # A daily run's lock frees itself after this long, so a node that died mid-run does not block tomorrow's.
+    JOB_LOCK_MINUTES = int(os.environ.get("JOB_LOCK_MINUTES", "120"))
     LISTS_CACHE_SECONDS = int(os.environ.get("LISTS_CACHE_SECONDS", "300"))
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     SIGN_IN_LINK_MINUTES = int(os.environ.get("SIGN_IN_LINK_MINUTES", "15"))
     SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "5 per 15 minutes")
     SIGN_IN_LIMIT_PER_CLIENT = os.environ.get("SIGN_IN_LIMIT_PER_CLIENT", "20 per hour")
-    # Used sign-in links (SQLite); empty means instance/sign-in-links.sqlite3.
-    SIGN_IN_STORE = os.environ.get("SIGN_IN_STORE", "")
     # Every sign-in request takes at least this long, so its timing does not reveal who may sign in.
     SIGN_IN_MIN_SECONDS = float(os.environ.get("SIGN_IN_MIN_SECONDS", "2"))
-    # How many proxies in front of the app set X-Forwarded-For/-Proto (0: none, use the socket's address).
-    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # The addresses (or networks) of the proxies in front of the app, comma-separated; their
+    # X-Forwarded-For/-Proto/-Host are honoured, nobody else's. Empty: none (the socket's address).
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
+    # The time zone every time is shown in (an IANA name); dates and "today" are this zone's too.
+    TIMEZONE = os.environ.get("TIMEZONE", DEFAULT_TIMEZONE)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True

@@ -51,7 +51,7 @@ def build(size: int, folder: Path):
     shutil.copy(ROOT / "partnerships" / "demo.toml", folder / "partnerships" / "demo.toml")
     app = create_app({"SECRET_KEY": "bench", "PARTNERSHIPS_DIR": str(folder / "partnerships"),
                       "BASE_DIR": str(folder), "MAIL_OUTBOX_DIR": str(folder / "outbox"),
-                      "PENDING_DIR": str(folder / "pending"), "SESSION_COOKIE_SECURE": False,
+                      "STATE_URL": f"sqlite:///{folder}/state.sqlite3", "SESSION_COOKIE_SECURE": False,
                       "LOCAL_DEV": True, "RATELIMIT_ENABLED": False})
     book = open_workbook(app.extensions["partnerships"]["demo"])
     book.init()

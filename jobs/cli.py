@@ -52,7 +52,9 @@ def run_command(slug: str | None, today, dry_run: bool) -> None:
         raise click.BadParameter(f"no partnership called {slug!r} (configured: {', '.join(sorted(known))})",
                                  param_hint="--partnership")
     chosen = [known[slug]] if slug else [known[s] for s in sorted(known)]
-    ok = run_partnerships(chosen, today or dt.date.today(), config=current_app.config, dry_run=dry_run, echo=click.echo)
+    zone = current_app.extensions["timezone"]
+    ok = run_partnerships(chosen, today or dt.datetime.now(zone).date(), config=current_app.config, dry_run=dry_run,
+                          echo=click.echo)
     if not ok:
         raise SystemExit(1)
 
@@ -82,9 +84,10 @@ def summary_command(slug: str | None, today) -> None:
         raise click.BadParameter(f"no partnership called {slug!r} (configured: {', '.join(sorted(known))})",
                                  param_hint="--partnership")
     chosen = [known[slug]] if slug else [known[s] for s in sorted(known)]
-    runs = run_summaries(chosen, today.date() if today else dt.date.today(),
+    zone = current_app.extensions["timezone"]
+    runs = run_summaries(chosen, today.date() if today else dt.datetime.now(zone).date(),
                          lambda p: open_workbook(p, purpose="cron"),
-                         lambda slug: last_success(current_app.config, slug))
+                         lambda slug: last_success(current_app.config, slug), zone)
     for run in runs:
         click.echo(run.line, err=run.summary is None)
     if any(run.summary is None for run in runs):

@@ -14,14 +14,12 @@ counter is ever stored.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
+from jobs.journal import SentJournal
 from notify import Email, EmailFailed, notices
 from notify import messages as mail
 from procedures import ChallengeDates, Position, Positions, Procedure, Step
@@ -83,6 +81,7 @@ class RunResult:
     dry_run: bool
     tables: Mapping[str, Table]
     would_send: list[Reminder] = field(default_factory=list)
+    resent: int = 0  # emails whose sending a crash had cut off, sent again (same Message-ID)
 
     @property
     def ok(self) -> bool:
@@ -336,16 +335,17 @@ def job_tabs(partnership: Partnership) -> list[str]:
 
 
 def run_reminders(workbook: Workbook, partnership: Partnership, today: dt.date, *, send: Send,
-                  dry_run: bool = False, base_url: str, journal: Path | None = None,
+                  dry_run: bool = False, base_url: str, journal: SentJournal | None = None,
                   tables: Mapping[str, Table] | None = None, max_failures: int = 3,
                   now: Callable[[], dt.datetime] = dt.datetime.now) -> RunResult:
     """Send today's reminders for one partnership and bring its job columns up to date.
 
-    ``journal`` is a local file where each sent email is noted the moment it is sent, so a
-    crash before the Reminders tab is written loses no record of it. After
-    ``max_failures`` sends fail in a row (the mail server is down) the rest are left for the
-    next run rather than each waiting for its own timeout. ``tables`` may be passed when
-    already read (one read for the whole job).
+    ``journal`` is the write-ahead sent journal (``jobs.journal``): each email is noted
+    before it is sent and again once sent, so a crash before the Reminders tab is written
+    loses no record of it, and one cut off mid-send is sent again (same Message-ID) by the
+    next run. After ``max_failures`` sends fail in a row (the mail server is down) the rest
+    are left for the next run rather than each waiting for its own timeout. ``tables`` may
+    be passed when already read (one read for the whole job).
     """
     if tables is None:
         tables = workbook.read_all(job_tabs(partnership))
@@ -355,7 +355,8 @@ def run_reminders(workbook: Workbook, partnership: Partnership, today: dt.date, 
         raise SheetError(f"The {REMINDERS} tab has no \"{REMINDER_KEY}\" column, so the job cannot tell which "
                          f"emails were already sent; put the column back (`flask sheet check` shows what is "
                          f"missing). Nothing was sent.")
-    pending = _read_journal(journal)
+    pending = journal.sent_rows() if journal is not None else []
+    in_flight = set(journal.in_flight()) if journal is not None else set()
     plan = plan_reminders(partnership, tables, today, base_url=base_url, also_sent=[r[REMINDER_KEY] for r in pending])
     result = RunResult(partnership.slug, plan.scanned, [], [], [], plan.problems, plan.already_sent, dry_run, tables)
     if dry_run:
@@ -367,15 +368,24 @@ def run_reminders(workbook: Workbook, partnership: Partnership, today: dt.date, 
         if failures_in_a_row >= max_failures:
             result.not_attempted.append(reminder)
             continue
+        row = reminder.log_row(now())
+        key = row[REMINDER_KEY]
+        if journal is not None:
+            journal.intent(row)
         try:
             send(reminder.email)
         except EmailFailed as e:
+            if journal is not None:
+                journal.result(key, False)
             result.failed.append((reminder, str(e)))
             failures_in_a_row += 1
             continue
+        if journal is not None:
+            journal.result(key, True)
+        if key in in_flight:
+            result.resent += 1
+        in_flight.discard(key)
         failures_in_a_row = 0
-        row = reminder.log_row(now())
-        _note(journal, row)
         pending.append(row)
         result.sent.append(reminder)
 
@@ -383,8 +393,9 @@ def run_reminders(workbook: Workbook, partnership: Partnership, today: dt.date, 
     to_log = [row for row in pending if row[REMINDER_KEY] not in logged]
     if to_log:
         workbook.append(REMINDERS, to_log)
-    if journal is not None and journal.exists():
-        journal.unlink()
+    if journal is not None:
+        # Logged now; and an interrupted email no longer due is not sent again.
+        journal.forget([row[REMINDER_KEY] for row in pending] + sorted(in_flight))
 
     updates = {tab: {ref: dict(change) for ref, change in rows.items()} for tab, rows in plan.updates.items()}
     for reminder in result.sent:
@@ -393,28 +404,3 @@ def run_reminders(workbook: Workbook, partnership: Partnership, today: dt.date, 
     if updates:
         workbook.update(updates)
     return result
-
-
-def _read_journal(journal: Path | None) -> list[dict[str, str]]:
-    """Emails sent by an earlier run that did not reach the Reminders tab."""
-    if journal is None or not journal.exists():
-        return []
-    rows = []
-    for line in journal.read_text(encoding="utf-8").splitlines():
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError:
-            continue  # a line cut short by a crash mid-write: that email was not noted as sent
-        if isinstance(row, dict) and row.get(REMINDER_KEY):
-            rows.append({k: str(v) for k, v in row.items()})
-    return rows
-
-
-def _note(journal: Path | None, row: Mapping[str, str]) -> None:
-    if journal is None:
-        return
-    journal.parent.mkdir(parents=True, exist_ok=True)
-    with journal.open("a", encoding="utf-8") as f:
-        f.write(json.dumps(row) + "\n")
-        f.flush()
-        os.fsync(f.fileno())

@@ -3,30 +3,23 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
-from pathlib import Path
+import secrets
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import click
-import filelock
 
 from jobs import retention
+from jobs.journal import SentJournal
 from jobs.reminders import RunResult, run_reminders
-from jobs.summary import run_summary
+from jobs.summary import last_success, run_summary
+from procedures.values import DEFAULT_TIMEZONE, time_zone
 from notify import Email, send_email
 from procedures.config import Partnership
 from sheets.base import SheetError, Workbook
 from sheets.pending import flush_pending
+from state import StateUnavailable, refresh_lists, store_for
 
 Echo = Callable[..., None]
-
-
-def jobs_dir(config: Mapping[str, Any]) -> Path:
-    """Where the job keeps its small local files (a sent-email journal and the last success per partnership)."""
-    configured = config.get("JOBS_DIR") or os.environ.get("JOBS_DIR")
-    if configured:
-        return Path(configured)
-    return Path(config.get("PENDING_DIR") or "instance/pending").parent / "jobs"
 
 
 def run_partnerships(partnerships: Iterable[Partnership], today: dt.date, *, config: Mapping[str, Any],
@@ -44,7 +37,7 @@ def run_partnerships(partnerships: Iterable[Partnership], today: dt.date, *, con
         try:
             ok &= run_partnership(partnership, open_workbook(partnership), today, config=config,
                                   dry_run=dry_run, echo=echo)
-        except (SheetError, JobBusy) as e:
+        except (SheetError, JobBusy, StateUnavailable) as e:
             echo(f"{partnership.slug}: failed: {e}", err=True)
             ok = False
         except Exception as e:  # noqa: BLE001 - cron goes on to the next partnership and says what broke
@@ -67,19 +60,20 @@ def run_partnership(partnership: Partnership, workbook: Workbook, today: dt.date
 
 @contextlib.contextmanager
 def job_lock(partnership: Partnership, config: Mapping[str, Any]) -> Iterator[None]:
-    """Held while a job works on one partnership: two runs at once (cron overlapping a manual
-    run) could both send an email, or clear cells the other is reading."""
-    folder = jobs_dir(config)
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(folder / f"{partnership.slug}.lock", timeout=0)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise JobBusy(f"another run for {partnership.slug} is still going; nothing was done") from None
+    """Held while a job works on one partnership: two runs at once (cron on every node, or cron
+    overlapping a manual run) could both send an email, or clear cells the other is reading.
+
+    The lock is in the state store, so it holds across machines; it frees itself after
+    JOB_LOCK_MINUTES, so a node that died mid-run does not block the next day's run.
+    """
+    store, name, token = store_for(config), f"job:{partnership.slug}", secrets.token_hex(16)
+    if not store.acquire(name, token, int(config.get("JOB_LOCK_MINUTES", 120)) * 60):
+        raise JobBusy(f"another run for {partnership.slug} holds the lock (on this or another machine); "
+                      f"nothing was done")
     try:
         yield
     finally:
-        lock.release()
+        store.release(name, token)
 
 
 class JobBusy(Exception):
@@ -88,26 +82,27 @@ class JobBusy(Exception):
 
 def _run_locked(partnership: Partnership, workbook: Workbook, today: dt.date, *, config: Mapping[str, Any],
                 dry_run: bool, echo: Echo, send: Callable[[Email], None]) -> bool:
-    folder = jobs_dir(config)
+    store = store_for(config)
     if not dry_run:
-        # Form answers kept on disk while the sheet was unreachable go in first, so today's run sees them.
+        # Form answers kept while the sheet was unreachable go in first, so today's run sees them.
         kept = flush_pending(config, partnership, workbook)
         if kept:
             echo(f"{partnership.slug}: {kept} kept form submission{'' if kept == 1 else 's'} written to the sheet")
     tables = workbook.read_all()
+    if not dry_run:
+        refresh_lists(store, partnership.slug)  # once a day every worker re-reads the Lists tab
     result = run_reminders(workbook, partnership, today, send=send, dry_run=dry_run,
                            base_url=config.get("BASE_URL", ""), tables=tables,
-                           journal=folder / f"{partnership.slug}.sent.jsonl")
+                           journal=None if dry_run else SentJournal(store, partnership.slug))
     report(result, echo)
     ok = _weekly_retention(partnership, workbook, today, dry_run=dry_run, echo=echo)
     if dry_run:
         return ok
-    stamp = folder / f"{partnership.slug}.last-success"
-    last_success = dt.datetime.now().replace(microsecond=0) if result.ok else _read_stamp(stamp)
-    run_summary(workbook, partnership, today, tables=tables, last_success=last_success)
-    if result.ok:
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        stamp.write_text(last_success.isoformat(sep=" "))
+    succeeded = dt.datetime.now().replace(microsecond=0) if result.ok else last_success(config, partnership.slug)
+    run_summary(workbook, partnership, today, tables=tables, last_success=succeeded,
+                zone=time_zone(str(config.get("TIMEZONE") or DEFAULT_TIMEZONE)))
+    if result.ok and succeeded is not None:
+        store.put(f"last-success:{partnership.slug}", succeeded.isoformat(sep=" "))
     return result.ok and ok
 
 
@@ -127,13 +122,6 @@ def _weekly_retention(partnership: Partnership, workbook: Workbook, today: dt.da
     return True
 
 
-def _read_stamp(path: Path) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(path.read_text().strip())
-    except (OSError, ValueError):
-        return None
-
-
 def report(result: RunResult, echo: Echo) -> None:
     """The partnership's line, then the problems, then (dry run) every email it would send."""
     plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
@@ -147,6 +135,8 @@ def report(result: RunResult, echo: Echo) -> None:
         unsent = len(result.failed) + len(result.not_attempted)
         if unsent:
             line += f"; {plural(unsent, 'email')} NOT sent, to be retried on the next run"
+        if result.resent:
+            line += f"; {plural(result.resent, 'email')} cut off by a crash sent again (same Message-ID)"
         echo(line, err=bool(unsent))
         for reminder, error in result.failed[:3]:
             echo(f"  not sent to {reminder.recipient}: {error}", err=True)

@@ -14,15 +14,19 @@ from typing import Callable, Iterable, Mapping
 from jobs.summary_figures import NONE, NOT_RECORDED, Figures, Summary, compute_summary
 from procedures import Procedure
 from procedures.config import Partnership
-from procedures.values import display_date
-from sheets.base import Problem, SheetError, SummaryTable, Table, Workbook
+from procedures.values import DEFAULT_ZONE, local_time
+from sheets.base import Month as SheetMonth
+from sheets.base import Percent, Problem, SheetError, SummaryTable, SummaryValue, Table, Workbook
 from sheets.schema import CHALLENGES, COMPLIANCE, LISTS
+from state import StateUnavailable, store_for
 
 __all__ = ["Section", "Summary", "SummaryRun", "compute_summary", "last_success", "read_summary", "run_summaries",
            "run_summary", "summary_heading", "summary_sections", "summary_table", "summary_title"]
 
 
 # --- the tables ------------------------------------------------------------
+
+Rows = tuple[tuple[SummaryValue, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -33,44 +37,37 @@ class Section:
     title: str
     label: str
     columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    rows: Rows
     note: str = ""
 
 
-def _count(figures: Figures, n: int) -> str:
-    return NONE if figures.raised == 0 else str(n)
+def _share(n: int, of: int, empty: str) -> SummaryValue:
+    """The percentage ``n`` is of ``of``, as a number formatted as a percentage; text when ``of`` is 0."""
+    return Percent(n, of) if of else empty
 
 
-def _share(n: int, of: int, empty: str) -> str:
-    """``7 of 8 (88%)``: a count and the percentage it is of, rounded half up."""
-    if of == 0:
-        return empty
-    return f"{n} of {of} ({(n * 200 + of) // (2 * of)}%)"
-
-
-def _days(value: float | None) -> str:
+def _days(value: float | None) -> SummaryValue:
     if value is None:
         return "none resolved"
-    return str(int(value)) if value == int(value) else f"{value:.1f}"
+    return int(value) if value == int(value) else round(value, 1)
 
 
 def _step_name(procedure: Procedure, number: int) -> str:
     return f"{procedure.step_label} {number}: {procedure.step(number).name}"
 
 
-def _breakdown(figures: tuple[Figures, ...], counts: list[dict[str, int]]) -> tuple[tuple[str, ...], ...]:
-    """Rows of ``label, count per period``, largest over the year first and "Not recorded" last;
-    a period with nothing raised says "none"."""
+def _breakdown(figures: tuple[Figures, ...], counts: list[dict[str, int]]) -> Rows:
+    """Rows of ``label, count per period``, largest over the year first and "Not recorded" last."""
     keys = sorted({k for c in counts for k in c},
                   key=lambda k: (k == NOT_RECORDED, -counts[-1].get(k, 0), k.casefold()))
     if not keys:
-        return (("No challenges", *(NONE for _ in figures)),)
-    return tuple((str(k), *(_count(f, c.get(k, 0)) for f, c in zip(figures, counts))) for k in keys)
+        return (("No challenges", *(0 for _ in figures)),)
+    return tuple((str(k), *(c.get(k, 0) for c in counts)) for k in keys)
 
 
-def _steps(figures: tuple[Figures, ...], procedure: Procedure, attribute: str) -> tuple[tuple[str, ...], ...]:
+def _steps(figures: tuple[Figures, ...], procedure: Procedure, attribute: str) -> Rows:
     return tuple(
-        (_step_name(procedure, s.number), *(_count(f, getattr(f, attribute).get(s.number, 0)) for f in figures))
+        (_step_name(procedure, s.number), *(getattr(f, attribute).get(s.number, 0) for f in figures))
         for s in procedure.steps)
 
 
@@ -78,30 +75,35 @@ def _has_timescales(procedure: Procedure) -> bool:
     return any(s.conclude_by for s in procedure.steps)
 
 
-def _overview(figures: tuple[Figures, ...], procedure: Procedure, *, challenges: bool) -> tuple[tuple[str, ...], ...]:
-    rows: list[tuple[str, ...]] = [
-        ("Raised", *(str(f.raised) if f.raised else NONE for f in figures)),
-        ("Resolved", *(_count(f, f.resolved) for f in figures)),
-        ("Resolved within the procedure's timescale (count of those resolved, and %)",
-         *((_share(f.resolved_in_time, f.resolved, "none resolved") if _has_timescales(procedure)
-            else "the procedure sets no timescales") if f.raised else NONE for f in figures)),
+def _overview(figures: tuple[Figures, ...], procedure: Procedure, *, challenges: bool) -> Rows:
+    timescales = _has_timescales(procedure)
+    rows: list[tuple[SummaryValue, ...]] = [
+        ("Raised", *(f.raised for f in figures)),
+        ("Resolved", *(f.resolved for f in figures)),
+        ("Resolved within the procedure's timescale",
+         *(f.resolved_in_time if timescales else "the procedure sets no timescales" for f in figures)),
+        ("Resolved within the procedure's timescale (% of those resolved)",
+         *(_share(f.resolved_in_time, f.resolved, "none resolved") if timescales
+           else "the procedure sets no timescales" for f in figures)),
         ("Median working days to resolve (from day 1 to the day resolved)",
-         *(_days(f.median_days_to_resolve) if f.raised else NONE for f in figures)),
-        ("Withdrawn", *(_count(f, f.withdrawn) for f in figures)),
-        ("Open now", *(_count(f, f.open_now) for f in figures)),
-        ("Overdue now", *(_count(f, f.overdue_now) for f in figures)),
+         *(_days(f.median_days_to_resolve) for f in figures)),
+        ("Withdrawn", *(f.withdrawn for f in figures)),
+        ("Open now", *(f.open_now for f in figures)),
+        ("Overdue now", *(f.overdue_now for f in figures)),
     ]
     if challenges:
         rows += [
-            ("Raiser satisfied with the outcome (count of those resolved, and %)",
-             *(_share(f.raiser_satisfied, f.resolved, "none resolved") if f.raised else NONE for f in figures)),
-            ("Referred to the partnership (count of those raised, and %)",
-             *(_share(f.referred, f.raised, NONE) for f in figures)),
+            ("Raiser satisfied with the outcome", *(f.raiser_satisfied for f in figures)),
+            ("Raiser satisfied with the outcome (% of those resolved)",
+             *(_share(f.raiser_satisfied, f.resolved, "none resolved") for f in figures)),
+            ("Referred to the partnership", *(f.referred for f in figures)),
+            ("Referred to the partnership (% of those raised)",
+             *(_share(f.referred, f.raised, "none raised") for f in figures)),
         ]
     step = procedure.reporting_step
     if step is not None:
         rows.append((f"Reached the reporting threshold ({_step_name(procedure, step.number)})",
-                     *(_count(f, f.reached_threshold) for f in figures)))
+                     *(f.reached_threshold for f in figures)))
     return tuple(rows)
 
 
@@ -151,14 +153,15 @@ def summary_sections(summary: Summary) -> list[Section]:
                for p in pa)),
         )),
         Section("Raised each month", "Month", ("Challenges", "Compliance challenges"),
-                tuple((m.label, str(m.challenges), str(m.compliance)) for m in summary.months)),
+                tuple((SheetMonth(m.start.year, m.start.month, 1), m.challenges, m.compliance)
+                      for m in summary.months)),
         Section("Not counted", "Tab", ("Row", "Reason"), _not_counted(summary.not_counted),
                 note="Rows that could not be read are left out of every figure above: correct them in the sheet."),
     ]
     return sections
 
 
-def _not_counted(problems: tuple[Problem, ...]) -> tuple[tuple[str, ...], ...]:
+def _not_counted(problems: tuple[Problem, ...]) -> Rows:
     """A line per row that could not be read, with every reason it gave."""
     reasons: dict[tuple[str, int | None], list[str]] = {}
     for p in problems:
@@ -167,30 +170,30 @@ def _not_counted(problems: tuple[Problem, ...]) -> tuple[tuple[str, ...], ...]:
     rows = []
     for (tab, row), why in reasons.items():
         text = "; ".join(dict.fromkeys(why))
-        rows.append((tab, str(row or ""), text[:1].upper() + text[1:]))
+        rows.append((tab, row or "", text[:1].upper() + text[1:]))
     return tuple(rows) or ((NONE, "", ""),)
 
 
-def _when(moment: dt.datetime | None) -> str:
-    """A moment in UTC; a naive one is this machine's local time."""
+def _when(moment: dt.datetime | None, zone: dt.tzinfo) -> SummaryValue:
+    """A moment as the partnership's local time, to the minute (a naive one is this machine's local time)."""
     if moment is None:
         return "not recorded"
-    moment = moment.astimezone(dt.timezone.utc)
-    return f"{display_date(moment.date())}, {moment:%H:%M} UTC"
+    return local_time(moment, zone).replace(tzinfo=None, second=0, microsecond=0)
 
 
-def summary_heading(summary: Summary, generated_at: dt.datetime,
-                    last_success: dt.datetime | None) -> tuple[tuple[str, str], ...]:
-    """The lines above the tables: what, which periods, when."""
+def summary_heading(summary: Summary, generated_at: dt.datetime, last_success: dt.datetime | None,
+                    zone: dt.tzinfo = DEFAULT_ZONE) -> tuple[tuple[str, SummaryValue], ...]:
+    """The lines above the tables: what, which periods, when (times in ``zone``, which the label names)."""
     current, previous, year = summary.periods
+    in_zone = f"{zone} time"
     return (
         ("Procedure", summary.procedure.name),
         ("Current period", current.dates),
         ("Previous period", previous.dates),
         ("Year", f"{year.dates}: the previous and current periods together"),
-        ("Figures as they stood on", display_date(summary.today)),
-        ("Generated", _when(generated_at)),
-        ("Daily job last succeeded", _when(last_success)),
+        ("Figures as they stood on", summary.today),
+        (f"Generated ({in_zone})", _when(generated_at, zone)),
+        (f"Daily job last succeeded ({in_zone})", _when(last_success, zone)),
         ("Open today, whenever raised", f"{summary.open_now} challenges and compliance challenges, "
                                         f"{summary.overdue_now} of them overdue"),
         ("How to read this", "Each period counts the challenges raised in it (by the date raised). "
@@ -204,11 +207,11 @@ def summary_title(summary: Summary) -> str:
 
 
 def summary_table(summary: Summary, generated_at: dt.datetime,
-                  last_success: dt.datetime | None = None) -> SummaryTable:
-    """The Summary tab as rows of text: a title, the periods and times, then one table per
-    section separated by blank rows; every table's header row is bold."""
-    rows: list[tuple[str, ...]] = [(summary_title(summary),)]
-    rows += summary_heading(summary, generated_at, last_success)
+                  last_success: dt.datetime | None = None, zone: dt.tzinfo = DEFAULT_ZONE) -> SummaryTable:
+    """The Summary tab: a title, the periods and times, then one table per section separated by
+    blank rows; every table's header row is bold. Figures are numbers, percentages and dates."""
+    rows: list[tuple[SummaryValue, ...]] = [(summary_title(summary),)]
+    rows += summary_heading(summary, generated_at, last_success, zone)
     bold = {0}
     for section in summary_sections(summary):
         rows.append(("",))
@@ -256,44 +259,44 @@ def read_summary(workbook: Workbook, partnership: Partnership, today: dt.date) -
 
 
 def _write(workbook: Workbook, partnership: Partnership, today: dt.date, tables: Mapping[str, Table] | None,
-           last_success: dt.datetime | None, generated_at: dt.datetime | None) -> SummaryRun:
+           last_success: dt.datetime | None, generated_at: dt.datetime | None, zone: dt.tzinfo) -> SummaryRun:
     if tables is None:
         summary = read_summary(workbook, partnership, today)
     else:
         summary = compute_summary(partnership, tables, today)
-    table = summary_table(summary, generated_at or dt.datetime.now(dt.timezone.utc), last_success)
+    table = summary_table(summary, generated_at or dt.datetime.now(dt.timezone.utc), last_success, zone)
     workbook.write_summary(table)
     return SummaryRun(partnership.slug, summary, table)
 
 
 def run_summary(workbook: Workbook, partnership: Partnership, today: dt.date, *,
                 tables: Mapping[str, Table] | None = None, last_success: dt.datetime | None = None,
-                generated_at: dt.datetime | None = None) -> SummaryTable:
-    """Rewrite the Summary tab from the workbook's rows (read once, unless ``tables`` is given)."""
-    table = _write(workbook, partnership, today, tables, last_success, generated_at).table
+                generated_at: dt.datetime | None = None, zone: dt.tzinfo = DEFAULT_ZONE) -> SummaryTable:
+    """Rewrite the Summary tab from the workbook's rows (read once, unless ``tables`` is given);
+    times in ``zone``."""
+    table = _write(workbook, partnership, today, tables, last_success, generated_at, zone).table
     assert table is not None
     return table
 
 
 def last_success(config: Mapping[str, object], slug: str) -> dt.datetime | None:
     """When the daily job (``jobs run``) last succeeded for this partnership, as it recorded it."""
-    from jobs.run import jobs_dir
-
     try:
-        return dt.datetime.fromisoformat((jobs_dir(config) / f"{slug}.last-success").read_text().strip())
-    except (OSError, ValueError):
+        return dt.datetime.fromisoformat(store_for(config).get(f"last-success:{slug}") or "")
+    except (StateUnavailable, ValueError):
         return None
 
 
 def run_summaries(partnerships: Iterable[Partnership], today: dt.date,
                   open_workbook: Callable[[Partnership], Workbook],
-                  last_success: Callable[[str], dt.datetime | None] = lambda slug: None) -> list[SummaryRun]:
+                  last_success: Callable[[str], dt.datetime | None] = lambda slug: None,
+                 zone: dt.tzinfo = DEFAULT_ZONE) -> list[SummaryRun]:
     """Rewrite every partnership's Summary tab; one failing does not stop the others."""
     runs = []
     for partnership in partnerships:
         try:
             runs.append(_write(open_workbook(partnership), partnership, today, None,
-                               last_success(partnership.slug), None))
+                               last_success(partnership.slug), None, zone))
         except SheetError as e:
             runs.append(SummaryRun(partnership.slug, error=str(e)))
         except Exception as e:  # noqa: BLE001 - cron must go on to the next partnership and say what broke

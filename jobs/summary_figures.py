@@ -61,6 +61,11 @@ class Period:
         return f"{self.label} ({self.start:%b %Y} to {self.end:%b %Y})"
 
     @property
+    def in_sentence(self) -> str:
+        """The heading inside a sentence: ``Show current period (Oct 2026 to Mar 2027)``."""
+        return self.heading[:1].lower() + self.heading[1:]
+
+    @property
     def dates(self) -> str:
         return f"{self.start.day} {self.start:%B %Y} to {self.end.day} {self.end:%B %Y}"
 

@@ -4,6 +4,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# The time zone times are shown in, unless TIMEZONE says otherwise.
+DEFAULT_TIMEZONE = "Europe/London"
+DEFAULT_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def time_zone(name: str) -> ZoneInfo:
+    """The zone called ``name`` (an IANA name such as ``Europe/London``); ValueError for an unknown one."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValueError(f"TIMEZONE {name!r} is not a time zone name (for example Europe/London)") from e
 
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
 _MONTH_FORMATS = ("%d %B %Y", "%d %b %Y", "%d %B %y", "%d %b %y")
@@ -55,5 +68,21 @@ def format_date(day: dt.date | None) -> str:
 
 
 def display_date(day: dt.date | None) -> str:
-    """How a date is shown to people: ``Tuesday 29 December 2026``."""
-    return f"{day:%A} {day.day} {day:%B %Y}" if day else ""
+    """How a date is shown to people, everywhere (GOV.UK style): ``29 December 2026``."""
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def local_time(moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """``moment`` in ``zone``; a naive moment is taken to be this machine's local time."""
+    return moment.astimezone(zone)
+
+
+def display_time(moment: dt.datetime | None, zone: dt.tzinfo) -> str:
+    """A moment as people read it, in the partnership's time zone and saying which:
+    ``29 December 2026 at 2:05pm (GMT)``. A naive moment is this machine's local time."""
+    if moment is None:
+        return ""
+    local = local_time(moment, zone)
+    hour = local.hour % 12 or 12
+    clock = f"{hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    return f"{display_date(local.date())} at {clock} ({local.tzname()})"

@@ -7,9 +7,11 @@ Every value is text exactly as typed: a value starting with ``=`` is never a for
 from __future__ import annotations
 
 import abc
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence, Union
 
+from procedures.values import display_date
 from sheets.schema import CELL_LIMIT, REFERENCE, TABS
 
 
@@ -78,6 +80,69 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+class Month(dt.date):
+    """A calendar month: written as a real date (its 1st), shown as ``November 2026``."""
+
+    def __str__(self) -> str:
+        return f"{self:%B %Y}"
+
+
+@dataclass(frozen=True)
+class Percent:
+    """``part`` of ``whole`` (not 0): written as the fraction, formatted as a percentage."""
+
+    part: int
+    whole: int
+
+    @property
+    def fraction(self) -> float:
+        return self.part / self.whole
+
+    def __str__(self) -> str:
+        return f"{(self.part * 200 + self.whole) // (2 * self.whole)}%"  # rounded half up, as a spreadsheet does
+
+
+# A Summary cell: text (labels, and anything a person typed), or one of the app's own figures: a count
+# or number of days, a percentage, a date, a month, or a time (naive, in the partnership's time zone).
+SummaryValue = Union[str, int, float, Percent, dt.date, dt.datetime]
+
+# Spreadsheet number formats for the figures (the same codes in Excel and Google Sheets).
+PERCENT_FORMAT = "0%"
+DATE_FORMAT = "d mmmm yyyy"
+MONTH_FORMAT = "mmmm yyyy"
+TIME_FORMAT = "d mmmm yyyy h:mm"
+_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def number_cell(value: SummaryValue) -> tuple[int | float, str] | None:
+    """``(number, format)`` for a figure, the format "" for a plain number; None for text."""
+    if isinstance(value, Percent):
+        return value.fraction, PERCENT_FORMAT
+    if isinstance(value, dt.datetime):
+        return (value.replace(tzinfo=None) - _EPOCH) / dt.timedelta(days=1), TIME_FORMAT
+    if isinstance(value, dt.date):
+        return (value - _EPOCH.date()).days, MONTH_FORMAT if isinstance(value, Month) else DATE_FORMAT
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value, ""
+    return None
+
+
+def cell_display(value: SummaryValue) -> str:
+    """A Summary cell as people read it on a page, in a CSV file or a Word table."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime):
+        hour = value.hour % 12 or 12
+        return f"{display_date(value.date())} at {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'}"
+    if isinstance(value, Month):
+        return str(value)
+    if isinstance(value, dt.date):
+        return display_date(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.1f}"
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Clear:
     """One cell to empty: its tab, its sheet row (as ``Record.row``), its column by header name, and
@@ -91,9 +156,10 @@ class Clear:
 
 @dataclass(frozen=True)
 class SummaryTable:
-    """What the Summary tab holds: rows of text; ``bold`` are indexes of header rows."""
+    """What the Summary tab holds: rows of cells (text and figures, see ``SummaryValue``);
+    ``bold`` are indexes of header rows."""
 
-    rows: tuple[tuple[str, ...], ...]
+    rows: tuple[tuple[SummaryValue, ...], ...]
     bold: frozenset[int] = field(default_factory=frozenset)
 
 

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from procedures.config import Partnership
 from sheets.base import SheetError
+from state import StateUnavailable, refresh_lists, store_for
 
 sheet_cli = AppGroup("sheet", help="Set up and check a partnership's spreadsheet.")
 demo_cli = AppGroup("demo", help="The demo partnership's invented data.")
@@ -41,7 +42,24 @@ def init_command(slug: str) -> None:
         raise click.ClickException(str(e)) from None
     for line in done:
         click.echo(line)
+    refresh_lists(store_for(current_app.config), slug)
     click.echo("The spreadsheet already had every tab and column." if not done else "Done.")
+
+
+@sheet_cli.command("refresh-lists")
+@partnership_option
+def refresh_lists_command(slug: str) -> None:
+    """Make every instance re-read the Lists tab now (agencies, themes, business support), not within
+    LISTS_CACHE_SECONDS; run it after editing the tab when a change must show at once.
+
+    Example: flask --app app sheet refresh-lists --partnership demo
+    """
+    _partnership(slug)
+    try:
+        refresh_lists(store_for(current_app.config), slug)
+    except StateUnavailable as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Every instance will read the Lists tab of {slug} again on its next page.")
 
 
 @sheet_cli.command("check")

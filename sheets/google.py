@@ -9,6 +9,7 @@ spreadsheet ``:batchUpdate``. Everything is written RAW: text stays text.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -18,7 +19,10 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
 from procedures.config import Partnership
-from sheets.base import Clear, SheetError, SheetUnavailable, SummaryTable, Table, Workbook, check_lengths
+from sheets.base import (
+    Clear, Percent, SheetError, SheetUnavailable, SummaryTable, SummaryValue, Table, Workbook, cell_display,
+    check_lengths, number_cell,
+)
 from sheets.http import POLICIES, RetryingHTTPClient, RetryPolicy
 from sheets.schema import COLUMNS, SUMMARY, TABS
 from sheets.tables import (
@@ -299,11 +303,11 @@ class GoogleWorkbook(Workbook):
         if table.rows:
             requests_.append({"updateCells": {
                 "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
-                "fields": "userEnteredValue,userEnteredFormat.textFormat.bold",
+                "fields": "userEnteredValue,userEnteredFormat.textFormat.bold,userEnteredFormat.numberFormat",
                 "rows": [{"values": [_summary_cell(v, i in table.bold) for v in row]}
                          for i, row in enumerate(table.rows)]}})
         for c in range(width):
-            longest = max((len(r[c]) for r in table.rows if c < len(r)), default=0)
+            longest = max((len(cell_display(r[c])) for r in table.rows if c < len(r)), default=0)
             requests_.append({"updateDimensionProperties": {
                 "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": c, "endIndex": c + 1},
                 "properties": {"pixelSize": min(max(7 * longest + 24, 80), 420)}, "fields": "pixelSize"}})
@@ -332,10 +336,19 @@ def _text_cell(value: str) -> dict[str, Any]:
     return {"userEnteredValue": {"stringValue": value}} if value else {}
 
 
-def _summary_cell(value: str, bold: bool) -> dict[str, Any]:
-    cell: dict[str, Any] = {"userEnteredValue": {"stringValue": value}} if value else {}
+def _summary_cell(value: SummaryValue, bold: bool) -> dict[str, Any]:
+    """Text as a string value (never a formula); a figure as a number value with its number format."""
+    number = number_cell(value)
+    cell: dict[str, Any] = {}
+    if number is not None:
+        cell["userEnteredValue"] = {"numberValue": number[0]}
+        if number[1]:
+            kind = "PERCENT" if isinstance(value, Percent) else "DATE_TIME" if isinstance(value, dt.datetime) else "DATE"
+            cell["userEnteredFormat"] = {"numberFormat": {"type": kind, "pattern": number[1]}}
+    elif value:
+        cell["userEnteredValue"] = {"stringValue": str(value)}
     if bold:
-        cell["userEnteredFormat"] = {"textFormat": {"bold": True}}
+        cell.setdefault("userEnteredFormat", {})["textFormat"] = {"bold": True}
     return cell
 
 

@@ -15,6 +15,7 @@ and save when that cannot be done safely (see those modules, and ``_fast_update`
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import threading
 import uuid
@@ -28,7 +29,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheets.base import Clear, Record, SheetUnavailable, SummaryTable, Table, Workbook, check_lengths
+from sheets.base import (
+    Clear, Percent, Record, SheetUnavailable, SummaryTable, SummaryValue, Table, Workbook, cell_display,
+    check_lengths, number_cell,
+)
 from sheets.schema import COLUMNS, SUMMARY, TABS
 from sheets.xlsx_append import CannotAppend, append_rows
 from sheets.xlsx_read import UnreadableXlsx, read_grids
@@ -212,8 +216,13 @@ class LocalWorkbook(Workbook):
                 ws = book.create_sheet(SUMMARY)
             for r, row in enumerate(table.rows, start=1):
                 for c, value in enumerate(row, start=1):
-                    if value:
-                        _set_text(ws, r, c, value)
+                    number = number_cell(value)
+                    if number is not None:
+                        cell = ws.cell(row=r, column=c)
+                        cell.value = value.fraction if isinstance(value, Percent) else value
+                        cell.number_format = number[1] or "General"
+                    elif value:
+                        _set_text(ws, r, c, str(value))
                     if r - 1 in table.bold:
                         ws.cell(row=r, column=c).font = Font(bold=True)
             for c, width in widths.items():
@@ -484,8 +493,8 @@ def _summary_widths(table: SummaryTable) -> dict[int, int]:
     longest: dict[int, int] = {}
     for row in table.rows:
         for c, value in enumerate(row):
-            if value:
-                longest[c] = max(longest.get(c, 0), len(value))
+            if value != "":
+                longest[c] = max(longest.get(c, 0), len(cell_display(value)))
     return {c: min(max(n + 2, 10), 60) for c, n in longest.items()}
 
 
@@ -493,10 +502,21 @@ def _summary_grid(table: SummaryTable) -> Grid:
     """The Summary tab's grid as the file will read back."""
     grid: Grid = []
     for row in table.rows:
-        _put(grid, len(grid), [_clean(v) for v in row])
+        _put(grid, len(grid), [_as_read(v) for v in row])
     while grid and not grid[-1]:
         grid.pop()
     return grid
+
+
+def _as_read(value: SummaryValue) -> str:
+    """A Summary cell as reading the file gives it back (a date as ``YYYY-MM-DD``, a percentage as its fraction)."""
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, Percent):
+        return cell_text(value.fraction)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    return cell_text(value)
 
 
 def _put_cells(grid: Grid, cells: Iterable[CellChange]) -> None:

@@ -1,25 +1,22 @@
-"""Submissions kept on disk while the spreadsheet cannot be reached, and writing them later.
+"""Submissions kept while the spreadsheet cannot be reached, and writing them later.
 
-One JSON file per submission under ``PENDING_DIR/<slug>/``, written atomically
-(temporary file, fsync, rename). Each holds the writes still to be made, in order;
-``flush_pending`` makes them and deletes the file, so an answer is never lost. One that
-can never be written (its row was deleted meanwhile) is moved to ``failed/`` beside them.
+They live in the state store (``state``: the SQLite file, or Redis across machines), so a
+submission kept on one instance is written by the next page or job on any instance. Each
+holds the writes still to be made, in order; ``flush_pending`` makes them and forgets the
+submission, so an answer is never lost. One that can never be written (its row was deleted
+meanwhile) is set aside in the store for a person to look at (``set_aside`` lists them).
 """
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
-from pathlib import Path
-from typing import Any, Callable, Mapping
-
-from filelock import FileLock
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Mapping
 
 from notify import Email, EmailFailed, send_email
 from procedures.config import Partnership
 from sheets.base import SheetError, SheetUnavailable, Workbook
 from sheets.schema import SUBMISSION_ID
+from state import Busy, store_for
 
 logger = logging.getLogger(__name__)
 
@@ -27,52 +24,42 @@ logger = logging.getLogger(__name__)
 # or {"op": "update", "changes": {tab: {reference: {column: value}}}}.
 Write = dict[str, Any]
 
+LOCK_SECONDS = 300  # a holder that died frees the lock after this long
+WAIT_SECONDS = 30
 
-def folder(config: Mapping[str, Any], slug: str) -> Path:
-    return Path(config["PENDING_DIR"]) / slug
 
-
-def lock(config: Mapping[str, Any], slug: str) -> FileLock:
-    """Held while a partnership's submissions are checked and written, by any worker on this host."""
-    path = folder(config, slug)
-    path.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(path / ".lock"), timeout=30)
+@contextmanager
+def lock(config: Mapping[str, Any], slug: str) -> Iterator[None]:
+    """Held while a partnership's kept submissions are checked and written, by any worker on any instance."""
+    try:
+        with store_for(config).lock(f"pending:{slug}", expire_seconds=LOCK_SECONDS, wait_seconds=WAIT_SECONDS):
+            yield
+    except Busy:
+        raise SheetUnavailable("another worker is writing this partnership's kept submissions; try again") from None
 
 
 def save(config: Mapping[str, Any], slug: str, submission_id: str, reference: str,
-         writes: list[Write], email: Mapping[str, str] | None = None) -> Path:
-    """Keep a submission's writes (and the email to send once written) on disk, atomically."""
-    path = folder(config, slug)
-    path.mkdir(parents=True, exist_ok=True)
-    target = path / f"{_safe(submission_id)}.json"
-    data = {"submission_id": submission_id, "reference": reference, "writes": writes, "email": email}
-    fd, tmp = tempfile.mkstemp(dir=path, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+         writes: list[Write], email: Mapping[str, str] | None = None) -> str:
+    """Keep a submission's writes (and the email to send once written), durably; returns its id."""
+    data = {"submission_id": submission_id, "reference": reference, "writes": writes,
+            "email": dict(email) if email else None}
+    store_for(config).keep(slug, submission_id, data)
+    return submission_id
 
 
 def find(config: Mapping[str, Any], slug: str, submission_id: str) -> dict[str, Any] | None:
     """The kept submission with this id, if it is still waiting."""
-    path = folder(config, slug) / f"{_safe(submission_id)}.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
+    return store_for(config).kept(slug, submission_id)
 
 
-def waiting(config: Mapping[str, Any], slug: str) -> list[Path]:
-    try:
-        return sorted(p for p in folder(config, slug).iterdir() if p.suffix == ".json")
-    except FileNotFoundError:
-        return []
+def waiting(config: Mapping[str, Any], slug: str) -> list[str]:
+    """The ids of the partnership's kept submissions, oldest first."""
+    return store_for(config).kept_ids(slug)
+
+
+def set_aside(config: Mapping[str, Any], slug: str) -> list[str]:
+    """The ids of kept submissions that could never be written, for business support to look at."""
+    return store_for(config).set_aside_ids(slug)
 
 
 def apply(workbook: Workbook, writes: list[Write], on_done: Callable[[list[Write]], None] | None = None,
@@ -108,8 +95,8 @@ def flush_pending(config: Mapping[str, Any], partnership: Partnership, workbook:
     Stops quietly at the first SheetUnavailable, keeping what is left for next time.
     The daily job and the next request to the partnership's pages both call it.
     """
-    files = waiting(config, partnership.slug)
-    if not files:
+    ids = waiting(config, partnership.slug)
+    if not ids:
         return 0
     if workbook is None:
         from sheets.open import open_workbook
@@ -118,11 +105,12 @@ def flush_pending(config: Mapping[str, Any], partnership: Partnership, workbook:
         except SheetUnavailable:
             return 0
     written = 0
+    store = store_for(config)
     with lock(config, partnership.slug):
-        for path in files:
-            if not path.exists():
-                continue
-            data = json.loads(path.read_text(encoding="utf-8"))
+        for submission_id in ids:
+            data = store.kept(partnership.slug, submission_id)
+            if data is None:
+                continue  # written meanwhile by another worker
 
             def keep(remaining: list[Write], data=data) -> None:
                 save(config, partnership.slug, data["submission_id"], data["reference"], remaining, data["email"])
@@ -133,12 +121,10 @@ def flush_pending(config: Mapping[str, Any], partnership: Partnership, workbook:
                 break
             except SheetError as e:
                 # It can never be written as it is (its row was deleted, say): set it aside for a person.
-                failed = path.parent / "failed"
-                failed.mkdir(exist_ok=True)
-                os.replace(path, failed / path.name)
-                logger.warning("kept submission %s set aside in %s: %s", data["reference"], failed, e)
+                store.set_aside(partnership.slug, submission_id, str(e))
+                logger.warning("kept submission %s set aside: %s", data["reference"], e)
                 continue
-            path.unlink(missing_ok=True)
+            store.forget_kept(partnership.slug, submission_id)
             written += 1
             if data.get("email"):
                 try:
@@ -147,6 +133,3 @@ def flush_pending(config: Mapping[str, Any], partnership: Partnership, workbook:
                     pass  # The challenge's page offers to send the link again.
     return written
 
-
-def _safe(submission_id: str) -> str:
-    return "".join(c for c in submission_id if c.isalnum() or c in "-_")[:64] or "submission"

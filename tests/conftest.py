@@ -29,7 +29,7 @@ def app(tmp_path: Path, partnerships_dir: Path):
         "BASE_DIR": str(tmp_path),
         "MAIL_BACKEND": "outbox",
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
-        "PENDING_DIR": str(tmp_path / "pending"),
+        "STATE_URL": f"sqlite:///{tmp_path}/state.sqlite3",
         "BASE_URL": "http://localhost",
         "SESSION_COOKIE_SECURE": False,
         "SIGN_IN_MIN_SECONDS": 0,

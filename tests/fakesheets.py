@@ -100,6 +100,7 @@ class Tab:
     bold_rows: set[int] = field(default_factory=set)
     column_widths: dict[int, int] = field(default_factory=dict)
     frozen_rows: int = 0
+    number_formats: dict[tuple[int, int], dict] = field(default_factory=dict)  # (row, column) -> numberFormat
 
     def properties(self) -> dict[str, Any]:
         grid = {"rowCount": self.row_count, "columnCount": self.column_count}
@@ -487,6 +488,9 @@ class FakeSheetsAPI:
             if fields == "*" or "userEnteredFormat" in fields:
                 for r in range(r1, r2):
                     tab.bold_rows.discard(r)
+                for r, c in list(tab.number_formats):
+                    if r1 <= r < r2 and c1 <= c < c2:
+                        del tab.number_formats[r, c]
         for i, row in enumerate(rows):
             bold = False
             for j, cell in enumerate(row.get("values", [])):
@@ -500,6 +504,9 @@ class FakeSheetsAPI:
                 elif "userEnteredValue" in fields or fields == "*":
                     tab.set(r0 + i, c0 + j, "")
                 bold = bold or cell.get("userEnteredFormat", {}).get("textFormat", {}).get("bold", False)
+                number_format = cell.get("userEnteredFormat", {}).get("numberFormat")
+                if number_format is not None and "numberFormat" in fields:
+                    tab.number_formats[r0 + i, c0 + j] = number_format
             if bold:
                 tab.bold_rows.add(r0 + i)
             elif "userEnteredFormat" in fields or fields == "*":

@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from procedures.values import display_date
+from views import formatting
 
 csrf = CSRFProtect()
 
@@ -21,12 +21,13 @@ def register_views(app: Flask) -> None:
     ])
     csrf.init_app(app)
     WTFormsHelpers(app)
-    app.jinja_env.filters["date"] = display_date
+    formatting.register(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from views import public
+    from views import health, public
     app.register_blueprint(public.bp)
+    app.register_blueprint(health.bp)
 
     from views import dashboard
     app.register_blueprint(dashboard.bp)
@@ -37,6 +38,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(lists.bp)
     app.context_processor(navigation.service_navigation)
 
-    from views import security, sign_in
+    from views import security, sessions, sign_in
     security.init_security(app)
     app.register_blueprint(sign_in.bp)
+    app.register_blueprint(sessions.bp)

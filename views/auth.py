@@ -21,6 +21,8 @@ Role = Literal["practitioner", "business_support", "responder"]
 
 # Seconds since the epoch of the signed-in user's last request (for the idle timeout).
 LAST_SEEN = "seen"
+# Seconds since the epoch when they signed in (for the absolute lifetime).
+SIGNED_IN_AT = "since"
 
 
 @dataclass(frozen=True)
@@ -49,28 +51,46 @@ def role_for(partnership: Partnership, email: str, extra_business_support: tuple
 
 
 def sign_in(user: User) -> None:
+    """Start a new session (with a new id: one fixed before sign-in is never signed in)."""
+    _rotate()
     session.clear()
-    session.permanent = True
     session["user"] = {"email": user.email, "partnership": user.partnership,
                        "role": user.role, "reference": user.reference}
-    session[LAST_SEEN] = int(time.time())
+    session[LAST_SEEN] = session[SIGNED_IN_AT] = int(time.time())
 
 
 def sign_out() -> None:
+    """End the session on every instance: the store forgets it, so a copy of the cookie opens nothing."""
+    _rotate()
     session.clear()
 
 
-def idle_expired(idle_seconds: int, now: float | None = None) -> str | None:
-    """Sign out a user idle for longer than ``idle_seconds`` and return their partnership's slug;
-    otherwise note this request as their latest and return None."""
+def _rotate() -> None:
+    rotate = getattr(session, "rotate", None)
+    if rotate is not None:
+        rotate()
+
+
+Expiry = Literal["idle", "lifetime"]
+
+
+def session_expired(idle_seconds: int, max_seconds: int, now: float | None = None) -> tuple[Expiry, str] | None:
+    """Sign out a user idle for longer than ``idle_seconds``, or signed in longer than
+    ``max_seconds`` ago, and return why and their partnership's slug; otherwise note this
+    request as their latest and return None."""
     if not session.get("user"):
         return None
     now = time.time() if now is None else now
-    seen = session.get(LAST_SEEN)
+    seen, since = session.get(LAST_SEEN), session.get(SIGNED_IN_AT, session.get(LAST_SEEN))
+    why: Expiry | None = None
     if not isinstance(seen, (int, float)) or now - seen > idle_seconds:
+        why = "idle"
+    elif not isinstance(since, (int, float)) or now - since > max_seconds:
+        why = "lifetime"
+    if why is not None:
         slug = session["user"].get("partnership")
         sign_out()
-        return slug or ""
+        return why, slug or ""
     if int(now) != seen:
         session[LAST_SEEN] = int(now)
     return None

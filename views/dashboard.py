@@ -23,8 +23,9 @@ from jobs.summary import (
     summary_title,
 )
 from jobs.summary_figures import Summary
-from sheets.base import SheetError, SummaryTable
+from sheets.base import Percent, SheetError, SummaryTable, cell_display, number_cell
 from sheets.open import open_workbook
+from views import formatting
 from views.auth import business_support_required
 from views.partnership import get_partnership
 
@@ -36,7 +37,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def today() -> dt.date:
     """The day the figures are counted up to (a function, so tests can fix it)."""
-    return dt.date.today()
+    return formatting.today()
 
 
 # --- charts ----------------------------------------------------------------
@@ -124,17 +125,20 @@ def charts(summary: Summary, index: int) -> list[Chart]:
 # --- downloads -------------------------------------------------------------
 
 def csv_text(table: SummaryTable) -> str:
-    """The Summary tab as CSV. A cell that a spreadsheet would run as a formula gets a leading
-    apostrophe, so a name typed as ``=HYPERLINK(...)`` is shown, never run, when the file is opened."""
+    """The Summary tab as CSV: every cell as text as the page shows it. A cell that a spreadsheet
+    would run as a formula gets a leading apostrophe, so a name typed as ``=HYPERLINK(...)`` is
+    shown, never run, when the file is opened."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in table.rows:
-        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@", "\t", "\r") else c for c in row])
+        cells = (cell_display(c) for c in row)
+        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@", "\t", "\r") else c for c in cells])
     return out.getvalue()
 
 
 def xlsx_bytes(table: SummaryTable) -> bytes:
-    """The Summary tab as an .xlsx workbook: text cells (never formulas), header rows bold, columns sized."""
+    """The Summary tab as an .xlsx workbook: text as text cells (never formulas), figures as numbers,
+    percentages and dates in their number formats, header rows bold, columns sized."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Summary"
@@ -143,13 +147,18 @@ def xlsx_bytes(table: SummaryTable) -> bytes:
     for r, row in enumerate(table.rows, start=1):
         for c, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=c)
-            cell.value = value
-            cell.data_type = "s"
+            number = number_cell(value)
+            if number is not None:
+                cell.value = value.fraction if isinstance(value, Percent) else value
+                cell.number_format = number[1] or "General"
+            elif value != "":
+                cell.value = str(value)
+                cell.data_type = "s"
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if r - 1 in table.bold:
                 cell.font = bold
             if len(row) > 1:
-                widths[c] = max(widths.get(c, 10), min(len(value) + 2, 60 if c == 1 else 40))
+                widths[c] = max(widths.get(c, 10), min(len(cell_display(value)) + 2, 60 if c == 1 else 40))
     for c, width in widths.items():
         sheet.column_dimensions[openpyxl.utils.get_column_letter(c)].width = width
     out = io.BytesIO()
@@ -177,14 +186,16 @@ def dashboard(slug: str):
     index = PERIODS[period]
     return render_template(
         "dashboard/dashboard.html", partnership=partnership, summary=summary, title=summary_title(summary),
-        heading=summary_heading(summary, dt.datetime.now(dt.timezone.utc), last_success(current_app.config, slug)),
+        heading=summary_heading(summary, dt.datetime.now(dt.timezone.utc), last_success(current_app.config, slug),
+                                formatting.zone()),
         sections=summary_sections(summary), charts=charts(summary, index),
         period=period, chosen=summary.periods[index], periods=PERIODS)
 
 
 def _download(slug: str, extension: str, mimetype: str, body) -> Response:
     partnership, summary = _summary(slug)
-    table = summary_table(summary, dt.datetime.now(dt.timezone.utc), last_success(current_app.config, slug))
+    table = summary_table(summary, dt.datetime.now(dt.timezone.utc), last_success(current_app.config, slug),
+                          formatting.zone())
     name = f"{partnership.slug}-summary-{summary.today.isoformat()}.{extension}"
     return Response(body(table), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import time
 import uuid
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Mapping
@@ -20,13 +19,15 @@ from procedures.values import format_date, parse_date
 from sheets.base import Problem, Record, SheetUnavailable, UnknownReference, Workbook
 from sheets.rows import ReadRow, people_on, read_dates
 from sheets.schema import (
-    AGENCIES, DEFAULT_THEMES, HAPPENED_ON, HISTORY, LISTS, RAISED_ON, REFERENCE, REFERENCED_TABS, REMINDERS, STEP,
+    AGENCIES, DEFAULT_THEMES, HAPPENED_ON, HISTORY, RAISED_ON, REFERENCE, REFERENCED_TABS, REMINDERS, STEP,
     SUBMISSION_ID, THEMES,
 )
+from sheets import pending
+from views.formatting import history_time, today as local_today
+from views.lists_cache import lists_table
 
 # History actions that move a challenge to the step in their Step column.
 MOVES = ("Escalated", "Moved on")
-from sheets import pending
 
 # Used only until business support fill in the Agencies column of the Lists tab.
 DEFAULT_AGENCIES = (
@@ -55,7 +56,7 @@ class Saved:
     """What happened to a submission."""
 
     reference: str
-    pending: bool = False   # kept on disk: the spreadsheet could not be reached; written shortly
+    pending: bool = False   # kept in the state store: the spreadsheet could not be reached; written shortly
     repeated: bool = False  # the same form was sent again; the first one stands
     email_failed: bool = False
 
@@ -66,19 +67,10 @@ def workbook(partnership: Partnership) -> Workbook:
 
 
 def lists(partnership: Partnership) -> Lists:
-    """The Lists tab's agencies and themes, cached for ``LISTS_CACHE_SECONDS`` so edits show without a deploy."""
-    cache: dict[str, tuple[float, Lists]] = current_app.extensions.setdefault("lists_cache", {})
-    hit = cache.get(partnership.slug)
-    if hit and hit[0] > time.monotonic():
-        return hit[1]
-    try:
-        table = workbook(partnership).read(LISTS)
-    except SheetUnavailable:
-        return hit[1] if hit else Lists(DEFAULT_AGENCIES, DEFAULT_THEMES)
-    found = Lists(_column(table.records, AGENCIES) or DEFAULT_AGENCIES,
-                  _column(table.records, THEMES) or DEFAULT_THEMES)
-    cache[partnership.slug] = (time.monotonic() + current_app.config.get("LISTS_CACHE_SECONDS", 300), found)
-    return found
+    """The Lists tab's agencies and themes (cached: ``views.lists_cache``), or the defaults."""
+    table = lists_table(partnership)
+    records = table.records if table is not None else ()
+    return Lists(_column(records, AGENCIES) or DEFAULT_AGENCIES, _column(records, THEMES) or DEFAULT_THEMES)
 
 
 def _column(records: Iterable[Record], column: str) -> tuple[str, ...]:
@@ -103,17 +95,16 @@ def history_row(tab: str, reference: str, action: str, step: int | str, by: str,
                 now: dt.datetime | None = None, happened_on: dt.date | None = None) -> dict[str, str]:
     """One line of the append-only History tab: who did what to which challenge, when it was
     recorded, and the day it happened (which may be earlier)."""
-    now = now or dt.datetime.now()
-    return {"When": now.strftime("%Y-%m-%d %H:%M"), REFERENCE: reference, "Tab": tab, "Action": action,
-            STEP: str(step), "By": by, "Details": details,
-            HAPPENED_ON: format_date(happened_on or now.date())}
+    return {"When": history_time(now or dt.datetime.now(dt.timezone.utc)), REFERENCE: reference, "Tab": tab,
+            "Action": action, STEP: str(step), "By": by, "Details": details,
+            HAPPENED_ON: format_date(happened_on or local_today())}
 
 
 def save_new(partnership: Partnership, tab: str, record: Mapping[str, str], *, submission_id: str, by: str,
              action: str, email_for: Callable[[str], Email] | None = None, details: str = "") -> Saved:
     """Add a new challenge row (given its Reference here) and its History row, once per submission id.
 
-    When the spreadsheet cannot be reached the submission is kept on disk and written later.
+    When the spreadsheet cannot be reached the submission is kept in the state store and written later.
     """
     config = current_app.config
     with pending.lock(config, partnership.slug):
@@ -147,7 +138,7 @@ def save_new(partnership: Partnership, tab: str, record: Mapping[str, str], *, s
 
 def change(partnership: Partnership, tab: str, reference: str, values: Mapping[str, str], *, by: str,
            action: str, step: int | str, details: str = "", happened_on: dt.date | None = None) -> bool:
-    """Change named columns of one challenge and add its History row. True if kept on disk for later."""
+    """Change named columns of one challenge and add its History row. True if kept for later."""
     return _record(partnership, reference, [
         {"op": "update", "changes": {tab: {reference: dict(values)}}},
         {"op": "append", "tab": HISTORY,
@@ -157,7 +148,7 @@ def change(partnership: Partnership, tab: str, reference: str, values: Mapping[s
 
 def note(partnership: Partnership, tab: str, reference: str, *, by: str, action: str, step: int | str,
          details: str, happened_on: dt.date | None = None) -> bool:
-    """Add a History row only (a conversation, an Appendix A). True if kept on disk for later."""
+    """Add a History row only (a conversation, an Appendix A). True if kept for later."""
     return _record(partnership, reference, [
         {"op": "append", "tab": HISTORY,
          "rows": [history_row(tab, reference, action, step, by, details, happened_on=happened_on)], "key": None},
@@ -247,7 +238,7 @@ def sheet_unavailable(error: SheetUnavailable):
 
 def reads_the_sheet(bp: Blueprint) -> None:
     """Set up a blueprint whose pages read the spreadsheet: a clear 503 page when it cannot be
-    reached, and form answers kept on disk meanwhile written before each page is served."""
+    reached, and form answers kept meanwhile written before each page is served."""
     bp.register_error_handler(SheetUnavailable, sheet_unavailable)
 
     @bp.before_request
@@ -258,7 +249,7 @@ def reads_the_sheet(bp: Blueprint) -> None:
 
 
 def flush(partnership: Partnership) -> int:
-    """Write whatever was kept on disk for this partnership, if anything (cheap when nothing is)."""
+    """Write whatever was kept for this partnership, if anything (cheap when nothing is)."""
     if not pending.waiting(current_app.config, partnership.slug):
         return 0
     try:

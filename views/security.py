@@ -19,12 +19,13 @@ from flask_wtf.csrf import CSRFError
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError
-from werkzeug.middleware.proxy_fix import ProxyFix
+
+from views.proxies import TrustedProxies, parse_proxies
 
 logger = logging.getLogger(__name__)
 
-# Flask-Limiter: limits are declared on the views (see views.sign_in); storage comes from
-# RATELIMIT_STORAGE_URI (memory:// by default; use redis:// or memcached:// with several workers).
+# Flask-Limiter: limits are declared on the views (see views.sign_in); the counts live in the
+# state store (state.web sets RATELIMIT_STORAGE_URI), so every worker and instance shares them.
 limiter = Limiter(key_func=get_remote_address)
 
 ERROR_PAGES = (400, 403, 404, 405, 410, 429, 500)
@@ -141,13 +142,16 @@ class RedactLinkTokens(logging.Filter):
 
 def init_security(app: Flask) -> None:
     """Attach the headers, error pages, CSRF page, rate limiter and log filter to ``app``."""
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
-    proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
+    try:
+        proxies = parse_proxies(app.config.get("TRUSTED_PROXIES"))
+    except ValueError as e:
+        raise SystemExit(f"error: {e}") from None
     if proxies:
-        # Behind a TLS proxy: the client's address (for rate limits) and https come from its headers.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        # Behind a TLS proxy: the client's address (for rate limits) and https come from its headers,
+        # but only when the request comes from one of the listed proxies.
+        app.wsgi_app = TrustedProxies(app.wsgi_app, proxies)
     app.after_request(security_headers)
     for code in ERROR_PAGES:
         if code != 500:

@@ -9,41 +9,34 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from pathlib import Path
 
 import click
 from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
                    url_for)
+from limits import parse as parse_limit
 
 from forms.sign_in import ContinueSignInForm, SignInForm
 from notify import Email, EmailFailed, send_email
 from procedures.config import Partnership
-from sheets.base import SheetError
-from sheets.schema import BUSINESS_SUPPORT, LISTS
-from views.auth import User, current_user, idle_expired, role_for, sign_in as sign_in_user, sign_out as sign_out_user
+from sheets.schema import BUSINESS_SUPPORT
+from state import store_for
+from views.auth import User, current_user, role_for, session_expired, sign_in as sign_in_user, sign_out as sign_out_user
+from views.lists_cache import lists_table
 from views.partnership import get_partnership
 from views.security import limiter
-from views.sign_in_links import LinkRefused, LinkStore, local_path, make_token, read_token
+from views.sign_in_links import LinkRefused, local_path, make_token, read_token
 
 bp = Blueprint("auth", __name__)
 logger = logging.getLogger(__name__)
 
-RETRY_LISTS_SECONDS = 60  # after the Lists tab could not be read, wait this long before trying again
 CHECK_EMAIL = "sign_in_email"  # the address the "check your email" page names
 IDLE_MESSAGE = "You were signed out because you had not used the service for {minutes} minutes. Sign in again to continue."
+LIFETIME_MESSAGE = "You were signed out because you signed in more than {hours} hours ago. Sign in again to continue."
+USED = "sign-in"  # the store's kind for used sign-in links
 
 
 def _link_seconds() -> int:
     return int(current_app.config.get("SIGN_IN_LINK_MINUTES", 15)) * 60
-
-
-def link_store() -> LinkStore:
-    """The used-links store of this app: ``SIGN_IN_STORE``, or a file in the instance folder."""
-    store = current_app.extensions.get("sign_in_links")
-    if store is None:
-        path = current_app.config.get("SIGN_IN_STORE") or Path(current_app.instance_path) / "sign-in-links.sqlite3"
-        store = current_app.extensions["sign_in_links"] = LinkStore(Path(path))
-    return store
 
 
 def start_page(slug: str) -> str:
@@ -70,26 +63,15 @@ def _limit_per_client() -> str:
 
 
 def listed_business_support(partnership: Partnership) -> tuple[str, ...]:
-    """Addresses in the Lists tab's "Business support" column, cached for LISTS_CACHE_SECONDS.
+    """Addresses in the Lists tab's "Business support" column (cached: ``views.lists_cache``).
 
     The partnership file's ``business_support_users`` always work; when the spreadsheet
     cannot be read, the last list read (or none) is used and sign-in carries on.
     """
-    cache: dict[str, tuple[float, tuple[str, ...]]] = current_app.extensions.setdefault("business_support_cache", {})
-    hit = cache.get(partnership.slug)
-    if hit and hit[0] > time.monotonic():
-        return hit[1]
-    try:
-        from sheets.open import open_workbook
-        table = open_workbook(partnership, purpose="web").read(LISTS)
-    except (SheetError, OSError) as e:
-        logger.warning("Lists tab of %s not read for sign-in: %s", partnership.slug, type(e).__name__)
-        found = hit[1] if hit else ()
-        cache[partnership.slug] = (time.monotonic() + RETRY_LISTS_SECONDS, found)
-        return found
-    found = tuple(sorted({r[BUSINESS_SUPPORT].strip().lower() for r in table.records if "@" in r[BUSINESS_SUPPORT]}))
-    cache[partnership.slug] = (time.monotonic() + current_app.config.get("LISTS_CACHE_SECONDS", 300), found)
-    return found
+    table = lists_table(partnership)
+    if table is None:
+        return ()
+    return tuple(sorted({r[BUSINESS_SUPPORT].strip().lower() for r in table.records if "@" in r[BUSINESS_SUPPORT]}))
 
 
 def may_sign_in(partnership: Partnership, email: str) -> str | None:
@@ -98,15 +80,18 @@ def may_sign_in(partnership: Partnership, email: str) -> str | None:
 
 
 @bp.before_app_request
-def end_idle_session():
-    """Sign out a user idle for longer than SESSION_IDLE_MINUTES and send them to sign in."""
-    if request.endpoint == "static":
+def end_expired_session():
+    """Sign out a user idle for longer than SESSION_IDLE_MINUTES, or signed in longer than
+    SESSION_MAX_HOURS ago, and send them to sign in."""
+    if request.endpoint in ("static", "health.healthz", "health.readyz"):
         return None
-    minutes = int(current_app.config.get("SESSION_IDLE_MINUTES", 60))
-    slug = idle_expired(minutes * 60)
-    if slug is None:
+    minutes = int(current_app.config.get("SESSION_IDLE_MINUTES", 30))
+    hours = int(current_app.config.get("SESSION_MAX_HOURS", 12))
+    expired = session_expired(minutes * 60, hours * 3600)
+    if expired is None:
         return None
-    flash(IDLE_MESSAGE.format(minutes=minutes), "info")
+    why, slug = expired
+    flash(IDLE_MESSAGE.format(minutes=minutes) if why == "idle" else LIFETIME_MESSAGE.format(hours=hours), "info")
     if not slug or slug not in current_app.extensions["partnerships"]:
         return redirect(url_for("public.index"))
     target = request.full_path.rstrip("?") if request.method == "GET" else None
@@ -121,7 +106,6 @@ def signed_in_user():
 
 @bp.route("/<slug>/sign-in", methods=["GET", "POST"])
 @limiter.limit(_limit_per_client, methods=["POST"])
-@limiter.limit(_limit_per_address, methods=["POST"], key_func=_email_key)
 def sign_in(slug: str):
     partnership = get_partnership(slug)
     form = SignInForm()
@@ -131,12 +115,22 @@ def sign_in(slug: str):
         started = time.monotonic()
         email = form.email.data
         role = may_sign_in(partnership, email)
-        if role is not None:
+        if _within_address_limit() and role is not None:
             _send_link(partnership, email, local_path(form.next.data, slug) or "")
         _take_at_least(started, float(current_app.config.get("SIGN_IN_MIN_SECONDS", 2.0)))
         session[CHECK_EMAIL] = email
         return redirect(url_for("auth.check_email", slug=slug))
     return render_template("auth/sign_in.html", form=form, partnership=partnership)
+
+
+def _within_address_limit() -> bool:
+    """Count this request against the address's limit; False once it is spent.
+
+    Past the limit no more links are sent, but the page says the same "check your email":
+    whoever is asking learns nothing, and the owner of the address can still use a link
+    already sent, so asking for someone's address many times locks nobody out.
+    """
+    return limiter.limiter.hit(parse_limit(_limit_per_address()), _email_key())
 
 
 def _take_at_least(started: float, seconds: float) -> None:
@@ -181,7 +175,7 @@ def sign_in_link(slug: str, token: str):
     partnership = get_partnership(slug)
     try:
         link = read_token(current_app.secret_key, token, slug, _link_seconds())
-        if link_store().is_used(link.nonce):
+        if store_for(current_app.config).is_claimed(USED, link.nonce):
             raise LinkRefused("used")
         role = may_sign_in(partnership, link.email)
         if role is None:
@@ -190,7 +184,7 @@ def sign_in_link(slug: str, token: str):
         return _refused(partnership, refused.reason)
     form = ContinueSignInForm()
     if form.validate_on_submit():
-        if not link_store().claim(link.nonce, _link_seconds() + 60):
+        if not store_for(current_app.config).claim(USED, link.nonce, _link_seconds() + 60):
             return _refused(partnership, "used")
         sign_in_user(User(email=link.email, partnership=slug, role=role))
         return redirect(local_path(link.next, slug) or start_page(slug))

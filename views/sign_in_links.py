@@ -2,17 +2,13 @@
 
 A link carries the partnership's slug, the email address, a random nonce and
 where to go afterwards, signed with ``SECRET_KEY`` (itsdangerous, salt
-``sign-in``). ``LinkStore`` remembers the nonces already used, in a small SQLite
-file, so a link works once even when several gunicorn workers serve the app.
+``sign-in``). The state store remembers the nonces already used (``views.sign_in``),
+so a link works once on every worker and every instance.
 """
 from __future__ import annotations
 
 import secrets
-import sqlite3
-import time
-from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
@@ -81,31 +77,3 @@ def local_path(target: str | None, slug: str) -> str | None:
     if parts.path != f"/{slug}" and not parts.path.startswith(f"/{slug}/"):
         return None
     return target
-
-
-class LinkStore:
-    """The nonces of links already used, each kept until its link would have expired anyway."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db, db:
-            db.execute("CREATE TABLE IF NOT EXISTS used (nonce TEXT PRIMARY KEY, forget_after REAL NOT NULL)")
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
-
-    def claim(self, nonce: str, keep_seconds: int, now: float | None = None) -> bool:
-        """Mark ``nonce`` used; False if it was used already (the link has been used)."""
-        now = time.time() if now is None else now
-        with closing(self._connect()) as db, db:
-            db.execute("DELETE FROM used WHERE forget_after < ?", (now,))
-            try:
-                db.execute("INSERT INTO used (nonce, forget_after) VALUES (?, ?)", (nonce, now + keep_seconds))
-            except sqlite3.IntegrityError:
-                return False
-        return True
-
-    def is_used(self, nonce: str) -> bool:
-        with closing(self._connect()) as db:
-            return db.execute("SELECT 1 FROM used WHERE nonce = ?", (nonce,)).fetchone() is not None

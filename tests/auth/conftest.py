@@ -42,12 +42,6 @@ def partnerships_dir(partnerships_dir: Path) -> Path:
 
 
 @pytest.fixture
-def app(app, tmp_path: Path):
-    app.config.update(SIGN_IN_STORE=str(tmp_path / "sign-in-links.sqlite3"))
-    return app
-
-
-@pytest.fixture
 def pages_app(app):
     """The app with two pages of a partnership: one for anyone, and one behind ``login_required``
     with a one-field form that records what it saves in ``app.extensions["test_saved"]``."""

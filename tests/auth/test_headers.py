@@ -103,7 +103,8 @@ def test_the_only_inline_script_is_the_one_the_policy_names(pages_app):
 
 def test_local_development_has_no_hsts_and_a_plain_http_cookie(tmp_path, partnerships_dir, monkeypatch):
     monkeypatch.setenv("LOCAL_DEV", "1")
-    local = create_app({"TESTING": True, "PARTNERSHIPS_DIR": str(partnerships_dir), "BASE_DIR": str(tmp_path)})
+    local = create_app({"TESTING": True, "PARTNERSHIPS_DIR": str(partnerships_dir), "BASE_DIR": str(tmp_path),
+                        "STATE_URL": f"sqlite:///{tmp_path}/state.sqlite3"})
     response = local.test_client().get("/demo/sign-in")
     assert "Strict-Transport-Security" not in response.headers
     assert response.headers["X-Frame-Options"] == "DENY"
@@ -115,7 +116,7 @@ def test_outside_local_development_the_cookie_is_secure_httponly_and_lax(tmp_pat
     monkeypatch.delenv("LOCAL_DEV", raising=False)
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     real = create_app({"TESTING": True, "SECRET_KEY": "s", "PARTNERSHIPS_DIR": str(partnerships_dir),
-                       "BASE_DIR": str(tmp_path)})
+                       "BASE_DIR": str(tmp_path), "STATE_URL": f"sqlite:///{tmp_path}/state.sqlite3"})
     response = real.test_client().get("/demo/sign-in", base_url="https://localhost")
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

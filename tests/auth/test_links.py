@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 import pytest
 
 from views.security import RedactLinkTokens
-from views.sign_in_links import LinkRefused, LinkStore, local_path, make_token, read_token
+from views.sign_in_links import LinkRefused, local_path, make_token, read_token
 
 SECRET = "test-secret"
 
@@ -59,40 +58,6 @@ def test_a_token_signed_for_another_purpose_is_invalid():
 ])
 def test_local_path_keeps_people_inside_their_partnership(target, expected):
     assert local_path(target, "demo") == expected
-
-
-def test_a_nonce_can_be_claimed_once(tmp_path):
-    store = LinkStore(tmp_path / "links.sqlite3")
-    assert store.claim("n1", 900) is True
-    assert store.claim("n1", 900) is False
-    assert store.is_used("n1") and not store.is_used("n2")
-    assert LinkStore(tmp_path / "links.sqlite3").claim("n1", 900) is False  # another worker sees it too
-
-
-def test_used_nonces_are_forgotten_after_their_link_expired(tmp_path):
-    store = LinkStore(tmp_path / "links.sqlite3")
-    store.claim("old", 900, now=1000.0)
-    store.claim("new", 900, now=2000.0)  # clears "old": its link expired at 1900
-    assert not store.is_used("old") and store.is_used("new")
-
-
-def test_many_workers_claiming_one_nonce_at_once_let_exactly_one_through(tmp_path):
-    path = tmp_path / "links.sqlite3"
-    LinkStore(path)
-    results: list[bool] = []
-    start = threading.Barrier(8)
-
-    def claim():
-        store = LinkStore(path)
-        start.wait()
-        results.append(store.claim("same", 900))
-
-    threads = [threading.Thread(target=claim) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(results) == [False] * 7 + [True]
 
 
 def test_access_logs_never_show_a_links_token():

@@ -6,6 +6,7 @@ only: Playwright's sync API allows one instance per thread, and other packages s
 """
 from __future__ import annotations
 
+import secrets
 import shutil
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from app import create_app
 from tests.browser_support import chromium, served
 from sheets.open import open_workbook
 from sheets.schema import AGENCIES, LISTS, THEMES
+from state import store_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,10 +30,13 @@ class LiveApp:
         self.app, self.url = app, url
 
     def session_cookie(self, email: str, role: str = "practitioner", reference: str | None = None) -> dict:
-        """A signed session cookie for ``email``, as signing in would set (the sign-in pages are tested elsewhere)."""
+        """A session for ``email`` in the state store and its cookie, as signing in would make them
+        (the sign-in pages are tested elsewhere)."""
+        now = int(time.time())
         data = {"user": {"email": email, "partnership": "demo", "role": role, "reference": reference},
-                "seen": int(time.time())}
-        value = self.app.session_interface.get_signing_serializer(self.app).dumps(data)
+                "seen": now, "since": now}
+        value = secrets.token_urlsafe(32)
+        store_for(self.app.config).save_session(value, data, 3600, email)
         return {"name": self.app.config.get("SESSION_COOKIE_NAME", "session"), "value": value,
                 "url": self.url}
 
@@ -52,8 +57,7 @@ def live(tmp_path_factory) -> Iterator[LiveApp]:
         "BASE_DIR": str(base),
         "MAIL_BACKEND": "outbox",
         "MAIL_OUTBOX_DIR": str(base / "outbox"),
-        "PENDING_DIR": str(base / "pending"),
-        "SIGN_IN_STORE": str(base / "sign-in.sqlite3"),
+        "STATE_URL": f"sqlite:///{base}/state.sqlite3",
         "SESSION_COOKIE_SECURE": False,
         "LOCAL_DEV": True,
         "RATELIMIT_ENABLED": False,

@@ -14,7 +14,6 @@ from tests.browser_support import assert_accessible, served
 @pytest.fixture
 def auth_server(app, tmp_path: Path):
     """The app on a free local port, its emailed links pointing at that port."""
-    app.config.update(SIGN_IN_STORE=str(tmp_path / "sign-in-links.sqlite3"))
     with served(app) as url:
         yield url
 

@@ -135,5 +135,5 @@ def app(tmp_path, mail):
     """The app with the Pan Cheshire and Durham partnerships, mailing through ``mail``."""
     folder = write_partnerships(tmp_path / "partnerships", tmp_path)
     return create_app({"TESTING": True, "SECRET_KEY": "test", "PARTNERSHIPS_DIR": str(folder),
-                       "BASE_DIR": str(tmp_path), "PENDING_DIR": str(tmp_path / "pending"),
+                       "BASE_DIR": str(tmp_path), "STATE_URL": f"sqlite:///{tmp_path}/state.sqlite3",
                        "BASE_URL": "https://challenges.example.org", **mail.config()})

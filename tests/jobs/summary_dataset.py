@@ -1,11 +1,11 @@
 """A fixed dataset for the Summary tab and the dashboard, with its figures worked out by hand.
 
-Today is Friday 20 November 2026. With periods starting in April and October:
+Today is 20 November 2026. With periods starting in April and October:
 current period 1 October 2026 to 31 March 2027, previous period 1 April to 30 September 2026,
 the year 1 April 2026 to 31 March 2027. Pan Cheshire's deadlines are working days of the
 challenge (step 1 by day 1, step 2 by day 9, step 3 by day 14, step 4 by day 21); Durham's
 stages run from the stage's start (1, 3, 5, 7 working days). The only bank holiday the dates
-cross is Monday 31 August 2026.
+cross is 31 August 2026.
 """
 from __future__ import annotations
 

@@ -77,7 +77,7 @@ def test_a_partnership_without_the_setting_is_refused_in_one_line_and_the_others
     (partnerships_dir / "unset.toml").write_text(UNSET)
     from app import create_app
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "PARTNERSHIPS_DIR": str(partnerships_dir),
-                      "BASE_DIR": str(tmp_path), "PENDING_DIR": str(tmp_path / "pending")})
+                      "BASE_DIR": str(tmp_path), "STATE_URL": f"sqlite:///{tmp_path}/state.sqlite3"})
     result = app.test_cli_runner().invoke(args=["jobs", "retention", "--today", MONDAY])
     assert result.exit_code == 1
     assert ("unset: retention is not set: add [retention] anonymise_after_months = N to "

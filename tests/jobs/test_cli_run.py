@@ -59,7 +59,7 @@ def test_every_partnership_gets_a_line_and_the_summary_tab_is_written(runner, ma
     assert "  problem: Challenges row 3, column \"Raised on\": '32/12/2026' is not a real date" in lines
     assert sorted((m.to, m.subject) for m in mail.take()) == [
         ("business.support@pan.example", "Pan Cheshire Test Partnership: rows to correct in the spreadsheet"),
-        ("manager1@police.example", "PAN-1: Step 2 is due by Wednesday 30 December 2026"),
+        ("manager1@police.example", "PAN-1: Step 2 is due by 30 December 2026"),
         ("manager1@police.example", "PAN-1: now at Step 2"),
         ("raiser1@police.example", "PAN-1: now at Step 2"),
         ("raiser1@police.example", "PAN-1: your professional challenge is recorded"),
@@ -95,7 +95,7 @@ def test_dry_run_prints_every_email_and_writes_nothing(runner, mail, pan_book, d
     result = runner.invoke(args=["jobs", "run", "--partnership", "pan", "--today", "2026-12-29", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "pan (dry run): 2 challenges scanned, 5 reminders would be sent, 1 problem found" in result.output
-    assert "  would email manager1@police.example: PAN-1: Step 2 is due by Wednesday 30 December 2026" in result.output
+    assert "  would email manager1@police.example: PAN-1: Step 2 is due by 30 December 2026" in result.output
     assert "    Open it: https://challenges.example.org/pan/challenges/PAN-1" in result.output
     assert "  would email business.support@pan.example: Pan Cheshire Test Partnership: rows to correct" \
            in result.output
@@ -105,13 +105,14 @@ def test_dry_run_prints_every_email_and_writes_nothing(runner, mail, pan_book, d
     assert LocalWorkbook(pan_book.path).read(CHALLENGES).find("PAN-1")["Status"] == ""
 
 
-def test_a_run_already_going_for_a_partnership_is_not_doubled(runner, mail, pan_book, durham_book, tmp_path):
-    import filelock
+def test_a_run_already_going_for_a_partnership_is_not_doubled(runner, app, mail, pan_book, durham_book):
+    from state import store_for
 
-    with filelock.FileLock(tmp_path / "jobs" / "pan.lock"):
+    with store_for(app.config).lock("job:pan", expire_seconds=60):
         result = runner.invoke(args=["jobs", "run", "--today", "2026-12-29"])
     assert result.exit_code == 1
-    assert "pan: failed: another run for pan is still going; nothing was done" in result.output
+    assert "pan: failed: another run for pan holds the lock (on this or another machine); nothing was done" \
+        in result.output
     assert "durham: 0 challenges scanned" in result.output
     assert mail.take() == []
 

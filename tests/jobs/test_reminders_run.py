@@ -10,10 +10,12 @@ import datetime as dt
 import openpyxl
 import pytest
 
+from jobs.journal import SentJournal
 from jobs.reminders import run_reminders
 from notify import Email, send_email
 from sheets.local import LocalWorkbook
 from sheets.schema import CHALLENGES, REMINDERS
+from state import open_store
 from tests.jobs.reminder_sheets import challenge, local_workbook, pan
 from tests.notify.mailserver import MailServer, free_port
 
@@ -30,7 +32,7 @@ ROWS = [
     challenge("PAN-4", "21/12/2026", "1", Resolved_on="22/12/2026", Raiser_email="raiser4@school.example"),
 ]
 EXPECTED = sorted([
-    ("manager1@police.example", "PAN-1: Step 2 is due by Wednesday 30 December 2026"),
+    ("manager1@police.example", "PAN-1: Step 2 is due by 30 December 2026"),
     ("raiser1@police.example", "PAN-1: your professional challenge is recorded"),
     ("manager1@police.example", "PAN-1: now at Step 2"),
     ("raiser1@police.example", "PAN-1: now at Step 2"),
@@ -61,9 +63,13 @@ def sender(partnership, config):
     return lambda email: send_email(email, from_address=partnership.email.from_address, config=config)
 
 
+def journal(tmp_path) -> SentJournal:
+    return SentJournal(open_store(f"sqlite:///{tmp_path}/state.sqlite3"), "pan")
+
+
 def run(workbook, partnership, send, tmp_path, **kwargs):
     return run_reminders(workbook, partnership, tuesday_29_december_2026, send=send, base_url=URL,
-                         journal=tmp_path / "jobs" / "pan.sent.jsonl", **kwargs)
+                         journal=journal(tmp_path), **kwargs)
 
 
 def received(mail):
@@ -129,7 +135,38 @@ def test_a_crash_half_way_through_sending_sends_nothing_twice(workbook, partners
     assert len(second.sent) == len(EXPECTED) - 2
     assert sorted(first + received(mail)) == EXPECTED
     assert len(logged_keys(workbook)) == len(set(logged_keys(workbook))) == len(EXPECTED)
-    assert not (tmp_path / "jobs" / "pan.sent.jsonl").exists()
+    assert journal(tmp_path).sent_rows() == [] and journal(tmp_path).in_flight() == []
+
+
+def test_a_crash_between_sending_and_noting_sends_that_one_email_again_and_no_other(
+        workbook, partnership, mail, tmp_path):
+    """The write-ahead journal: the interrupted email is in flight, so the next run sends it again
+    (at most one email twice per crash); every email noted as sent is logged and not sent again."""
+    real = sender(partnership, mail.config())
+    count = 0
+
+    def dies_after_sending_the_second(email: Email) -> None:
+        nonlocal count
+        real(email)
+        count += 1
+        if count == 2:
+            raise Crash("killed after the relay took it, before the journal noted it")
+
+    with pytest.raises(Crash):
+        run(workbook, partnership, dies_after_sending_the_second, tmp_path)
+    first = received(mail)
+    assert len(first) == 2
+    noted = journal(tmp_path)
+    assert len(noted.sent_rows()) == 1 and len(noted.in_flight()) == 1
+
+    second = run(workbook, partnership, real, tmp_path)
+    assert second.resent == 1 and len(second.sent) == len(EXPECTED) - 1
+    again = received(mail)
+    assert sorted(set(first + again)) == EXPECTED
+    assert len(first + again) == len(EXPECTED) + 1  # only the in-flight one arrived twice
+    assert sorted(logged_keys(workbook)) == sorted(set(logged_keys(workbook)))
+    assert len(logged_keys(workbook)) == len(EXPECTED)
+    assert journal(tmp_path).sent_rows() == [] and journal(tmp_path).in_flight() == []
 
 
 def test_a_crash_after_sending_but_before_the_columns_are_written_sends_nothing_twice(

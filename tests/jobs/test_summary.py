@@ -3,18 +3,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from jobs.summary import summary_sections, summary_table
 from jobs.summary_figures import ADULTS, CHILDREN, NOT_RECORDED, Figures, compute_summary, reporting_periods
-from sheets.base import Table
+from sheets.base import Percent, Table, cell_display
 from sheets.schema import CHALLENGE_COLUMNS, CHALLENGES, COMPLIANCE, COMPLIANCE_COLUMNS
 from tests.jobs import summary_dataset as data
 from tests.jobs.summary_dataset import ATTENDANCE, CSC, LACK, NOT_SHARED, TODAY, sample_partnership
 
 friday_20_november_2026 = TODAY
 GENERATED = dt.datetime(2026, 11, 20, 6, 30, tzinfo=dt.timezone.utc)
+LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +125,7 @@ def test_a_bank_holiday_is_not_a_working_day_to_resolve():
     rows = tuple(r for r in only[CHALLENGES].records if r.reference == "DEMO-0008")
     only[CHALLENGES] = Table(CHALLENGES, CHALLENGE_COLUMNS, rows)
     f = compute_summary(sample_partnership(), only, TODAY).challenges[1]
-    # Friday 28 August to Tuesday 1 September 2026, across the August bank holiday.
+    # Friday 28 August to 1 September 2026, across the August bank holiday.
     assert f.median_days_to_resolve == 1
 
 
@@ -181,7 +183,7 @@ def test_months(summary):
 def test_mistyped_rows_are_not_counted_and_are_listed(summary):
     rows = section(summary, "Not counted").rows
     assert [(tab, row) for tab, row, _ in rows] == [
-        (CHALLENGES, "27"), (CHALLENGES, "28"), (CHALLENGES, "29"), (CHALLENGES, "30"), (COMPLIANCE, "7")]
+        (CHALLENGES, 27), (CHALLENGES, 28), (CHALLENGES, 29), (CHALLENGES, 30), (COMPLIANCE, 7)]
     reasons = [reason for _, _, reason in rows]
     assert reasons[0].startswith("Column \"Raised on\": '31/09/2026' is not a real date")
     assert reasons[1] == "Column \"Step\": 'Step 7' is not a step of this procedure (1, 2, 3, 4)"
@@ -195,49 +197,54 @@ HEADINGS = ("Current period (Oct 2026 to Mar 2027)", "Previous period (Apr 2026 
             "Year (Apr 2026 to Mar 2027)")
 
 
-def test_the_challenges_table_says_what_each_percentage_is_of(summary):
+def test_the_challenges_table_holds_numbers_and_says_what_each_percentage_is_of(summary):
     s = section(summary, "Challenges")
     assert s.columns == HEADINGS
     assert s.rows == (
-        ("Raised", "12", "12", "24"),
-        ("Resolved", "5", "10", "15"),
-        ("Resolved within the procedure's timescale (count of those resolved, and %)",
-         "5 of 5 (100%)", "9 of 10 (90%)", "14 of 15 (93%)"),
-        ("Median working days to resolve (from day 1 to the day resolved)", "3", "2.5", "3"),
-        ("Withdrawn", "1", "1", "2"),
-        ("Open now", "6", "1", "7"),
-        ("Overdue now", "4", "1", "5"),
-        ("Raiser satisfied with the outcome (count of those resolved, and %)",
-         "4 of 5 (80%)", "7 of 10 (70%)", "11 of 15 (73%)"),
-        ("Referred to the partnership (count of those raised, and %)", "1 of 12 (8%)", "1 of 12 (8%)", "2 of 24 (8%)"),
-        ("Reached the reporting threshold (Step 4: Statutory Partners)", "1", "1", "2"),
+        ("Raised", 12, 12, 24),
+        ("Resolved", 5, 10, 15),
+        ("Resolved within the procedure's timescale", 5, 9, 14),
+        ("Resolved within the procedure's timescale (% of those resolved)",
+         Percent(5, 5), Percent(9, 10), Percent(14, 15)),
+        ("Median working days to resolve (from day 1 to the day resolved)", 3, 2.5, 3),
+        ("Withdrawn", 1, 1, 2),
+        ("Open now", 6, 1, 7),
+        ("Overdue now", 4, 1, 5),
+        ("Raiser satisfied with the outcome", 4, 7, 11),
+        ("Raiser satisfied with the outcome (% of those resolved)", Percent(4, 5), Percent(7, 10), Percent(11, 15)),
+        ("Referred to the partnership", 1, 1, 2),
+        ("Referred to the partnership (% of those raised)", Percent(1, 12), Percent(1, 12), Percent(2, 24)),
+        ("Reached the reporting threshold (Step 4: Statutory Partners)", 1, 1, 2),
     )
+    assert [str(p) for p in s.rows[3][1:]] == ["100%", "90%", "93%"]
+    assert [str(p) for p in s.rows[11][1:]] == ["8%", "8%", "8%"]
+    assert all(type(v) is int for row in s.rows if "%" not in row[0] and "Median" not in row[0] for v in row[1:])
 
 
 def test_breakdowns_are_largest_first_over_the_year_with_not_recorded_last(summary):
     assert section(summary, "Raised by agency").rows == (
-        ("Police", "5", "4", "9"), ("Health", "3", "3", "6"), (CSC, "2", "2", "4"),
-        ("Education", "2", "2", "4"), ("Probation", "0", "1", "1"))
-    assert section(summary, "By theme").rows[-1] == (NOT_RECORDED, "0", "1", "1")
+        ("Police", 5, 4, 9), ("Health", 3, 3, 6), (CSC, 2, 2, 4),
+        ("Education", 2, 2, 4), ("Probation", 0, 1, 1))
+    assert section(summary, "By theme").rows[-1] == (NOT_RECORDED, 0, 1, 1)
     assert section(summary, "Highest step reached").rows == (
-        ("Step 1: Professionals resolving disagreements", "5", "4", "9"),
-        ("Step 2: Line managers and safeguarding leads", "4", "5", "9"),
-        ("Step 3: Safeguarding Partnership representative", "2", "2", "4"),
-        ("Step 4: Statutory Partners", "1", "1", "2"))
-    assert section(summary, "Resolved at each step").rows[3] == ("Step 4: Statutory Partners", "0", "1", "1")
+        ("Step 1: Professionals resolving disagreements", 5, 4, 9),
+        ("Step 2: Line managers and safeguarding leads", 4, 5, 9),
+        ("Step 3: Safeguarding Partnership representative", 2, 2, 4),
+        ("Step 4: Statutory Partners", 1, 1, 2))
+    assert section(summary, "Resolved at each step").rows[3] == ("Step 4: Statutory Partners", 0, 1, 1)
 
 
-def test_an_empty_period_says_none():
+def test_an_empty_period_counts_zero():
     tables = data.tables()
     before_october = tuple(r for r in tables[CHALLENGES].records if "DEMO-0001" <= r.reference <= "DEMO-0012")
     tables[CHALLENGES] = Table(CHALLENGES, CHALLENGE_COLUMNS, before_october)
     tables[COMPLIANCE] = Table(COMPLIANCE, COMPLIANCE_COLUMNS, ())
     summary = compute_summary(sample_partnership(), tables, TODAY)
     overview = section(summary, "Challenges").rows
-    assert overview[0] == ("Raised", "none", "12", "12")
-    assert {row[1] for row in overview} == {"none"}
-    assert section(summary, "Raised by agency").rows[0] == ("Police", "none", "4", "4")
-    assert section(summary, "Compliance challenges by agency").rows == (("No challenges", "none", "none", "none"),)
+    assert overview[0] == ("Raised", 0, 12, 12)
+    assert {row[1] for row in overview} == {0, "none resolved", "none raised"}
+    assert section(summary, "Raised by agency").rows[0] == ("Police", 0, 4, 4)
+    assert section(summary, "Compliance challenges by agency").rows == (("No challenges", 0, 0, 0),)
     assert section(summary, "Not counted").rows == (("none", "", ""),)
 
 
@@ -247,14 +254,16 @@ def test_a_procedure_without_timescales_says_so():
 
 
 def test_the_tab_has_a_title_periods_and_times_then_tables_with_bold_headers(summary):
-    table = summary_table(summary, GENERATED, dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.timezone.utc))
+    table = summary_table(summary, GENERATED, dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.timezone.utc), LONDON)
     lines = dict(row for row in table.rows[1:10] if len(row) == 2)
     assert table.rows[0] == ("Testshire Safeguarding Partnership: professional challenge summary",)
     assert lines["Current period"] == "1 October 2026 to 31 March 2027"
     assert lines["Previous period"] == "1 April 2026 to 30 September 2026"
     assert lines["Year"] == "1 April 2026 to 31 March 2027: the previous and current periods together"
-    assert lines["Generated"] == "Friday 20 November 2026, 06:30 UTC"
-    assert lines["Daily job last succeeded"] == "Friday 20 November 2026, 06:00 UTC"
+    assert lines["Figures as they stood on"] == dt.date(2026, 11, 20)
+    # Times are the partnership's local time (GMT in November), to the minute, and the label names the zone.
+    assert lines["Generated (Europe/London time)"] == dt.datetime(2026, 11, 20, 6, 30)
+    assert lines["Daily job last succeeded (Europe/London time)"] == dt.datetime(2026, 11, 20, 6, 0)
     assert lines["Open today, whenever raised"] == "10 challenges and compliance challenges, 8 of them overdue"
     bold_rows = [table.rows[i] for i in sorted(table.bold)]
     assert bold_rows[0] == table.rows[0]
@@ -266,7 +275,21 @@ def test_the_tab_has_a_title_periods_and_times_then_tables_with_bold_headers(sum
 
 def test_without_a_recorded_success_the_tab_says_so(summary):
     table = summary_table(summary, GENERATED, None)
-    assert ("Daily job last succeeded", "not recorded") in table.rows
+    assert ("Daily job last succeeded (Europe/London time)", "not recorded") in table.rows
+
+
+def test_summer_times_are_british_summer_time_and_another_zone_can_be_chosen(summary):
+    june = dt.datetime(2026, 6, 1, 5, 30, tzinfo=dt.timezone.utc)
+    table = summary_table(summary, june, None, LONDON)
+    assert ("Generated (Europe/London time)", dt.datetime(2026, 6, 1, 6, 30)) in table.rows
+    table = summary_table(summary, june, None, ZoneInfo("Europe/Dublin"))
+    assert ("Generated (Europe/Dublin time)", dt.datetime(2026, 6, 1, 6, 30)) in table.rows
+
+
+def test_each_month_is_a_real_date_shown_as_its_month(summary):
+    months = section(summary, "Raised each month").rows
+    assert months[2] == (dt.date(2026, 6, 1), 4, 2)
+    assert cell_display(months[2][0]) == "June 2026"
 
 
 def test_figures_are_the_same_on_every_run(summary):

@@ -16,7 +16,7 @@ SECRET = str(uuid.uuid4())
 API_KEY = f"challenge_tracker_test-{SERVICE_ID}-{SECRET}"
 TEMPLATE_ID = str(uuid.uuid4())
 EMAIL = Email(to="raiser@agency.example", subject="PC-0001 has been resolved",
-              text="PC-0001 was resolved on Monday 4 January 2027.", html="<p>PC-0001 was resolved.</p>")
+              text="PC-0001 was resolved on 4 January 2027.", html="<p>PC-0001 was resolved.</p>")
 
 
 class _NotifyAPI(BaseHTTPRequestHandler):
@@ -80,7 +80,7 @@ def test_the_template_gets_the_subject_and_body(notify_api):
         "email_address": "raiser@agency.example",
         "template_id": TEMPLATE_ID,
         "personalisation": {"subject": "PC-0001 has been resolved",
-                            "body": "PC-0001 was resolved on Monday 4 January 2027."},
+                            "body": "PC-0001 was resolved on 4 January 2027."},
     }]
 
 

@@ -12,8 +12,8 @@ from tests.notify.mailserver import MailServer, free_port
 EMAIL = Email(
     to="line.manager@agency.example",
     subject="PC-0001: Step 2 is due soon",
-    text="Step 2 of PC-0001 must conclude by Wednesday 30 December 2026.\nhttp://localhost/demo/challenges/PC-0001",
-    html="<p>Step 2 of PC-0001 must conclude by <strong>Wednesday 30 December 2026</strong>.</p>",
+    text="Step 2 of PC-0001 must conclude by 30 December 2026.\nhttp://localhost/demo/challenges/PC-0001",
+    html="<p>Step 2 of PC-0001 must conclude by <strong>30 December 2026</strong>.</p>",
     reply_to="business.support@demo-partnership.example",
 )
 FROM = "challenges@demo-partnership.example"
@@ -38,8 +38,8 @@ def test_plain_smtp_delivers_text_and_html(plain_server):
     assert got.rcpt_tos == ["line.manager@agency.example"]
     assert got.subject == "PC-0001: Step 2 is due soon"
     assert got.message["Reply-To"] == "business.support@demo-partnership.example"
-    assert "must conclude by Wednesday 30 December 2026" in got.part("plain")
-    assert "<strong>Wednesday 30 December 2026</strong>" in got.part("html")
+    assert "must conclude by 30 December 2026" in got.part("plain")
+    assert "<strong>30 December 2026</strong>" in got.part("html")
 
 
 def test_starttls_and_login_deliver(tls_server):

@@ -1,8 +1,6 @@
 """Kept submissions: written in order, resumed where they stopped, set aside when they never can be."""
 from __future__ import annotations
 
-import json
-
 from sheets.base import SheetUnavailable
 from sheets.schema import CHALLENGES, HISTORY
 from tests.views.challenge_pages import app, partnership, workbook  # noqa: F401 (fixtures)
@@ -22,7 +20,7 @@ def test_a_write_that_can_never_be_made_is_set_aside_and_the_rest_go_on(app, par
     assert pending.flush_pending(app.config, partnership, workbook) == 1
     assert [r.reference for r in workbook.read(CHALLENGES).records] == ["DEMO-KEPT22"]
     assert pending.waiting(app.config, "demo") == []
-    assert (pending.folder(app.config, "demo") / "failed" / "a-broken.json").exists()
+    assert pending.set_aside(app.config, "demo") == ["a-broken"]
 
 
 class FailsAfter:
@@ -54,7 +52,7 @@ def test_a_flush_cut_short_resumes_where_it_stopped(app, partnership, workbook):
                {"op": "append", "tab": HISTORY, "rows": [HISTORY_ROW], "key": None}])
     assert pending.flush_pending(app.config, partnership, FailsAfter(workbook, good=1)) == 0
     [left] = pending.waiting(app.config, "demo")
-    assert [w["op"] for w in json.loads(left.read_text())["writes"]] == ["update", "append"]
+    assert [w["op"] for w in pending.find(app.config, "demo", left)["writes"]] == ["update", "append"]
     assert pending.flush_pending(app.config, partnership, workbook) == 1
     assert [r["Step"] for r in workbook.read(CHALLENGES).records] == ["2"]
     assert len(workbook.read(HISTORY).records) == 1

@@ -3,6 +3,7 @@ tables, CSV and .xlsx downloads, and only business support of the partnership ma
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import time
 from urllib.parse import urlsplit
@@ -11,7 +12,9 @@ import openpyxl
 import pytest
 from bs4 import BeautifulSoup
 
+from sheets.base import Month, Percent, cell_display
 from sheets.local import LocalWorkbook
+from tests.jobs.test_summary_tab import assert_figures_are_numbers
 from tests.jobs import summary_dataset as data
 from views import dashboard
 from views.auth import LAST_SEEN
@@ -70,7 +73,7 @@ def test_the_dashboard_shows_the_periods_and_the_figures(support):
     about = {row.dt.get_text(strip=True): row.dd.get_text(strip=True) for row in soup.select("#about .govuk-summary-list__row")}
     assert about["Current period"] == "1 October 2026 to 31 March 2027"
     assert about["Year"] == "1 April 2026 to 31 March 2027: the previous and current periods together"
-    assert about["Figures as they stood on"] == "Friday 20 November 2026"
+    assert about["Figures as they stood on"] == "20 November 2026"
     assert about["Open today, whenever raised"] == "10 challenges and compliance challenges, 8 of them overdue"
 
     challenges = table_by_caption(soup, "Challenges")
@@ -79,10 +82,11 @@ def test_the_dashboard_shows_the_periods_and_the_figures(support):
     assert rows(challenges)[:4] == [
         ["Raised", "12", "12", "24"],
         ["Resolved", "5", "10", "15"],
-        ["Resolved within the procedure's timescale (count of those resolved, and %)",
-         "5 of 5 (100%)", "9 of 10 (90%)", "14 of 15 (93%)"],
-        ["Median working days to resolve (from day 1 to the day resolved)", "3", "2.5", "3"],
+        ["Resolved within the procedure's timescale", "5", "9", "14"],
+        ["Resolved within the procedure's timescale (% of those resolved)", "100%", "90%", "93%"],
     ]
+    assert ["Median working days to resolve (from day 1 to the day resolved)", "3", "2.5", "3"] in rows(challenges)
+    assert rows(table_by_caption(soup, "Raised each month"))[2] == ["June 2026", "4", "2"]
     assert ["Overdue now", "4", "1", "5"] in rows(challenges)
     assert rows(table_by_caption(soup, "Raised by agency")) == [
         ["Police", "5", "4", "9"], ["Health", "3", "3", "6"], ["Children's Social Care", "2", "2", "4"],
@@ -144,6 +148,9 @@ def test_the_charts_can_show_the_current_period(support):
     assert "current period, 1 October 2026 to 31 March 2027" in soup.select_one("#charts").get_text()
     chooser = soup.select_one("nav[aria-label='Period shown in the charts']")
     assert chooser.select_one("[aria-current=page]").get_text(strip=True) == "Current period (Oct 2026 to Mar 2027)"
+    # Month names keep their capitals inside the sentence.
+    assert [a.get_text(strip=True) for a in chooser.select("a")] == [
+        "Show previous period (Apr 2026 to Sep 2026)", "Show year (Apr 2026 to Mar 2027)"]
     assert rows(soup.select_one("#chart-theme").table) == [
         ["Referral criteria", "4"], ["Information sharing", "2"], ["Service provision", "2"], ["Timeliness", "2"],
         ["Assessment outcomes", "1"], ["Roles and responsibilities", "1"]]
@@ -166,17 +173,22 @@ def test_the_csv_download_has_the_same_figures(support):
     assert ["Overdue now", "4", "1", "5"] in table
     assert ["Police", "5", "4", "9"] in table
     assert ["Challenges", "28", "Column \"Step\": 'Step 7' is not a step of this procedure (1, 2, 3, 4)"] in table
+    # Text as the page shows it: percentages with their sign, dates written out.
+    assert ["Resolved within the procedure's timescale (% of those resolved)", "100%", "90%", "93%"] in table
+    assert ["Figures as they stood on", "20 November 2026"] in table
+    assert ["June 2026", "4", "2"] in table
 
 
-def test_the_xlsx_download_has_the_same_figures_with_bold_headers(support):
+def test_the_xlsx_download_has_the_same_figures_as_numbers_with_bold_headers(support):
     response = support.get("/demo/dashboard.xlsx")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="demo-summary-2026-11-20.xlsx"'
     sheet = openpyxl.load_workbook(io.BytesIO(response.data))["Summary"]
-    values = [[c.value for c in row if c.value not in (None, "")] for row in sheet.iter_rows()]
+    assert_figures_are_numbers(sheet, generated_at=None)
     csv_rows = list(csv.reader(io.StringIO(support.get("/demo/dashboard.csv").get_data(as_text=True).lstrip("\ufeff"))))
-    generated = [i for i, r in enumerate(csv_rows) if r and r[0] == "Generated"]
-    same = [r for i, r in enumerate(values) if i not in generated]
+    generated = [i for i, r in enumerate(csv_rows) if r and r[0].startswith("Generated")]
+    shown = [[cell_display(pct(c)) for c in row if c.value not in (None, "")] for row in sheet.iter_rows()]
+    same = [r for i, r in enumerate(shown) if i not in generated]
     assert same == [[v for v in r if v] for i, r in enumerate(csv_rows) if i not in generated]
     bold = {row[0].row for row in sheet.iter_rows() if row[0].value and row[0].font.b}
     assert sheet.cell(1, 1).font.b
@@ -196,10 +208,20 @@ def test_downloads_never_turn_a_typed_name_into_a_formula(client, tmp_path, monk
     monkeypatch.setattr(dashboard, "today", lambda: data.TODAY)
     sign_in(client)
     text = client.get("/demo/dashboard.csv").get_data(as_text=True)
-    assert """"'=HYPERLINK(""http://x.example"",""Police"")",1,none,1""" in text
+    assert """"'=HYPERLINK(""http://x.example"",""Police"")",1,0,1""" in text
     sheet = openpyxl.load_workbook(io.BytesIO(client.get("/demo/dashboard.xlsx").data))["Summary"]
     cells = [c for row in sheet.iter_rows() for c in row if c.value == '=HYPERLINK("http://x.example","Police")']
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+def pct(cell):
+    """A downloaded cell's value as the page shows it: a percentage cell as its percentage."""
+    if cell.number_format == "0%":
+        return Percent(round(cell.value * 1000), 1000)
+    if cell.is_date:
+        day = cell.value.date() if cell.value.time() == dt.time() else cell.value
+        return Month(day.year, day.month, 1) if cell.number_format == "mmmm yyyy" else day
+    return cell.value
 
 
 # --- who may see it --------------------------------------------------------
@@ -238,14 +260,13 @@ def test_a_spreadsheet_that_cannot_be_read_gives_a_clear_page_not_an_error(clien
 
 
 def test_the_dashboard_says_when_the_daily_job_last_succeeded(support, app):
-    from jobs.run import jobs_dir
-    folder = jobs_dir(app.config)
-    folder.mkdir(parents=True)
-    (folder / "demo.last-success").write_text("2026-11-20T06:30:05+00:00")
+    from state import store_for
+    store_for(app.config).put("last-success:demo", "2026-06-20T06:30:05+00:00")
     about = {row.dt.get_text(strip=True): row.dd.get_text(strip=True)
              for row in page(support).select("#about .govuk-summary-list__row")}
-    assert about["Daily job last succeeded"] == "Friday 20 November 2026, 06:30 UTC"
-    assert about["Generated"].endswith(" UTC")
+    # In the partnership's time zone (British Summer Time in June), the label saying which.
+    assert about["Daily job last succeeded (Europe/London time)"] == "20 June 2026 at 7:30am"
+    assert " at " in about["Generated (Europe/London time)"]
 
 
 def test_an_empty_workbook_shows_charts_saying_none(client, tmp_path, monkeypatch):
@@ -259,4 +280,4 @@ def test_an_empty_workbook_shows_charts_saying_none(client, tmp_path, monkeypatc
     assert raised_by.svg["aria-label"] == "Challenges raised, by raising agency: none."
     assert raised_by.svg.find("text").get_text() == "None"
     assert rows(raised_by.table) == [["None"]]
-    assert rows(table_by_caption(soup, "Challenges"))[0] == ["Raised", "none", "none", "none"]
+    assert rows(table_by_caption(soup, "Challenges"))[0] == ["Raised", "0", "0", "0"]
