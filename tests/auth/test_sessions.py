@@ -93,15 +93,15 @@ def test_business_support_end_every_session_of_one_address(pages_app):
 def test_only_business_support_may_end_sessions(pages_app):
     practitioner = pages_app.test_client()
     sign_in_as(pages_app, practitioner, PRACTITIONER)
-    assert practitioner.get("/demo/sessions").status_code == 404
+    assert practitioner.get("/demo/sessions").status_code == 403
     token = csrf_token(practitioner, "/demo/test-public")
-    assert practitioner.post("/demo/sessions", data={"csrf_token": token, "email": PRACTITIONER}).status_code == 404
+    assert practitioner.post("/demo/sessions", data={"csrf_token": token, "email": PRACTITIONER}).status_code == 403
     assert practitioner.get("/demo/test-private").status_code == 200  # nothing was ended
     anonymous = pages_app.test_client()
     assert anonymous.get("/demo/sessions").status_code == 302
     other = pages_app.test_client()
     sign_in_as(pages_app, other, "support@other-partnership.example", slug="other")
-    assert other.get("/demo/sessions").status_code == 404
+    assert other.get("/demo/sessions").status_code == 403
 
 
 def test_an_address_that_is_not_one_gets_a_message(pages_app):
