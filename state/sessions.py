@@ -7,8 +7,9 @@ the absolute lifetime are checked on every request (``views.auth.session_expired
 """
 from __future__ import annotations
 
+import logging
 import secrets
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
@@ -17,6 +18,7 @@ from werkzeug.datastructures import CallbackDict
 from state import StateUnavailable, store_for
 
 ID_BYTES = 32
+logger = logging.getLogger(__name__)
 
 
 class StoreSession(CallbackDict, SessionMixin):
@@ -39,7 +41,15 @@ class StoreSession(CallbackDict, SessionMixin):
 
 
 class StoreSessionInterface(SessionInterface):
-    """Flask's session, kept in the app's state store under a random id."""
+    """Flask's session, kept in the app's state store under a random id.
+
+    ``unavailable(response)`` turns a response into the "service unavailable" page: used when the
+    store stops answering after the view ran and the session change matters (signing in or out,
+    a new session). Other changes (the time of the last request) are dropped with a warning.
+    """
+
+    def __init__(self, unavailable: Callable[[Response], None]):
+        self.unavailable = unavailable
 
     def open_session(self, app: Flask, request: Request) -> StoreSession:
         session_id = request.cookies.get(self.get_cookie_name(app))
@@ -56,9 +66,18 @@ class StoreSessionInterface(SessionInterface):
         return StoreSession(data, session_id)
 
     def save_session(self, app: Flask, session: StoreSession, response: Response) -> None:  # type: ignore[override]
-        name, domain, path = self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app)
         if session.unavailable:
             return
+        matters = session.rotate_id or session.session_id is None or not session
+        try:
+            self._save(app, session, response)
+        except StateUnavailable as e:
+            logger.warning("session not saved: %s", e)
+            if matters:
+                self.unavailable(response)
+
+    def _save(self, app: Flask, session: StoreSession, response: Response) -> None:
+        name, domain, path = self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app)
         store = store_for(app.config)
         if session.session_id and (session.rotate_id or not session):
             store.delete_session(session.session_id)

@@ -45,7 +45,7 @@ def init_state(app: Flask) -> None:
     if store.limiter_uri().startswith(("redis", "unix")):
         options.update(socket_timeout=2, socket_connect_timeout=2)
     app.config["RATELIMIT_STORAGE_OPTIONS"] = options
-    app.session_interface = StoreSessionInterface()
+    app.session_interface = StoreSessionInterface(unavailable=replace_with_unavailable)
     app.before_request(refuse_without_store)
     app.register_error_handler(StateUnavailable, state_unavailable)
     app.register_error_handler(StorageError, state_unavailable)
@@ -55,6 +55,17 @@ def refuse_without_store() -> None:
     """The session could not be read because the store is down: answer 503 before doing anything."""
     if getattr(session, "unavailable", False) and request.endpoint not in ("static", "health.healthz"):
         raise StateUnavailable("the session could not be read")
+
+
+def replace_with_unavailable(response) -> None:
+    """Make ``response`` the 503 page: the store stopped answering after the view ran, so what the
+    page would say (signed in, signed out) did not happen."""
+    body, status, headers = state_unavailable(StateUnavailable("the session could not be saved"))
+    response.status_code = status
+    response.set_data(body)
+    response.headers.pop("Location", None)
+    response.headers.update(headers)
+    response.mimetype = "text/html"
 
 
 def state_unavailable(error: Exception):

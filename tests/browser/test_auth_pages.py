@@ -61,3 +61,28 @@ def test_signing_in_and_out_in_a_browser(app, auth_server, browser):
     # The refused link's 410 is reported by Chromium as a failed resource load; nothing else may be.
     assert [m for m in problems if "410" not in m] == []
     context.close()
+
+
+def test_business_support_sign_someone_out_everywhere_in_a_browser(page, live):
+    from state import store_for
+
+    laptop = live.session_cookie("pat.smith@example.nhs.uk")
+    page.context.add_cookies([live.session_cookie("business.support@demo-partnership.example",
+                                                  role="business_support")])
+    page.goto("/demo/")
+    page.get_by_role("link", name="Sign someone out").click()
+    page.wait_for_url("**/demo/sessions")
+    assert page.locator("h1").inner_text() == "Sign someone out everywhere"
+    assert_accessible(page, "sign someone out")
+
+    page.get_by_role("button", name="Sign this address out everywhere").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Error:")
+    assert_accessible(page, "sign someone out with an error")
+
+    page.get_by_label("Email address").fill("Pat.Smith@example.nhs.uk")
+    page.get_by_role("button", name="Sign this address out everywhere").click()
+    page.wait_for_url("**/demo/sessions")
+    assert "1 session of pat.smith@example.nhs.uk ended" in page.inner_text("main")
+    assert_accessible(page, "sign someone out, done")
+    assert store_for(live.app.config).load_session(laptop["value"]) is None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from flask import session
 
 from app import create_app
 from sheets import pending
@@ -60,6 +61,43 @@ def test_a_redis_that_does_not_persist_is_refused_at_start_up_with_one_line(redi
 def test_a_state_url_of_another_kind_is_refused_with_one_line(tmp_path):
     with pytest.raises(SystemExit, match="^error: STATE_URL must start with sqlite:/// or redis://"):
         make_app(tmp_path, "postgres://db/state")
+
+
+def test_redis_stopped_in_the_middle_of_a_request_gives_a_clear_503(redis_server, redis_url, tmp_path):
+    app = make_app(tmp_path, redis_url)
+
+    def stops_redis(slug):
+        redis_server.stop()  # after the session was read, before the page uses the store
+        pending.waiting(app.config, slug)
+        return "not reached"
+
+    def stops_redis_then_only_the_session_changes(slug):
+        redis_server.stop()
+        session["note"] = "changed"
+        return "done"
+
+    app.add_url_rule("/<slug>/test-stop", "test_stop", stops_redis)
+    app.add_url_rule("/<slug>/test-stop-late", "test_stop_late", stops_redis_then_only_the_session_changes)
+    client = app.test_client()
+    sign_in_as(app, client, PRACTITIONER)
+    try:
+        response = client.get("/demo/test-stop")
+        assert response.status_code == 503 and heading(response) == "Sorry, the service is unavailable"
+        redis_server.start()
+        # Only the session's own bookkeeping was lost: the page is served, the change is not kept.
+        late = client.get("/demo/test-stop-late")
+        assert late.status_code == 200 and late.get_data(as_text=True) == "done"
+        # Signing out while the store is away says so, rather than pretending.
+        redis_server.start()
+        token = csrf_token(client, "/demo/sign-in")
+        redis_server.stop()
+        signing_out = client.post("/demo/sign-out", data={"csrf_token": token})
+        assert signing_out.status_code == 503
+    finally:
+        if redis_server.process is None:
+            redis_server.start()
+    with client.session_transaction() as kept:
+        assert kept["user"]["email"] == PRACTITIONER and "note" not in kept
 
 
 def test_redis_stopped_gives_a_clear_503_and_service_resumes_when_it_returns(redis_server, redis_url, tmp_path):
