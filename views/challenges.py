@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 
 from forms.challenge import RaiseChallengeForm
 from forms.steps import AppendixAForm, ConversationForm, EscalateForm, ResolveForm, SatisfiedForm, WithdrawForm
@@ -166,19 +166,6 @@ def _awaiting_satisfied(challenge: records.Challenge) -> bool:
                 and not challenge.record["Raiser satisfied"].strip())
 
 
-def _step_started(challenge: records.Challenge) -> dt.date | None:
-    where = challenge.position
-    return where.timeline[where.step.number - 1].started or where.day1
-
-
-def _since_step(challenge: records.Challenge) -> dict[str, object]:
-    """An event on the current step happened on or after the day it started."""
-    started = _step_started(challenge)
-    label = challenge.position.procedure.step_label.lower()
-    return {"earliest": started,
-            "earliest_what": f"the day {label} {challenge.position.step.number} started ({started:%d/%m/%Y})"}
-
-
 def _guard_open(partnership: Partnership, challenge: records.Challenge, form) -> object | None:
     """Refuse an action on a closed challenge, or on one that moved on since the form was opened."""
     if challenge.position is None:
@@ -228,7 +215,7 @@ def resolve(slug: str, reference: str):
     user = current_user()
     held = permissions.relations_to(user, partnership, challenge.record)
     ask = "raiser" in held or "business_support" in held
-    form = ResolveForm(ask_satisfied=ask, **_since_step(challenge)) if challenge.position else None
+    form = ResolveForm(ask_satisfied=ask, **challenge.since_current_step()) if challenge.position else None
     refused = _guard_open(partnership, challenge, form)
     if refused:
         return refused
@@ -246,11 +233,9 @@ def resolve(slug: str, reference: str):
             details = "Raiser satisfied answered by business support on the raiser's behalf"
         elif not ask:
             details = "Raiser satisfied left for the raiser to answer"
-        kept = records.change(partnership, CHALLENGES, reference, values, by=user.email, action="Resolved",
-                              step=challenge.position.step.number, details=details,
-                              happened_on=form.resolved_on.data)
-        if not kept:
-            _tell(partnership, challenge, values, notices.RESOLVED)
+        kept = records.record_event(partnership, CHALLENGES, partnership.procedure, challenge, values, by=user.email,
+                                    action="Resolved", step=challenge.position.step.number, details=details,
+                                    happened_on=form.resolved_on.data, tell_kind=notices.RESOLVED)
         return _done(partnership, reference, kept, "Challenge marked as resolved.")
     return _action_page("challenges/resolve.html", partnership, challenge, form)
 
@@ -277,12 +262,6 @@ def satisfied(slug: str, reference: str):
                            procedure=partnership.procedure), 400 if form.errors else 200
 
 
-def _tell(partnership: Partnership, challenge: records.Challenge, values: dict[str, str], kind: str) -> None:
-    """Email the people the procedure names about what was just recorded on this challenge."""
-    changed = Record(CHALLENGES, challenge.record.row, {**challenge.record.values, **values})
-    records.tell(partnership, CHALLENGES, partnership.procedure, changed, [kind])
-
-
 def _date_in(record: Record, column: str) -> dt.date | None:
     try:
         return parse_date(record[column]) if record[column].strip() else None
@@ -306,7 +285,7 @@ def escalate(slug: str, reference: str):
     partnership = get_partnership(slug)
     challenge = _visible_challenge(partnership, reference, "escalate")
     steps = _later_steps(partnership.procedure, challenge)
-    form = EscalateForm(steps=steps, **_since_step(challenge)) if challenge.position else None
+    form = EscalateForm(steps=steps, **challenge.since_current_step()) if challenge.position else None
     refused = _guard_open(partnership, challenge, form)
     if refused:
         return refused
@@ -317,11 +296,9 @@ def escalate(slug: str, reference: str):
         step = int(form.step.data)
         values = {STEP: str(step), STEP_STARTED: format_date(form.escalated_on.data),
                   "Escalated to": form.escalated_to.data, "Escalated to email": form.escalated_to_email.data}
-        kept = records.change(partnership, CHALLENGES, reference, values, by=current_user().email,
-                              action="Escalated", step=step, details=form.reason.data,
-                              happened_on=form.escalated_on.data)
-        if not kept:
-            _tell(partnership, challenge, values, notices.ESCALATED)
+        kept = records.record_event(partnership, CHALLENGES, partnership.procedure, challenge, values,
+                                    by=current_user().email, action="Escalated", step=step, details=form.reason.data,
+                                    happened_on=form.escalated_on.data, tell_kind=notices.ESCALATED)
         label = partnership.procedure.step_label.lower()
         return _done(partnership, reference, kept, f"Challenge escalated to {label} {step}.")
     return _action_page("challenges/escalate.html", partnership, challenge, form)
@@ -332,17 +309,15 @@ def escalate(slug: str, reference: str):
 def withdraw(slug: str, reference: str):
     partnership = get_partnership(slug)
     challenge = _visible_challenge(partnership, reference, "withdraw")
-    form = WithdrawForm(**_since_step(challenge)) if challenge.position else None
+    form = WithdrawForm(**challenge.since_current_step()) if challenge.position else None
     refused = _guard_open(partnership, challenge, form)
     if refused:
         return refused
     if form.validate_on_submit():
         values = {WITHDRAWN_ON: format_date(form.withdrawn_on.data), "Withdrawal reason": form.reason.data}
-        kept = records.change(partnership, CHALLENGES, reference, values, by=current_user().email,
-                              action="Withdrawn", step=challenge.position.step.number,
-                              happened_on=form.withdrawn_on.data)
-        if not kept:
-            _tell(partnership, challenge, values, notices.WITHDRAWN)
+        kept = records.record_event(partnership, CHALLENGES, partnership.procedure, challenge, values,
+                                    by=current_user().email, action="Withdrawn", step=challenge.position.step.number,
+                                    happened_on=form.withdrawn_on.data, tell_kind=notices.WITHDRAWN)
         return _done(partnership, reference, kept, "Challenge withdrawn.")
     return _action_page("challenges/withdraw.html", partnership, challenge, form)
 

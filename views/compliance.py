@@ -247,16 +247,6 @@ def _open_at(partnership: Partnership, challenge: records.Challenge, stages: tup
     return None
 
 
-def _since_stage(challenge: records.Challenge) -> dict[str, object]:
-    where = challenge.position
-    if where is None:
-        return {"earliest": None, "earliest_what": ""}
-    started = where.timeline[where.step.number - 1].started or where.day1
-    label = where.procedure.step_label.lower()
-    return {"earliest": started,
-            "earliest_what": f"the day {label} {where.step.number} started ({started:%d/%m/%Y})"}
-
-
 def _conclude(partnership: Partnership, procedure: Procedure, challenge: records.Challenge, stage: int,
               values: dict[str, str], resolved: bool, on: dt.date) -> str:
     """Conclude ``stage``: resolved, or on to the next stage. Returns where it went, for the message."""
@@ -270,13 +260,18 @@ def _conclude(partnership: Partnership, procedure: Procedure, challenge: records
     return "escalation"
 
 
-def _after(partnership: Partnership, procedure: Procedure, challenge: records.Challenge, reference: str,
-           values: dict[str, str], went: str, kept: bool, what: str):
-    if not kept:
-        kind = notices.RESOLVED if went == "resolved" else notices.ESCALATED
-        changed = Record(COMPLIANCE, challenge.record.row, {**challenge.record.values, **values})
-        records.tell(partnership, COMPLIANCE, procedure, changed, [kind])
+def _record_stage(partnership: Partnership, procedure: Procedure, challenge: records.Challenge,
+                  values: dict[str, str], went: str, stage: int, on: dt.date, action: str, what: str):
+    """Write a stage's outcome (resolved, on to the next stage, or on to escalation), tell the
+    people it names, and say what happened."""
+    moved = went.startswith("stage")
+    kept = records.record_event(partnership, COMPLIANCE, procedure, challenge, values, by=current_user().email,
+                                action="Moved on" if moved else action, step=stage + 1 if moved else stage,
+                                details=action if moved else "", happened_on=on,
+                                tell_kind=notices.RESOLVED if went == "resolved" else
+                                notices.ESCALATED if moved else None)
     suffix = " It will be saved in the spreadsheet shortly." if kept else ""
+    reference = challenge.reference
     if went == "escalation":
         flash(f"{what} saved. Now give the reasons for escalation." + suffix, "success")
         return redirect(url_for("compliance.escalate", slug=partnership.slug, reference=reference))
@@ -291,7 +286,7 @@ def decide(slug: str, reference: str):
     """The first stage's outcome, once the line manager has responded: resolved, or on to the next stage."""
     partnership, procedure = _partnership(slug)
     challenge = _visible(partnership, procedure, reference, "record")
-    form = StageDecisionForm(**_since_stage(challenge))
+    form = StageDecisionForm(**challenge.since_current_step())
     stage = first_stage(procedure)
     refused = _open_at(partnership, challenge, (stage,), form)
     if refused:
@@ -302,10 +297,8 @@ def decide(slug: str, reference: str):
             permissions.require("resolve", current_user(), partnership, challenge.record)
         values: dict[str, str] = {}
         went = _conclude(partnership, procedure, challenge, stage, values, resolved, form.decided_on.data)
-        kept = records.change(partnership, COMPLIANCE, reference, values, by=current_user().email,
-                              action="Moved on" if went.startswith("stage") else f"Stage {stage} outcome",
-                              step=stage + 1 if went.startswith("stage") else stage, happened_on=form.decided_on.data)
-        return _after(partnership, procedure, challenge, reference, values, went, kept, "Outcome")
+        return _record_stage(partnership, procedure, challenge, values, went, stage, form.decided_on.data,
+                             f"Stage {stage} outcome", "Outcome")
     return render_template("compliance/decide.html", partnership=partnership, challenge=challenge, form=form,
                            stage=stage, procedure=procedure), 400 if form.errors else 200
 
@@ -316,7 +309,7 @@ def meeting(slug: str, reference: str):
     """A meeting stage: the meeting, its record, and whether it resolved the issue."""
     partnership, procedure = _partnership(slug)
     challenge = _visible(partnership, procedure, reference, "record")
-    form = StageMeetingForm(**_since_stage(challenge))
+    form = StageMeetingForm(**challenge.since_current_step())
     refused = _open_at(partnership, challenge, meeting_stages(procedure), form)
     if refused:
         return refused
@@ -328,11 +321,8 @@ def meeting(slug: str, reference: str):
         own = columns(procedure, stage)
         values = {own["met_on"]: format_date(form.meeting_on.data), own["record"]: form.record.data}
         went = _conclude(partnership, procedure, challenge, stage, values, resolved, form.meeting_on.data)
-        kept = records.change(partnership, COMPLIANCE, reference, values, by=current_user().email,
-                              action="Moved on" if went.startswith("stage") else f"Stage {stage} meeting",
-                              step=stage + 1 if went.startswith("stage") else stage,
-                              details=f"Stage {stage} meeting", happened_on=form.meeting_on.data)
-        return _after(partnership, procedure, challenge, reference, values, went, kept, "Meeting")
+        return _record_stage(partnership, procedure, challenge, values, went, stage, form.meeting_on.data,
+                             f"Stage {stage} meeting", "Meeting")
     return render_template("compliance/meeting.html", partnership=partnership, challenge=challenge, form=form,
                            stage=stage, procedure=procedure), 400 if form.errors else 200
 
@@ -343,7 +333,7 @@ def escalate(slug: str, reference: str):
     """The last stage: escalation to the partnership's executive, with the reasons."""
     partnership, procedure = _partnership(slug)
     challenge = _visible(partnership, procedure, reference, "escalate")
-    form = EscalationForm(**_since_stage(challenge))
+    form = EscalationForm(**challenge.since_current_step())
     last = last_stage(procedure)
     refused = _open_at(partnership, challenge, tuple(range(first_stage(procedure), last)), form)
     if refused:
@@ -352,12 +342,9 @@ def escalate(slug: str, reference: str):
         on = format_date(form.escalated_on.data)
         own = columns(procedure, last)
         values = {STEP: str(last), STEP_STARTED: on, own["escalated_on"]: on, own["reasons"]: form.reasons.data}
-        kept = records.change(partnership, COMPLIANCE, reference, values, by=current_user().email,
-                              action="Escalated", step=last, details=form.reasons.data,
-                              happened_on=form.escalated_on.data)
-        if not kept:
-            changed = Record(COMPLIANCE, challenge.record.row, {**challenge.record.values, **values})
-            records.tell(partnership, COMPLIANCE, procedure, changed, [notices.ESCALATED])
+        kept = records.record_event(partnership, COMPLIANCE, procedure, challenge, values, by=current_user().email,
+                                    action="Escalated", step=last, details=form.reasons.data,
+                                    happened_on=form.escalated_on.data, tell_kind=notices.ESCALATED)
         flash(f"Escalated to stage {last}." + (" It will be saved in the spreadsheet shortly." if kept else ""),
               "success")
         return redirect(url_for("compliance.show", slug=slug, reference=reference))
@@ -370,18 +357,15 @@ def escalate(slug: str, reference: str):
 def withdraw(slug: str, reference: str):
     partnership, procedure = _partnership(slug)
     challenge = _visible(partnership, procedure, reference, "withdraw")
-    form = WithdrawForm(**_since_stage(challenge))
+    form = WithdrawForm(**challenge.since_current_step())
     refused = _open_at(partnership, challenge, tuple(s.number for s in procedure.steps), form)
     if refused:
         return refused
     if form.validate_on_submit():
         values = {WITHDRAWN_ON: format_date(form.withdrawn_on.data), "Withdrawal reason": form.reason.data}
-        kept = records.change(partnership, COMPLIANCE, reference, values, by=current_user().email,
-                              action="Withdrawn", step=challenge.position.step.number,
-                              happened_on=form.withdrawn_on.data)
-        if not kept:
-            changed = Record(COMPLIANCE, challenge.record.row, {**challenge.record.values, **values})
-            records.tell(partnership, COMPLIANCE, procedure, changed, [notices.WITHDRAWN])
+        kept = records.record_event(partnership, COMPLIANCE, procedure, challenge, values, by=current_user().email,
+                                    action="Withdrawn", step=challenge.position.step.number,
+                                    happened_on=form.withdrawn_on.data, tell_kind=notices.WITHDRAWN)
         flash("Compliance challenge withdrawn." + (" It will be saved in the spreadsheet shortly." if kept else ""),
               "success")
         return redirect(url_for("compliance.show", slug=slug, reference=reference))

@@ -146,6 +146,20 @@ def change(partnership: Partnership, tab: str, reference: str, values: Mapping[s
     ])
 
 
+def record_event(partnership: Partnership, tab: str, procedure: Procedure, challenge: "Challenge",
+                 values: Mapping[str, str], *, by: str, action: str, step: int | str, happened_on: dt.date,
+                 tell_kind: str | None = None, details: str = "") -> bool:
+    """Record something that happened to a challenge (its columns and History row) and, once it is
+    in the sheet, email at once the people the procedure names for it (``tell_kind``).
+    True if kept for later (the job then sends the emails)."""
+    kept = change(partnership, tab, challenge.reference, values, by=by, action=action, step=step, details=details,
+                  happened_on=happened_on)
+    if not kept and tell_kind:
+        changed = Record(tab, challenge.record.row, {**challenge.record.values, **values})
+        tell(partnership, tab, procedure, changed, [tell_kind])
+    return kept
+
+
 def note(partnership: Partnership, tab: str, reference: str, *, by: str, action: str, step: int | str,
          details: str, happened_on: dt.date | None = None) -> bool:
     """Add a History row only (a conversation, an Appendix A). True if kept for later."""
@@ -275,6 +289,16 @@ class Challenge:
     @property
     def is_open(self) -> bool:
         return self.position is not None and self.position.is_open
+
+    def since_current_step(self) -> dict[str, object]:
+        """What an event recorded on the current step may not precede: the day that step started."""
+        where = self.position
+        if where is None:
+            return {"earliest": None, "earliest_what": ""}
+        started = where.timeline[where.step.number - 1].started or where.day1
+        label = where.procedure.step_label.lower()
+        return {"earliest": started,
+                "earliest_what": f"the day {label} {where.step.number} started ({started:%d/%m/%Y})"}
 
     @property
     def raised_on(self) -> dt.date | None:
