@@ -42,3 +42,8 @@ def register_views(app: Flask) -> None:
     security.init_security(app)
     app.register_blueprint(sign_in.bp)
     app.register_blueprint(sessions.bp)
+
+    from views import access_log, information, subject_access
+    app.register_blueprint(information.bp)
+    app.register_blueprint(subject_access.bp)
+    access_log.init_access_log(app)

@@ -34,6 +34,7 @@ def items_for(slug: str, has_compliance: bool, user: User | None, endpoint: str 
                 wanted.append(("compliance.new", "New compliance challenge"))
         if user.is_business_support:
             wanted.append(("dashboard.dashboard", "Dashboard"))
+            wanted.append(("subject_access.search", "Find a person's data"))
             wanted.append(("sessions.end_sessions", "Sign someone out"))
     section = SECTION_OF.get(endpoint or "")
     if section is None and "reference" in view_args:

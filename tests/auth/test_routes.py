@@ -14,11 +14,12 @@ from tests.auth.conftest import sign_in_as
 
 # Pages anyone may open: the list of partnerships, the sign-in pages, static files, and where
 # to go when someone is at immediate risk (safety information: nobody should have to sign in
-# to read it). A partnership's start page (the rule "/<slug>/") is public too; so are links that
-# carry their own signed token (the emailed sign-in link, the line manager's response link).
+# to read it), and the accessibility statement, privacy notice and cookies page. A partnership's
+# start page (the rule "/<slug>/") is public too; so are links that carry their own signed token
+# (the emailed sign-in link, the line manager's response link).
 # /healthz and /readyz are for load balancers: they show no challenge data.
 PUBLIC_ENDPOINTS = {"static", "public.index", "auth.sign_in", "auth.check_email", "challenges.immediate_risk",
-                    "health.healthz", "health.readyz"}
+                    "health.healthz", "health.readyz", "info.accessibility", "info.privacy", "info.cookies"}
 SAMPLES = {"slug": "demo", "reference": "DEMO-ABC234", "token": "not-a-real-token"}
 
 

@@ -258,11 +258,12 @@ def test_a_practitioner_sees_their_pages_with_the_current_one_marked(client, row
     assert nav_items(client.get("/demo/challenges/DEMO-AAAAAA"))["Your challenges"] == "true"
 
 
-def test_business_support_also_see_the_dashboard_and_can_sign_someone_out(client, rows):
+def test_business_support_also_see_the_dashboard_find_a_persons_data_and_can_sign_someone_out(client, rows):
     sign_in_as(client, SUPPORT, role="business_support")
     response = client.get("/demo/")
     assert list(nav_items(response)) == ["Start", "Raise a challenge", "Your challenges", "Compliance challenges",
-                                         "New compliance challenge", "Dashboard", "Sign someone out"]
+                                         "New compliance challenge", "Dashboard", "Find a person's data",
+                                         "Sign someone out"]
     assert nav_items(response)["Start"] == "page"
 
 
