@@ -136,8 +136,9 @@ def retention_command(slug: str | None, today, dry_run: bool) -> None:
             continue
         try:
             with job_lock(partnership, current_app.config):
+                now = dt.datetime.now(current_app.extensions["timezone"])
                 result = retention.run_retention(open_workbook(partnership, purpose="cron"), partnership,
-                                                 today or dt.date.today(), dry_run=dry_run)
+                                                 today or now.date(), dry_run=dry_run, now=now)
             retention.report(result, click.echo)
         except (SheetError, JobBusy) as e:
             click.echo(f"{partnership.slug}: failed: {e}", err=True)

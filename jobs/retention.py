@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 from procedures.config import Partnership
-from procedures.values import format_date
+from procedures.values import display_date, format_date
 from sheets.base import Clear, Problem, Record, Table, Workbook
 from sheets.rows import read_challenges
 from sheets.schema import CHALLENGES, COLUMNS, COMPLIANCE, HISTORY, REMINDERS, STEP, personal_columns
@@ -67,6 +67,7 @@ class Anonymisation:
         return len({c.row for c in self.clears if c.tab == tab})
 
     def history_row(self, now: dt.datetime, months: int) -> dict[str, str]:
+        """Its History row; ``now`` is in the app's time zone, written as the app writes History times."""
         tabs = ", ".join(t for t in TABS_READ if self.rows(t))
         return {"When": now.strftime("%Y-%m-%d %H:%M"), "Reference": self.reference, "Tab": self.tab,
                 "Action": ANONYMISED, STEP: self.step, "By": BY,
@@ -159,7 +160,9 @@ class RetentionResult:
 
 def run_retention(workbook: Workbook, partnership: Partnership, today: dt.date, *, dry_run: bool = False,
                   now: dt.datetime | None = None) -> RetentionResult:
-    """Anonymise what ``plan_retention`` finds: one clear across tabs, then one append of History rows."""
+    """Anonymise what ``plan_retention`` finds: one clear across tabs, then one append of History rows.
+
+    ``now`` (for the History rows' time) should be in the app's time zone (``TIMEZONE``)."""
     months = partnership.retention.anonymise_after_months
     if months is None:
         raise RetentionNotSet(not_set_message(partnership))
@@ -176,7 +179,7 @@ def report(result: RetentionResult, echo: Echo) -> None:
     plan = result.plan
     n = len(plan.anonymise)
     challenges = f"{n} challenge{'' if n == 1 else 's'}"
-    before = f"closed before {format_date(plan.cutoff)}"
+    before = f"closed before {display_date(plan.cutoff)}"
     if result.dry_run:
         echo(f"{result.partnership} (dry run): {challenges} {before} would be anonymised "
              f"({len(plan.cells)} cells); nothing was changed")
@@ -187,7 +190,7 @@ def report(result: RetentionResult, echo: Echo) -> None:
             f"{tab}: " + (", ".join(a.columns(tab)) if tab in (CHALLENGES, COMPLIANCE)
                           else f"{a.rows(tab)} row{'' if a.rows(tab) == 1 else 's'} ({', '.join(a.columns(tab))})")
             for tab in TABS_READ if a.rows(tab))
-        echo(f"  {a.reference} ({a.closed} {format_date(a.closed_on)}): {where}")
+        echo(f"  {a.reference} ({a.closed} {display_date(a.closed_on)}): {where}")
     for tab, columns in plan.own_columns.items():
         echo(f"  not cleared: your own column{'' if len(columns) == 1 else 's'} on {tab} "
              f"({', '.join(columns)}): clear {'it' if len(columns) == 1 else 'them'} by hand if personal")

@@ -95,19 +95,19 @@ def _run_locked(partnership: Partnership, workbook: Workbook, today: dt.date, *,
                            base_url=config.get("BASE_URL", ""), tables=tables,
                            journal=None if dry_run else SentJournal(store, partnership.slug))
     report(result, echo)
-    ok = _weekly_retention(partnership, workbook, today, dry_run=dry_run, echo=echo)
+    zone = time_zone(str(config.get("TIMEZONE") or DEFAULT_TIMEZONE))
+    ok = _weekly_retention(partnership, workbook, today, dry_run=dry_run, echo=echo, now=dt.datetime.now(zone))
     if dry_run:
         return ok
     succeeded = dt.datetime.now().replace(microsecond=0) if result.ok else last_success(config, partnership.slug)
-    run_summary(workbook, partnership, today, tables=tables, last_success=succeeded,
-                zone=time_zone(str(config.get("TIMEZONE") or DEFAULT_TIMEZONE)))
+    run_summary(workbook, partnership, today, tables=tables, last_success=succeeded, zone=zone)
     if result.ok and succeeded is not None:
         store.put(f"last-success:{partnership.slug}", succeeded.isoformat(sep=" "))
     return result.ok and ok
 
 
 def _weekly_retention(partnership: Partnership, workbook: Workbook, today: dt.date, *, dry_run: bool,
-                      echo: Echo) -> bool:
+                      echo: Echo, now: dt.datetime) -> bool:
     """Retention, on the partnership's retention weekday only; False if it failed."""
     if today.weekday() != partnership.retention.weekday:
         return True
@@ -115,7 +115,7 @@ def _weekly_retention(partnership: Partnership, workbook: Workbook, today: dt.da
         echo(f"{partnership.slug}: retention not run: [retention] anonymise_after_months is not set")
         return True
     try:
-        retention.report(retention.run_retention(workbook, partnership, today, dry_run=dry_run), echo)
+        retention.report(retention.run_retention(workbook, partnership, today, dry_run=dry_run, now=now), echo)
     except SheetError as e:
         echo(f"{partnership.slug}: retention failed: {e}", err=True)
         return False

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from jobs.retention import ANONYMISED
+from procedures.values import display_date, parse_date
 from sheets.open import open_workbook
 from sheets.schema import CHALLENGES, HISTORY
 
@@ -55,21 +56,22 @@ def test_a_dry_run_lists_and_a_run_clears_then_a_second_changes_nothing(demo, ru
 
     dry = runner.invoke(args=["jobs", "retention", "--partnership", "demo", "--today", MONDAY, "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert dry.output.splitlines()[0] == ("demo (dry run): 1 challenge closed before 2028-01-07 would be "
+    assert dry.output.splitlines()[0] == ("demo (dry run): 1 challenge closed before 7 January 2028 would be "
                                           "anonymised (17 cells); nothing was changed")
-    assert f"  {before['Reference']} (resolved {before['Resolved on']}): Challenges: Raised by," in dry.output
+    closed = display_date(parse_date(before["Resolved on"]))
+    assert f"  {before['Reference']} (resolved {closed}): Challenges: Raised by," in dry.output
     assert resolved(demo) == before
 
     run = runner.invoke(args=["jobs", "retention", "--today", MONDAY])
     assert run.exit_code == 0, run.output
-    assert run.output.splitlines()[0] == "demo: 1 challenge closed before 2028-01-07 anonymised (17 cells cleared)"
+    assert run.output.splitlines()[0] == "demo: 1 challenge closed before 7 January 2028 anonymised (17 cells cleared)"
     after = resolved(demo)
     assert "Raised by" not in after and "Raiser email" not in after and after["Theme"] == before["Theme"]
     history = [r for r in demo.read(HISTORY).records if r.reference == before["Reference"]]
     assert [r["Action"] for r in history][-1] == ANONYMISED
 
     again = runner.invoke(args=["jobs", "retention", "--today", MONDAY])
-    assert again.output.splitlines() == ["demo: 0 challenges closed before 2028-01-07 anonymised (0 cells cleared)"]
+    assert again.output.splitlines() == ["demo: 0 challenges closed before 7 January 2028 anonymised (0 cells cleared)"]
 
 
 def test_a_partnership_without_the_setting_is_refused_in_one_line_and_the_others_still_run(
@@ -83,7 +85,7 @@ def test_a_partnership_without_the_setting_is_refused_in_one_line_and_the_others
     assert ("unset: retention is not set: add [retention] anonymise_after_months = N to "
             f"{partnerships_dir / 'unset.toml'} (the months your data protection officer agreed); "
             "nothing was changed") in result.output.splitlines()
-    assert "demo: 1 challenge closed before 2028-01-07 anonymised (17 cells cleared)" in result.output
+    assert "demo: 1 challenge closed before 7 January 2028 anonymised (17 cells cleared)" in result.output
 
 
 def test_the_daily_job_runs_retention_on_the_partnerships_weekday_only(demo, runner):
@@ -93,11 +95,11 @@ def test_the_daily_job_runs_retention_on_the_partnerships_weekday_only(demo, run
     assert "anonymised" not in tuesday.output and resolved(demo) == before
 
     dry = runner.invoke(args=["jobs", "run", "--partnership", "demo", "--today", MONDAY, "--dry-run"])
-    assert "demo (dry run): 1 challenge closed before 2028-01-07 would be anonymised" in dry.output
+    assert "demo (dry run): 1 challenge closed before 7 January 2028 would be anonymised" in dry.output
     assert resolved(demo) == before
 
     monday = runner.invoke(args=["jobs", "run", "--partnership", "demo", "--today", MONDAY])
     assert monday.exit_code == 0, monday.output
-    assert "demo: 1 challenge closed before 2028-01-07 anonymised (17 cells cleared)" in monday.output
+    assert "demo: 1 challenge closed before 7 January 2028 anonymised (17 cells cleared)" in monday.output
     assert "Raised by" not in resolved(demo)
     assert dt.date.fromisoformat(MONDAY).weekday() == 0

@@ -143,7 +143,7 @@ def test_a_dry_run_lists_what_would_change_and_changes_nothing(books, partnershi
     result = run_retention(book, partnership, TODAY, dry_run=True)
     retention.report(result, lambda line, err=False: lines.append(line))
     assert cells(fresh()) == before
-    assert lines[0].startswith("testshire (dry run): 9 challenges closed before 2026-08-20 would be anonymised")
+    assert lines[0].startswith("testshire (dry run): 9 challenges closed before 20 August 2026 would be anonymised")
     detail = next(line for line in lines if "DEMO-0001 " in line)
     assert "Challenges: Raised by, Raiser role, Raiser email" in detail and "History: 2 rows (By, Details)" in detail
     assert "Reminders: 1 row (Recipient, Key)" in detail
