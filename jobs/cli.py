@@ -123,6 +123,7 @@ def retention_command(slug: str | None, today, dry_run: bool) -> None:
     from jobs.run import JobBusy, job_lock
     from sheets.base import SheetError
     from sheets.open import open_workbook
+    from state import StateUnavailable
 
     known = current_app.extensions["partnerships"]
     if slug is not None and slug not in known:
@@ -140,7 +141,7 @@ def retention_command(slug: str | None, today, dry_run: bool) -> None:
                 result = retention.run_retention(open_workbook(partnership, purpose="cron"), partnership,
                                                  today or now.date(), dry_run=dry_run, now=now)
             retention.report(result, click.echo)
-        except (SheetError, JobBusy) as e:
+        except (SheetError, JobBusy, StateUnavailable) as e:
             click.echo(f"{partnership.slug}: failed: {e}", err=True)
             ok = False
     if not ok:

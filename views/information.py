@@ -45,7 +45,8 @@ def _page(template: str, slug: str | None, **context):
 @bp.get("/<slug>/accessibility")
 def accessibility(slug: str | None = None):
     return _page("info/accessibility.html", slug, prepared=STATEMENT_PREPARED, reviewed=STATEMENT_REVIEWED,
-                 idle_minutes=current_app.config.get("SESSION_IDLE_MINUTES", 60))
+                 idle_minutes=current_app.config.get("SESSION_IDLE_MINUTES", 30),
+                 max_hours=current_app.config.get("SESSION_MAX_HOURS", 12))
 
 
 @bp.get("/privacy")
@@ -58,7 +59,6 @@ def privacy(slug: str | None = None):
 @bp.get("/cookies")
 @bp.get("/<slug>/cookies")
 def cookies(slug: str | None = None):
-    lifetime = current_app.permanent_session_lifetime
-    return _page("info/cookies.html", slug, cookie_name=current_app.config.get("SESSION_COOKIE_NAME", "session"),
-                 idle_minutes=current_app.config.get("SESSION_IDLE_MINUTES", 60),
-                 lifetime_days=max(lifetime.days, 1))
+    config = current_app.config
+    return _page("info/cookies.html", slug, cookie_name=config.get("SESSION_COOKIE_NAME", "session"),
+                 idle_minutes=config.get("SESSION_IDLE_MINUTES", 30), max_hours=config.get("SESSION_MAX_HOURS", 12))

@@ -26,7 +26,7 @@ def examples(tmp_path_factory):
         shutil.copy(f, base / "partnerships" / f.name)
     app = create_app({"TESTING": True, "SECRET_KEY": "browser-test-secret", "LOCAL_DEV": True,
                       "PARTNERSHIPS_DIR": str(base / "partnerships"), "BASE_DIR": str(base),
-                      "PENDING_DIR": str(base / "pending"), "SESSION_COOKIE_SECURE": False,
+                      "STATE_URL": f"sqlite:///{base}/state.sqlite3", "SESSION_COOKIE_SECURE": False,
                       "RATELIMIT_ENABLED": False})
     with served(app) as url:
         yield url
