@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from config import Config, LocalConfig
+from config import LOCAL_BASE_URL, Config, LocalConfig, StartRefused, local_dev, unsafe_setting
 from procedures.config import ConfigError, Partnership, load_partnerships
 from procedures.values import DEFAULT_TIMEZONE, time_zone
 
@@ -16,21 +16,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     instance = os.environ.get("INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=str(Path(instance).resolve()) if instance else None)
-    local = os.environ.get("LOCAL_DEV", "").lower() in ("1", "true", "yes") or os.environ.get("FLASK_DEBUG") == "1"
-    app.config.from_object(LocalConfig if local else Config)
+    app.config.from_object(LocalConfig if local_dev() else Config)
     if test_config is not None:
         app.config.update(test_config)
-    if not app.config.get("SECRET_KEY"):
-        raise SystemExit("error: SECRET_KEY is not set (set it in the environment, or LOCAL_DEV=1 for local use)")
+    # Each refusal is one line for the person starting the app, never a traceback.
+    problem = unsafe_setting(app.config)
+    if problem:
+        raise StartRefused(f"error: {problem}")
+    if app.config.get("LOCAL_DEV") and not app.config.get("BASE_URL"):
+        app.config["BASE_URL"] = LOCAL_BASE_URL
     try:
         app.extensions["timezone"] = time_zone(app.config.get("TIMEZONE") or DEFAULT_TIMEZONE)
     except ValueError as e:
-        raise SystemExit(f"error: {e}") from None
+        raise StartRefused(f"error: {e}") from None
     try:
         partnerships = load_partnerships(Path(app.config["PARTNERSHIPS_DIR"]), Path(app.config["BASE_DIR"]))
     except ConfigError as e:
-        # One line for the person starting the app, never a traceback.
-        raise SystemExit(f"error: {e}") from None
+        raise StartRefused(f"error: {e}") from None
     app.extensions["partnerships"] = partnerships
 
     from state.web import init_state

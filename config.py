@@ -1,16 +1,30 @@
 """Application settings, read from environment variables."""
 from __future__ import annotations
 
+import ipaddress
 import os
+import sys
 from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+import click
 
 from procedures.values import DEFAULT_TIMEZONE
 
 ROOT = Path(__file__).resolve().parent
+# The fixed key of local development: anyone can read it here, so it never signs anything elsewhere.
+LOCAL_SECRET_KEY = "local-development-only"
+LOCAL_BASE_URL = "http://127.0.0.1:5000"
 
 
 def _flag(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in ("1", "true", "yes", "on")
+
+
+def local_dev() -> bool:
+    """Whether ``LOCAL_DEV`` asks for the local-development settings (nothing else does, not FLASK_DEBUG)."""
+    return _flag("LOCAL_DEV", False)
 
 
 class Config:
@@ -19,7 +33,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     PARTNERSHIPS_DIR = os.environ.get("PARTNERSHIPS_DIR", str(ROOT / "partnerships"))
     BASE_DIR = os.environ.get("BASE_DIR", str(ROOT))
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # The address put in emailed links; required outside local development.
+    BASE_URL = os.environ.get("BASE_URL")
     LOCAL_DEV = _flag("LOCAL_DEV", False)
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(ROOT / "instance" / "outbox"))
@@ -52,4 +67,104 @@ class LocalConfig(Config):
 
     LOCAL_DEV = True
     SESSION_COOKIE_SECURE = False
-    SECRET_KEY = Config.SECRET_KEY or "local-development-only"
+    SECRET_KEY = Config.SECRET_KEY or LOCAL_SECRET_KEY
+    BASE_URL = Config.BASE_URL or LOCAL_BASE_URL
+
+
+def unsafe_setting(config: Mapping[str, Any]) -> str | None:
+    """Why these settings must not serve anyone, in one line; None when they are safe to start with.
+
+    Outside local development links are signed with ``SECRET_KEY`` and emailed with ``BASE_URL``:
+    a missing or public key lets anyone forge a session, and a missing address sends links nowhere.
+    """
+    if not config.get("SECRET_KEY"):
+        return "SECRET_KEY is not set (set it in the environment, or LOCAL_DEV=1 for local use)"
+    if config.get("LOCAL_DEV"):
+        return local_dev_host_problem()
+    if config["SECRET_KEY"] == LOCAL_SECRET_KEY:
+        return "SECRET_KEY is the local-development key, which is public: set a secret of your own"
+    base_url = config.get("BASE_URL") or ""
+    if not base_url:
+        return ("BASE_URL is not set: emailed links would point nowhere "
+                "(set it to the address people open, e.g. https://challenge.example.org)")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"BASE_URL {base_url!r} is not a web address like https://challenge.example.org"
+    return None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address a server listens on) is this machine only."""
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def local_dev_host_problem() -> str | None:
+    """With LOCAL_DEV=1: why the address the app is served on is refused, or None.
+
+    The local-development settings (a public secret, plain http) are safe on this machine only.
+    ``flask run --host`` is read from the command line (it listens after loading the app); a
+    server that listens first, like gunicorn's workers, is seen through its open sockets.
+    """
+    context = click.get_current_context(silent=True)
+    hosts = listening_hosts()
+    if context is not None and context.info_name == "run":
+        hosts.append(str(context.params.get("host") or "127.0.0.1"))
+    wide = next((host for host in hosts if not is_loopback(host)), None)
+    if wide is None:
+        return None
+    return (f"LOCAL_DEV=1 serves this machine only, not {wide}: "
+            "listen on 127.0.0.1, or set SECRET_KEY and BASE_URL without LOCAL_DEV")
+
+
+def listening_hosts() -> list[str]:
+    """The addresses this process's listening TCP sockets are bound to (read from /proc on Linux;
+    empty where there is no /proc)."""
+    try:
+        fds = os.listdir("/proc/self/fd")
+    except OSError:
+        return []
+    inodes = set()
+    for fd in fds:
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    hosts = []
+    for table in ("tcp", "tcp6"):
+        try:
+            lines = Path(f"/proc/self/net/{table}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 9 and fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                hosts.append(_proc_address(fields[1].split(":")[0]))
+    return hosts
+
+
+def _proc_address(hex_address: str) -> str:
+    """An address as /proc/net/tcp{,6} writes it: 32-bit words in the machine's (little-endian) order."""
+    raw = bytes.fromhex(hex_address)
+    swapped = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+    return str(ipaddress.ip_address(swapped))
+
+
+class StartRefused(SystemExit):
+    """The app will not start: one line on stderr saying why, and exit status 3, which also
+    stops gunicorn's master instead of letting it start the worker again and again."""
+
+    def __init__(self, reason: str):
+        super().__init__(3)
+        self.reason = reason
+        print(reason, file=sys.stderr, flush=True)
+
+    def __str__(self) -> str:
+        return self.reason

@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import HiddenField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import InputRequired
+
+from forms.base import email_address
 
 
 def _normalise(value: str | None) -> str | None:
@@ -19,12 +21,8 @@ class SignInForm(FlaskForm):
         description="We will email you a link to sign in. The link works once, for 15 minutes.",
         widget=GovTextInput(),
         filters=[_normalise],
-        validators=[
-            InputRequired(message="Enter your work email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email(message="Enter an email address in the correct format, like name@example.org",
-                  check_deliverability=False),
-        ],
+        validators=[InputRequired(message="Enter your work email address"),
+                    *email_address("Your work email address")],
     )
     next = HiddenField()
     submit = SubmitField("Send me a sign-in link", widget=GovSubmitInput())

@@ -34,4 +34,5 @@ def send(email, *, from_address: str, config: Mapping[str, Any]) -> None:
         path.write_bytes(bytes(build_message(email, from_address)))
     except OSError as e:
         raise EmailFailed(f"outbox {folder}: {e.strerror or e}") from e
-    click.echo(f"outbox: email to {email.to}: {email.subject} ({path})", err=True)
+    if config.get("LOCAL_DEV"):  # addresses on the console only in local development
+        click.echo(f"outbox: email to {email.to}: {email.subject} ({path})", err=True)

@@ -16,10 +16,11 @@ from typing import Any
 
 from procedures.calendar import NATIONS, Calendar
 from procedures.model import PEOPLE, Procedure, Step, Timescale
+from procedures.values import EMAIL_ADDRESS
 
 LIBRARY = Path(__file__).parent / "library"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = EMAIL_ADDRESS  # the one rule for addresses, as forms use it
 DOMAIN = re.compile(r"^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$")
 
 

@@ -18,6 +18,35 @@ def time_zone(name: str) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError) as e:
         raise ValueError(f"TIMEZONE {name!r} is not a time zone name (for example Europe/London)") from e
 
+from email_validator import EmailNotValidError, validate_email
+
+# The longest address a mail system carries (RFC 5321's path limit less its angle brackets).
+EMAIL_LENGTH = 254
+
+
+def is_email_address(text: object) -> bool:
+    """The one rule for an email address, wherever one is typed or read: the sign-in form, every
+    other form, the partnership files and the Lists tab. ASCII only (an address with a non-ASCII
+    part needs SMTPUTF8, which many relays refuse), one ``@``, a domain with a dot, at most 254 characters.
+    """
+    if not isinstance(text, str) or not text or len(text) > EMAIL_LENGTH or text != text.strip():
+        return False
+    try:
+        validate_email(text, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+class _EmailAddressRule:
+    """``is_email_address`` for readers that take a compiled pattern (``rule.match(text)``)."""
+
+    def match(self, text: str) -> bool:
+        return is_email_address(text)
+
+
+EMAIL_ADDRESS = _EmailAddressRule()
+
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
 _MONTH_FORMATS = ("%d %B %Y", "%d %b %Y", "%d %B %y", "%d %b %y")
 

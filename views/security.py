@@ -10,6 +10,7 @@ import hashlib
 import logging
 import re
 from importlib import resources
+from typing import Callable
 
 from flask import Flask, current_app, flash, g, has_request_context, render_template, request
 from flask_limiter import Limiter
@@ -21,6 +22,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from views.proxies import TrustedProxies, parse_proxies
+
+from config import is_loopback
 
 logger = logging.getLogger(__name__)
 
@@ -123,21 +126,76 @@ def _kept_answers_formdata(self, form, formdata):
     return _flask_wtf_formdata(self, form, formdata)
 
 
+# An emailed link's token, wherever it appears (a request line, a Referer, an exception's path):
+# itsdangerous's ``payload.timestamp.signature``, where a compressed payload starts with ".".
+_ITSDANGEROUS = r"\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}"
+# And whatever follows a link's path, even cut short or mangled, up to the end of the path segment.
+_AFTER_LINK_PATH = r"(?<=/sign-in/)(?!check-your-email\b)[^\s/?#\"']+|(?<=/respond/)[^\s/?#\"']+"
+TOKEN = re.compile(f"{_AFTER_LINK_PATH}|{_ITSDANGEROUS}")
+
+
+def redact(text: str) -> str:
+    """``text`` with every emailed-link token replaced by ``[token]``."""
+    return TOKEN.sub("[token]", text)
+
+
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    """Take tokens out of a log record's message, traceback and stack before any handler sees it."""
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken format string: leave it to logging's own error report
+        return record
+    redacted = redact(message)
+    if redacted != message:
+        record.msg, record.args = redacted, ()
+    if record.exc_info and not record.exc_text:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = redact(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+    return record
+
+
 class RedactLinkTokens(logging.Filter):
-    """Replace the token of an emailed link in a logged request line with ``[token]``.
-
-    Access logs (werkzeug, gunicorn) print request paths; a sign-in or response link's token
-    in a log would let whoever reads the log use it.
-    """
-
-    TOKEN = re.compile(r"(/(?:sign-in|respond|response)/)[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_.\-]+")
+    """A logging filter that redacts link tokens (for a handler set up outside this app)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = self.TOKEN.sub(r"\1[token]", message)
-        if redacted != message:
-            record.msg, record.args = redacted, ()
+        redact_record(record)
         return True
+
+
+def _redacting_factory(make: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    def factory(*args, **kwargs) -> logging.LogRecord:
+        return redact_record(make(*args, **kwargs))
+    factory.redacts_tokens = True  # type: ignore[attr-defined]
+    return factory
+
+
+def redact_every_log() -> None:
+    """Make every log record of this process token-free as it is made: access logs (werkzeug,
+    gunicorn, whose lines carry the path and the Referer), Flask's "Exception on <path>" with
+    its traceback, and any other logger, whichever handlers print them."""
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "redacts_tokens", False):
+        logging.setLogRecordFactory(_redacting_factory(current))
+
+
+class LoopbackOnly:
+    """WSGI middleware for LOCAL_DEV=1: answer 403 to anyone not on this machine.
+
+    The local-development settings (a public secret, plain http) are safe on this machine only.
+    """
+
+    def __init__(self, wsgi_app: Callable):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response: Callable):
+        if not is_loopback(environ.get("REMOTE_ADDR") or ""):
+            logger.warning("LOCAL_DEV=1: a request from beyond this machine was refused")
+            start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"LOCAL_DEV=1 serves this machine only.\n"]
+        return self.wsgi_app(environ, start_response)
 
 
 def init_security(app: Flask) -> None:
@@ -159,8 +217,6 @@ def init_security(app: Flask) -> None:
     app.register_error_handler(InternalServerError, server_error)
     app.register_error_handler(CSRFError, stale_form)
     FlaskForm.Meta.wrap_formdata = _kept_answers_formdata
-    redact = RedactLinkTokens()
-    for name in ("werkzeug", "gunicorn.access"):
-        log = logging.getLogger(name)
-        if not any(isinstance(f, RedactLinkTokens) for f in log.filters):
-            log.addFilter(redact)
+    redact_every_log()
+    if app.config.get("LOCAL_DEV"):
+        app.wsgi_app = LoopbackOnly(app.wsgi_app)  # outermost: sees the socket's address, not a header

@@ -11,20 +11,21 @@ import logging
 import time
 
 import click
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
 from limits import parse as parse_limit
 
 from forms.sign_in import ContinueSignInForm, SignInForm
 from notify import Email, EmailFailed, send_email
 from procedures.config import Partnership
+from procedures.values import is_email_address
 from sheets.schema import BUSINESS_SUPPORT
 from state import store_for
 from views.auth import User, current_user, role_for, session_expired, sign_in as sign_in_user, sign_out as sign_out_user
 from views.lists_cache import lists_table
 from views.partnership import get_partnership
 from views.security import limiter
-from views.sign_in_links import LinkRefused, local_path, make_token, read_token
+from views.sign_in_links import LinkRefused, has_control_character, local_path, make_token, read_token
 
 bp = Blueprint("auth", __name__)
 logger = logging.getLogger(__name__)
@@ -71,7 +72,8 @@ def listed_business_support(partnership: Partnership) -> tuple[str, ...]:
     table = lists_table(partnership)
     if table is None:
         return ()
-    return tuple(sorted({r[BUSINESS_SUPPORT].strip().lower() for r in table.records if "@" in r[BUSINESS_SUPPORT]}))
+    return tuple(sorted({r[BUSINESS_SUPPORT].strip().lower() for r in table.records
+                         if is_email_address(r[BUSINESS_SUPPORT].strip())}))
 
 
 def may_sign_in(partnership: Partnership, email: str) -> str | None:
@@ -109,6 +111,8 @@ def signed_in_user():
 def sign_in(slug: str):
     partnership = get_partnership(slug)
     form = SignInForm()
+    if has_control_character(request.values.get("next")):
+        abort(400)  # a line break in a path is never a place to go back to, only a header injection
     if request.method == "GET":
         form.next.data = local_path(request.args.get("next"), slug) or ""
     if form.validate_on_submit():
@@ -151,7 +155,8 @@ def _send_link(partnership: Partnership, email: str, next_path: str) -> None:
         subject=f"Sign in to {partnership.name}",
         text=render_template("auth/sign_in_email.txt", partnership=partnership, url=url, minutes=minutes),
     )
-    if current_app.config.get("LOCAL_DEV") or current_app.config.get("MAIL_BACKEND", "outbox") == "outbox":
+    if current_app.config.get("LOCAL_DEV"):
+        # Only on this machine (LOCAL_DEV serves nobody else): a link anywhere else is a credential in a log.
         click.echo(f"sign-in link for {email}: {url}", err=True)
     try:
         send_email(message, from_address=partnership.email.from_address, config=current_app.config)

@@ -67,9 +67,17 @@ def read_token(secret_key: str, token: str, slug: str, max_age_seconds: int) -> 
     return SignInLink(payload["p"], payload["e"], payload["n"], payload["x"])
 
 
+def has_control_character(text: str | None) -> bool:
+    """Whether ``text`` holds a control character (a line break, a tab, NUL...)."""
+    return bool(text) and any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text)
+
+
 def local_path(target: str | None, slug: str) -> str | None:
-    """``target`` if it is a path inside this partnership's pages, else None (never another site)."""
+    """``target`` if it is a path inside this partnership's pages, else None (never another site,
+    and never a control character, which would break the Location header it goes into)."""
     if not target or "\\" in target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if has_control_character(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

@@ -116,7 +116,8 @@ def test_outside_local_development_the_cookie_is_secure_httponly_and_lax(tmp_pat
     monkeypatch.delenv("LOCAL_DEV", raising=False)
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     real = create_app({"TESTING": True, "SECRET_KEY": "s", "PARTNERSHIPS_DIR": str(partnerships_dir),
-                       "BASE_DIR": str(tmp_path), "STATE_URL": f"sqlite:///{tmp_path}/state.sqlite3"})
+                       "BASE_DIR": str(tmp_path), "BASE_URL": "https://localhost",
+                       "STATE_URL": f"sqlite:///{tmp_path}/state.sqlite3"})
     response = real.test_client().get("/demo/sign-in", base_url="https://localhost")
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

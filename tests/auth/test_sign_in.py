@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from views.sign_in_links import make_token
 
 from tests.auth.conftest import (BUSINESS_SUPPORT, PRACTITIONER, STRANGER, ask_for_link, csrf_token, heading,
@@ -32,7 +34,8 @@ def test_an_allowed_address_is_emailed_a_link_that_signs_it_in(app, client, caps
     assert message["To"] == PRACTITIONER
     assert message["From"] == "challenges@demo-partnership.example"
     path = link_in(message)
-    assert path in capsys.readouterr().err  # printed on the console too (outbox mail)
+    printed = capsys.readouterr()
+    assert path.rpartition("/")[2] not in printed.err + printed.out  # a link on the console only in LOCAL_DEV
 
     confirm = client.get(path)
     assert "You are signing in as pat.smith@example.nhs.uk" in page(confirm).get_text(" ", strip=True)
@@ -69,8 +72,32 @@ def test_a_mistyped_address_is_explained_and_kept(client):
     assert response.status_code == 200
     assert page(response).title.get_text().startswith("Error:")
     assert (page(response).select_one(".govuk-error-summary").get_text(" ", strip=True)
-            == "There is a problem Enter an email address in the correct format, like name@example.org")
+            == "There is a problem Enter your work email address in the correct format, like name@example.org")
     assert page(response).find("input", {"name": "email"})["value"] == "pat.smith at nhs"
+
+
+def test_in_local_development_the_link_is_printed_on_the_console_too(app, client, capsys):
+    app.config["LOCAL_DEV"] = True
+    ask_for_link(client, PRACTITIONER)
+    assert link_in(outbox(app)[-1]) in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("address", ["jos\u00e9@example.nhs.uk", "pat smith@example.nhs.uk", "pat@example", "a" * 250 + "@example.nhs.uk"])
+def test_the_sign_in_form_refuses_what_every_other_form_refuses(app, client, address):
+    from wtforms import Form, StringField
+
+    from forms.base import email_address
+    from procedures.values import is_email_address
+
+    class OtherForm(Form):  # how every other form asks for an address
+        email = StringField(validators=email_address("Their email address"))
+
+    assert not is_email_address(address)
+    response = ask_for_link(client, address)
+    assert response.status_code == 200 and page(response).select_one(".govuk-error-summary") is not None
+    assert outbox(app) == []
+    other = OtherForm(data={"email": address})
+    assert not other.validate() and other.email.errors
 
 
 def test_an_empty_address_is_asked_for(client):

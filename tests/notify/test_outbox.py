@@ -12,13 +12,21 @@ EMAIL = Email(to="raiser@agency.example", subject="PC-0001: Step 1 is due soon",
 
 
 def test_each_email_is_saved_as_an_eml_file(tmp_path, capsys):
-    send_email(EMAIL, from_address="challenges@example.org", config={"MAIL_OUTBOX_DIR": str(tmp_path / "out")})
+    send_email(EMAIL, from_address="challenges@example.org",
+               config={"MAIL_OUTBOX_DIR": str(tmp_path / "out"), "LOCAL_DEV": True})
     [saved] = (tmp_path / "out").glob("*.eml")
     message = email.message_from_bytes(saved.read_bytes(), policy=email.policy.default)
     assert message["To"] == "raiser@agency.example"
     assert message.get_body(("plain",)).get_content().strip() == "Plain text"
     assert message.get_body(("html",)).get_content().strip() == "<p>HTML</p>"
     assert "outbox: email to raiser@agency.example: PC-0001: Step 1 is due soon" in capsys.readouterr().err
+
+
+def test_outside_local_development_the_outbox_prints_nothing(tmp_path, capsys):
+    send_email(EMAIL, from_address="challenges@example.org", config={"MAIL_OUTBOX_DIR": str(tmp_path / "out")})
+    assert len(list((tmp_path / "out").glob("*.eml"))) == 1
+    printed = capsys.readouterr()
+    assert "raiser@agency.example" not in printed.err + printed.out
 
 
 def test_an_unwritable_outbox_is_email_failed(tmp_path):

@@ -161,6 +161,7 @@ def test_start_up_stops_with_one_line_not_a_traceback(tmp_path, capsys):
     from app import create_app
     write(tmp_path, INLINE.replace("conclude_by = 7", 'conclude_by = "seven"'))
     with pytest.raises(SystemExit) as caught:
-        create_app({"SECRET_KEY": "x", "PARTNERSHIPS_DIR": str(tmp_path / "partnerships"), "BASE_DIR": str(tmp_path)})
+        create_app({"SECRET_KEY": "x", "BASE_URL": "https://localhost", "PARTNERSHIPS_DIR": str(tmp_path / "partnerships"),
+                    "BASE_DIR": str(tmp_path)})
     assert str(caught.value).startswith("error: ")
     assert str(caught.value).endswith('durham.toml: procedure.steps[2].conclude_by: expected a whole number of days, got "seven"')
