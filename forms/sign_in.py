@@ -32,3 +32,9 @@ class ContinueSignInForm(FlaskForm):
     """The one button that uses a sign-in link (a GET never does, so mail scanners cannot use it up)."""
 
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class ContinueToRespondForm(FlaskForm):
+    """The one button that opens a line manager's response link (a GET never does)."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 
 from forms.compliance import (
@@ -25,10 +25,10 @@ from procedures.values import display_date, format_date
 from sheets.base import Record
 from sheets.schema import COMPLIANCE, PERSON_COLUMNS, RAISED_ON, RESOLVED_ON, STEP, STEP_STARTED, WITHDRAWN_ON, \
     stage_columns
-from views import permissions, records
-from views.auth import User, current_user, login_required, sign_in
+from views import permissions, records, response_entry
+from views.auth import current_user, login_required
 from views.partnership import get_partnership
-from views.response_link import LinkRefused, ResponseLink, expiry, make_token, read_token
+from views.response_link import ResponseLink, last_day, make_token
 
 bp = Blueprint("compliance", __name__, url_prefix="/<slug>/compliance")
 
@@ -64,14 +64,19 @@ def columns(procedure: Procedure, stage: int) -> dict[str, str]:
     return stage_columns(COMPLIANCE, stage, first_stage(procedure))
 
 
-def _response_email(partnership: Partnership, reference: str, line_manager_email: str, today: dt.date) -> Email:
-    """The line manager's email: the reference, the deadline and the signed link; no case detail."""
+def _response_email(partnership: Partnership, reference: str, line_manager_email: str, today: dt.date,
+                    stage_started: dt.date | None = None) -> Email:
+    """The line manager's email: the reference, the deadline and the signed link; no case detail.
+
+    The link's last day is counted from the day the stage started, however often it is sent again."""
     procedure = partnership.compliance_procedure
     stage = procedure.step(first_stage(procedure))
+    started = stage_started or today
     where = position(procedure, partnership.calendar,
-                     ChallengeDates(raised_on=today, step=stage.number, step_started=today), today)
+                     ChallengeDates(raised_on=started, step=stage.number, step_started=started), today)
     token = make_token(current_app.config["SECRET_KEY"], ResponseLink(
-        partnership.slug, reference, line_manager_email.lower(), expiry(where.conclude_by, today)))
+        partnership.slug, reference, line_manager_email.lower(),
+        last_day(procedure, partnership.calendar, stage.number, started)))
     link = current_app.config["BASE_URL"] + url_for("compliance.respond", slug=partnership.slug,
                                                     reference=reference, token=token)
     due = display_date(where.conclude_by) if where.conclude_by else "as soon as you can"
@@ -177,28 +182,23 @@ def show(slug: str, reference: str):
 
 @bp.route("/<reference>/respond/<token>", methods=["GET", "POST"])
 def respond(slug: str, reference: str, token: str):
-    """The first stage: the line manager arrives from the emailed link, is signed in for this
-    challenge only, and records their response (the IRO then decides what comes of it)."""
+    """The first stage: the line manager arrives from the emailed link, selects its button to be
+    signed in for this challenge only (see views.response_entry), and records their response
+    (the IRO then decides what comes of it)."""
     partnership, procedure = _partnership(slug)
-    try:
-        link = read_token(current_app.config["SECRET_KEY"], token, slug=slug, reference=reference,
-                          today=dt.date.today())
-    except LinkRefused as e:
-        expired = "expired" in str(e)
-        return render_template("compliance/link_refused.html", partnership=partnership, expired=expired,
-                               message=str(e)), 410 if expired else 403
-    challenge = records.find(partnership, COMPLIANCE, reference, procedure)
-    if challenge is None:
-        abort(404)
-    user = current_user()
-    if request.method == "GET" and not (user and user.partnership == slug and user.reference == reference
-                                        and user.email == link.email):
-        sign_in(User(link.email, slug, "responder", reference))
-        # Signing in starts a new session: the form's CSRF token must come from it, not the old one.
-        g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     stage = first_stage(procedure)
-    if not challenge.is_open or challenge.position.step.number != stage or _responded(procedure, challenge):
-        return render_template("compliance/responded.html", partnership=partnership, challenge=challenge)
+    challenge: records.Challenge | None = None
+
+    def waiting() -> bool:  # read only once the link itself is known to be good
+        nonlocal challenge
+        challenge = records.find(partnership, COMPLIANCE, reference, procedure)
+        if challenge is None:
+            abort(404)
+        return challenge.is_open and challenge.position.step.number == stage and not _responded(procedure, challenge)
+
+    link, elsewhere = response_entry.enter(partnership, reference, token, waiting)
+    if elsewhere is not None:
+        return elsewhere
     form = LineManagerResponseForm()
     if request.method == "GET":
         form.at_step.data = str(stage)
@@ -209,9 +209,9 @@ def respond(slug: str, reference: str, token: str):
         kept = records.change(partnership, COMPLIANCE, reference, values, by=link.email,
                               action="Line manager responded", step=stage, happened_on=today)
         _tell_responded(partnership, procedure, challenge, reference)
-        flash("Thank you: your response is recorded. The Independent Reviewing Officer will decide whether it "
-              "resolves the issue." + (" It will be saved in the spreadsheet shortly." if kept else ""), "success")
-        return redirect(url_for("compliance.show", slug=slug, reference=reference))
+        return response_entry.finish(partnership, link, "Thank you: your response is recorded. The Independent "
+                                     "Reviewing Officer will decide whether it resolves the issue."
+                                     + (" It will be saved in the spreadsheet shortly." if kept else ""))
     return render_template("compliance/respond.html", partnership=partnership, challenge=challenge, form=form,
                            procedure=procedure), 400 if form.errors else 200
 
@@ -381,7 +381,9 @@ def send_link(slug: str, reference: str):
     challenge = _visible(partnership, procedure, reference, "escalate")
     if FlaskForm().validate_on_submit() and challenge.is_open \
             and challenge.position.step.number == first_stage(procedure) and not _responded(procedure, challenge):
-        email = _response_email(partnership, reference, challenge.record["Line manager email"], dt.date.today())
+        started = next(s.started for s in challenge.position.timeline if s.step.number == first_stage(procedure))
+        email = _response_email(partnership, reference, challenge.record["Line manager email"], dt.date.today(),
+                                stage_started=started)
         if records.send(partnership, email):
             flash("The link was sent to the line manager again.", "success")
         else:

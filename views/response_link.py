@@ -1,8 +1,9 @@
 """The signed, expiring link that lets a line manager respond to one compliance challenge.
 
 The token carries the partnership, the reference, the line manager's address and the
-last day it works (stage 2's conclude-by date plus a margin), signed with the app's
-SECRET_KEY under a salt of its own, so a sign-in link can never be used as one.
+last day it works, signed with the app's SECRET_KEY under a salt of its own, so a sign-in
+link can never be used as one. The last day is the response stage's deadline plus a few
+working days, worked out by the procedure engine in the partnership's calendar.
 """
 from __future__ import annotations
 
@@ -11,10 +12,15 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from procedures import ChallengeDates, position
+from procedures.calendar import Calendar
+from procedures.model import Procedure
+
 SALT = "compliance-response"
-MARGIN_DAYS = 14
-# However late the expiry date, a token older than this is refused.
-MAX_AGE_SECONDS = 120 * 24 * 3600
+# Working days after the stage's deadline that a late reply is still taken.
+GRACE_WORKING_DAYS = 3
+# However late the last day, a token older than this is refused (holidays never stretch it further).
+MAX_AGE_SECONDS = 30 * 24 * 3600
 
 
 class LinkRefused(Exception):
@@ -34,9 +40,12 @@ def make_token(secret_key: str, link: ResponseLink) -> str:
         {"p": link.slug, "r": link.reference, "e": link.email, "x": link.expires_on.isoformat()})
 
 
-def expiry(conclude_by: dt.date | None, today: dt.date) -> dt.date:
-    """The last day the link works: stage 2's conclude-by date plus a margin for late replies."""
-    return (conclude_by or today) + dt.timedelta(days=MARGIN_DAYS)
+def last_day(procedure: Procedure, calendar: Calendar, step: int, step_started: dt.date) -> dt.date:
+    """The last day a response link works: the step's conclude-by date (counted by the engine from
+    the day the step started) plus GRACE_WORKING_DAYS working days."""
+    where = position(procedure, calendar, ChallengeDates(raised_on=step_started, step=step,
+                                                         step_started=step_started), step_started)
+    return calendar.add_working_days(where.conclude_by or step_started, GRACE_WORKING_DAYS)
 
 
 def read_token(secret_key: str, token: str, *, slug: str, reference: str, today: dt.date) -> ResponseLink:

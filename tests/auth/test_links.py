@@ -73,3 +73,32 @@ def test_access_logs_never_show_a_links_token():
     plain = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, "GET /demo/sign-in HTTP/1.1", (), None)
     RedactLinkTokens().filter(plain)
     assert plain.getMessage() == "GET /demo/sign-in HTTP/1.1"
+
+
+def test_a_compressed_token_is_redacted_too():
+    from itsdangerous import URLSafeTimedSerializer
+
+    from views.security import redact
+    token = make_token(SECRET, "demo", "a@example.nhs.uk", "/demo/challenges?q=" + "a" * 300)
+    assert token.startswith(".")  # itsdangerous compresses a long payload and marks it with a dot
+    response_token = URLSafeTimedSerializer(SECRET, salt="compliance-response").dumps({"r": "x" * 200})
+    line = (f'127.0.0.1 - - "GET /demo/sign-in/{token} HTTP/1.1" 200 - '
+            f'"https://c.example/demo/compliance/DEMO-1/respond/{response_token}" "Mozilla"')
+    assert redact(line) == ('127.0.0.1 - - "GET /demo/sign-in/[token] HTTP/1.1" 200 - '
+                            '"https://c.example/demo/compliance/DEMO-1/respond/[token]" "Mozilla"')
+    assert redact(f"a token on its own: {token}.") == "a token on its own: [token]."
+    assert redact("GET /demo/sign-in/check-your-email HTTP/1.1") == "GET /demo/sign-in/check-your-email HTTP/1.1"
+
+
+def test_an_exceptions_path_and_traceback_are_redacted_whichever_logger_prints_them(caplog):
+    from views.security import redact_every_log
+    redact_every_log()
+    token = make_token(SECRET, "demo", "a@example.nhs.uk")
+    try:
+        raise ValueError(f"cannot use {token}")
+    except ValueError:
+        logging.getLogger("any.logger.at.all").exception("Exception on /demo/sign-in/%s [GET]", token)
+    [record] = [r for r in caplog.records if r.name == "any.logger.at.all"]
+    printed = caplog.handler.format(record)
+    assert token not in printed
+    assert "Exception on /demo/sign-in/[token] [GET]" in printed and "cannot use [token]" in printed

@@ -92,6 +92,13 @@ def link_path(app) -> str:
     return found.group(1)
 
 
+def line_manager(app, path: str):
+    """A browser that opened the line manager's link and selected its button."""
+    manager = app.test_client()
+    assert send_form(manager, path, {}).status_code == 302
+    return manager
+
+
 def test_a_partnership_without_a_compliance_procedure_has_no_form(client):
     sign_in_as(client, "x@plain.example", slug="plain")
     assert client.get("/plain/compliance/new").status_code == 404
@@ -130,12 +137,19 @@ def test_sending_records_stage_2_and_emails_the_line_manager_a_link(client, urls
 
 def test_the_line_manager_opens_the_link_and_responds(client, sent, app, workbook, urls):
     path = link_path(app)
-    manager = app.test_client()
+    manager = line_manager(app, path)
     shown = manager.get(path)
     assert shown.status_code == 200
     assert "Respond to compliance challenge" in page(shown).h1.get_text()
     assert "&lt;i&gt;Not at&lt;/i&gt;" in shown.get_data(as_text=True)
-    blank = send_form(manager, path, {}, opened=shown)
+    # Signed in for this challenge only: they see it, and may do nothing more to it.
+    seen = manager.get(urls("compliance.show", reference=sent))
+    assert seen.status_code == 200
+    assert "Record whether the response resolves" not in text(seen) and "Escalate" not in text(seen)
+    for endpoint in ("compliance.decide", "compliance.meeting", "compliance.escalate", "compliance.withdraw"):
+        assert manager.get(urls(endpoint, reference=sent)).status_code == 403, endpoint
+    assert manager.get(urls("compliance.new")).status_code == 403
+    blank = send_form(manager, path, {})
     assert errors(blank) == ["Enter your response"]
     done = send_form(manager, path, {"response": "Will attend from now on"})
     assert done.status_code == 302
@@ -144,20 +158,16 @@ def test_the_line_manager_opens_the_link_and_responds(client, sent, app, workboo
     assert (record["Step"], record["Line manager response"]) == ("2", "Will attend from now on")
     assert record["Line manager responded on"] == TODAY.isoformat() and record["Resolved on"] == ""
     assert workbook.read(HISTORY).records[-1]["By"] == MANAGER
-    # Signed in for this challenge only: they see it, and may do nothing more to it.
-    assert manager.get(done.location).status_code == 200
-    shown = text(manager.get(done.location))
-    assert "Record whether the response resolves" not in shown and "Escalate" not in shown
-    for endpoint in ("compliance.decide", "compliance.meeting", "compliance.escalate", "compliance.withdraw"):
-        assert manager.get(urls(endpoint, reference=sent)).status_code == 403, endpoint
-    assert manager.get(urls("compliance.new")).status_code == 403
     assert any(m["To"] == IRO and "has responded" in m["Subject"] for m in outbox(app))
-    # The link has done its job: opening it again says so.
-    assert "has moved on" in page(manager.get(path)).h1.get_text()
+    # The link has done its job: it says so, shows nothing of the case, and signs nobody in.
+    after = manager.get(done.location)
+    assert after.status_code == 410 and "FAM-0042" not in text(after) and "core groups" not in text(after)
+    assert "A response to this compliance challenge has been recorded" in page(after).h1.get_text()
+    assert manager.get(urls("compliance.show", reference=sent)).status_code == 302  # to sign in
 
 
 def test_the_iro_decides_whether_the_response_resolves_it(client, sent, app, workbook, urls):
-    send_form(app.test_client(), link_path(app), {"response": "Report sent"})
+    send_form(line_manager(app, link_path(app)), link_path(app), {"response": "Report sent"})
     decide = urls("compliance.decide", reference=sent)
     assert errors(send_form(client, decide, {})) == ["Select whether the issue is resolved"]
     done = send_form(client, decide, {"outcome": "resolved"})
@@ -203,7 +213,7 @@ def test_a_link_for_another_challenge_or_partnership_or_expired_is_refused(clien
 
 
 def test_stages_3_to_5_are_recorded_on_the_challenges_page(client, sent, app, workbook, urls):
-    send_form(app.test_client(), link_path(app), {"response": "Not yet"})
+    send_form(line_manager(app, link_path(app)), link_path(app), {"response": "Not yet"})
     sign_in_as(client, IRO)
     send_form(client, urls("compliance.decide", reference=sent), {"outcome": "progress"})
     assert workbook.read(COMPLIANCE).find(sent)["Step"] == "3"
