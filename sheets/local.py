@@ -35,6 +35,7 @@ from sheets.base import (
 )
 from sheets.schema import COLUMNS, SUMMARY, TABS
 from sheets.xlsx_append import CannotAppend, append_rows
+from sheets.xlsx_limits import check_unpacked_size
 from sheets.xlsx_read import UnreadableXlsx, read_grids
 from sheets.xlsx_summary import replace_sheet
 from sheets.xlsx_update import CannotUpdate, update_cells
@@ -122,6 +123,7 @@ class LocalWorkbook(Workbook):
             if signature is None:
                 raise SheetUnavailable(f"{self.path} does not exist: run `flask sheet init` to create it")
             if self._state.signature != signature or self._state.grids is None:
+                check_unpacked_size(self.path)  # before anything parses it
                 try:
                     self._state.grids, self._state.grids_from_xml = read_grids(self.path), True
                 except UnreadableXlsx:

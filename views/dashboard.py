@@ -173,7 +173,9 @@ def _summary(slug: str):
     try:
         return partnership, read_summary(open_workbook(partnership, purpose="web"), partnership, today())
     except SheetError as e:
-        abort(Response(render_template("dashboard/unavailable.html", partnership=partnership, message=str(e)), 503))
+        # The reason (which may name a file on the server) goes to the log, not the page.
+        current_app.logger.warning("dashboard: spreadsheet of %s not read: %s", slug, e)
+        abort(Response(render_template("dashboard/unavailable.html", partnership=partnership), 503))
 
 
 @bp.get("/<slug>/dashboard")
