@@ -359,17 +359,32 @@ def _spreadsheet_id(partnership: Partnership) -> str:
 
 
 def _credentials(partnership: Partnership) -> Any:
-    """The service account: the partnership file's ``credentials`` path, else GOOGLE_APPLICATION_CREDENTIALS."""
+    """Whom the app acts as in Google: the partnership file's ``[sheet] credentials`` key file if it
+    names one, else Application Default Credentials (``google.auth.default``): the key file named by
+    GOOGLE_APPLICATION_CREDENTIALS, gcloud's application-default login, or, with no key at all, the
+    service account the machine runs as (workload identity on Google Cloud, from its metadata server).
+    """
+    import google.auth
+    from google.auth.exceptions import DefaultCredentialsError
     from google.oauth2.service_account import Credentials
 
-    path = partnership.sheet.credentials or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
-    if not path:
-        raise SheetError(f"{partnership.slug}: no Google credentials: set GOOGLE_APPLICATION_CREDENTIALS "
-                         "or [sheet] credentials to a service account key file")
+    path = partnership.sheet.credentials
+    if path:
+        try:
+            return Credentials.from_service_account_file(str(path), scopes=list(SCOPES))
+        except (OSError, ValueError) as e:
+            raise SheetError(f"{partnership.slug}: the service account key {path} cannot be used: {e}") from e
     try:
-        return Credentials.from_service_account_file(str(path), scopes=list(SCOPES))
-    except (OSError, ValueError) as e:
-        raise SheetError(f"{partnership.slug}: the service account key {path} cannot be used: {e}") from e
+        credentials, _project = google.auth.default(scopes=list(SCOPES))
+    except DefaultCredentialsError as e:
+        named = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+        if named:
+            raise SheetError(f"{partnership.slug}: the service account key {named} "
+                             f"(GOOGLE_APPLICATION_CREDENTIALS) cannot be used: {e}") from e
+        raise SheetError(f"{partnership.slug}: no Google credentials: set GOOGLE_APPLICATION_CREDENTIALS or "
+                         "[sheet] credentials to a service account key file, or run where Application Default "
+                         "Credentials are available (a service account attached to the machine)") from e
+    return credentials
 
 
 __all__ = ["GoogleWorkbook", "SheetUnavailable"]

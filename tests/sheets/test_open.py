@@ -20,7 +20,10 @@ def test_local_backend_opens_the_file_named_in_the_partnership(partnership, tmp_
 
 
 def test_google_backend_needs_credentials(partnership, monkeypatch, tmp_path):
+    from google.auth.compute_engine import _metadata
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))  # no gcloud login
+    monkeypatch.setattr(_metadata, "_NO_GCE_CHECK", True)  # not on Google Cloud
     google = dataclasses.replace(partnership, sheet=SheetConfig("google", spreadsheet_id="abc"))
     with pytest.raises(SheetError, match="GOOGLE_APPLICATION_CREDENTIALS"):
         open_workbook(google)
