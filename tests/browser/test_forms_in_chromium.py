@@ -127,6 +127,9 @@ def test_the_line_manager_opens_the_link_and_responds(page, live, browser):
     try:
         manager.goto(link)
         assert "Respond to compliance challenge" in manager.inner_text("h1")
+        assert_accessible(manager)  # the button page: opening the link signs nobody in
+        manager.click("#submit")
+        manager.wait_for_selector("#response")
         assert_accessible(manager)
         manager.click("#submit")
         manager.wait_for_selector(".govuk-error-summary")
@@ -135,6 +138,7 @@ def test_the_line_manager_opens_the_link_and_responds(page, live, browser):
         manager.click("#submit")
         manager.wait_for_selector(".govuk-notification-banner--success")
         assert "your response is recorded" in manager.inner_text(".govuk-notification-banner--success")
+        assert "has been recorded" in manager.inner_text("h1")
         assert_accessible(manager)
         manager.goto(link[:-4] + "AAAA")
         assert "not valid" in manager.inner_text("h1")
