@@ -10,7 +10,6 @@ deadline plus a few working days, see ``views.response_link.last_day``).
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Callable
 
 from flask import current_app, flash, redirect, render_template, request
@@ -62,8 +61,9 @@ def enter(partnership: Partnership, reference: str, token: str,
 def finish(partnership: Partnership, link: ResponseLink, message: str) -> ResponseReturnValue:
     """The response is recorded: end every response link of this challenge and the holder's
     one-challenge session, and say so on a page that shows nothing of the case."""
+    # Remembered until the link would have expired anyway (its last day, and a day to spare).
     keep = (dt.datetime.combine(link.expires_on, dt.time()) - dt.datetime.now()).total_seconds() + 2 * 86400
-    link_store().claim(_spent_key(partnership.slug, link.reference), int(max(keep, 86400)), now=time.time())
+    link_store().claim(_spent_key(partnership.slug, link.reference), int(max(keep, 86400)))
     sign_out()
     flash(message, "success")
     return redirect(request.path)
