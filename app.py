@@ -23,7 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     problem = unsafe_setting(app.config)
     if problem:
         raise StartRefused(f"error: {problem}")
-    if app.config.get("LOCAL_DEV") and not app.config.get("BASE_URL"):
+    if not app.config.get("BASE_URL") and (app.config.get("LOCAL_DEV") or app.testing):
         app.config["BASE_URL"] = LOCAL_BASE_URL
     try:
         app.extensions["timezone"] = time_zone(app.config.get("TIMEZONE") or DEFAULT_TIMEZONE)
