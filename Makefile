@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 GOVUK := node_modules/govuk-frontend/dist/govuk
 PORT ?= 5000
 
-.PHONY: run test install assets demo bench clean
+.PHONY: run test install lock assets demo bench clean
 
 run: install assets demo ## Serve the demo partnership on http://127.0.0.1:5000
 	LOCAL_DEV=1 $(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
@@ -13,13 +13,27 @@ run: install assets demo ## Serve the demo partnership on http://127.0.0.1:5000
 test: install assets ## Run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed ## Install exactly the versions in requirements.lock, each checked against its hash
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+# The lock pins every package (the test tools too) with its hashes; pip refuses anything else.
+# The app itself is installed without dependencies, and `pip check` fails if pyproject.toml asks
+# for a package the lock does not have (run `make lock` after changing the dependencies).
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $@
+
+# pip-compile resolves for the Python it runs on: make the lock with the oldest Python the app is
+# deployed on (e.g. LOCK_PYTHON=/usr/bin/python3.11 for Debian 12's 3.11.2), and newer ones install it too.
+LOCK_PYTHON ?= $(PYTHON)
+LOCK_VENV := .venv-lock
+
+lock: ## Regenerate requirements.lock from pyproject.toml (LOCK_ARGS=--upgrade for the newest versions)
+	test -x $(LOCK_VENV)/bin/pip-compile || ($(LOCK_PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet pip-tools)
+	$(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --extra test --build-deps-for editable \
+		--strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) --output-file requirements.lock pyproject.toml
 
 assets: static/govuk/.built
 
@@ -46,4 +60,4 @@ bench: install ## Print the benchmark figures
 	$(BIN)/python benchmarks/state.py
 
 clean:
-	rm -rf $(VENV) node_modules static/govuk
+	rm -rf $(VENV) $(LOCK_VENV) node_modules static/govuk
