@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, current_app, render_template, request, session
 from limits.errors import StorageError
 
+from config import StartRefused
 from state import StateUnavailable, check_persistence, store_for
 from state.sessions import StoreSessionInterface
 
@@ -30,16 +31,16 @@ def init_state(app: Flask) -> None:
     try:
         store = store_for(app.config)
     except ValueError as e:
-        raise SystemExit(f"error: {e}") from None
+        raise StartRefused(f"error: {e}") from None
     except StateUnavailable as e:
-        raise SystemExit(f"error: {e}") from None
+        raise StartRefused(f"error: {e}") from None
     try:
         problem = check_persistence(store)
     except StateUnavailable as e:
         logger.warning("state store not reachable at start-up: %s", e)
         problem = None
     if problem:
-        raise SystemExit(f"error: STATE_URL: {problem}")
+        raise StartRefused(f"error: STATE_URL: {problem}")
     app.config["RATELIMIT_STORAGE_URI"] = store.limiter_uri()
     options = {"wrap_exceptions": True}
     if store.limiter_uri().startswith(("redis", "unix")):

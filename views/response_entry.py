@@ -19,14 +19,14 @@ from forms.sign_in import ContinueToRespondForm
 from procedures.config import Partnership
 from views.auth import User, current_user, sign_in, sign_out
 from views.response_link import LinkRefused, ResponseLink, read_token
-from views.sign_in import link_store
+from state import store_for
 
 RESPONDER = "responder"
+SPENT = "response-link"  # the state store's kind for challenges whose response links have done their job
 
 
 def _spent_key(slug: str, reference: str) -> str:
-    """The used-links entry saying this challenge's response links have done their job."""
-    return f"response:{slug}:{reference}"
+    return f"{slug}:{reference}"
 
 
 def enter(partnership: Partnership, reference: str, token: str,
@@ -44,7 +44,7 @@ def enter(partnership: Partnership, reference: str, token: str,
         expired = "expired" in str(e)
         return None, (render_template("compliance/link_refused.html", partnership=partnership, expired=expired,
                                       message=str(e)), 410 if expired else 403)
-    if link_store().is_used(_spent_key(partnership.slug, reference)) or not waiting():
+    if store_for(current_app.config).is_claimed(SPENT, _spent_key(partnership.slug, reference)) or not waiting():
         return None, (render_template("compliance/already_responded.html", partnership=partnership), 410)
     user = current_user()
     if (user is not None and user.role == RESPONDER and user.partnership == partnership.slug
@@ -63,7 +63,7 @@ def finish(partnership: Partnership, link: ResponseLink, message: str) -> Respon
     one-challenge session, and say so on a page that shows nothing of the case."""
     # Remembered until the link would have expired anyway (its last day, and a day to spare).
     keep = (dt.datetime.combine(link.expires_on, dt.time()) - dt.datetime.now()).total_seconds() + 2 * 86400
-    link_store().claim(_spent_key(partnership.slug, link.reference), int(max(keep, 86400)))
+    store_for(current_app.config).claim(SPENT, _spent_key(partnership.slug, link.reference), max(keep, 86400))
     sign_out()
     flash(message, "success")
     return redirect(request.path)

@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from views.proxies import TrustedProxies, parse_proxies
 
-from config import is_loopback
+from config import StartRefused, is_loopback
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ def init_security(app: Flask) -> None:
     try:
         proxies = parse_proxies(app.config.get("TRUSTED_PROXIES"))
     except ValueError as e:
-        raise SystemExit(f"error: {e}") from None
+        raise StartRefused(f"error: {e}") from None
     if proxies:
         # Behind a TLS proxy: the client's address (for rate limits) and https come from its headers,
         # but only when the request comes from one of the listed proxies.

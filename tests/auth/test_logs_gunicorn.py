@@ -45,9 +45,10 @@ class Browser:
                     self.cookies.pop(name, None)
         return response
 
-    def get(self, path: str) -> requests.Response:
+    def get(self, path: str, headers: dict | None = None) -> requests.Response:
+        sent = {"Referer": self.referer} if self.referer else {}
         response = self._keep(requests.get(self.base + path, cookies=self.cookies, allow_redirects=False,
-                                           headers={"Referer": self.referer} if self.referer else {}, timeout=30))
+                                           headers={**sent, **(headers or {})}, timeout=30))
         self.referer = self.base + path
         return response
 
@@ -83,12 +84,12 @@ def served(tmp_path, partnerships_dir):
         "SECRET_KEY": "gunicorn-log-test", "BASE_URL": base,
         "PARTNERSHIPS_DIR": str(partnerships_dir), "BASE_DIR": str(tmp_path),
         "MAIL_BACKEND": "outbox", "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
-        "PENDING_DIR": str(tmp_path / "pending"), "SIGN_IN_STORE": str(tmp_path / "links.sqlite3"),
+        "PENDING_DIR": str(tmp_path / "pending"), "STATE_URL": f"sqlite:///{tmp_path}/state.sqlite3",
         "SIGN_IN_MIN_SECONDS": "0",
     }
     command = [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
                "--no-control-socket", "--access-logfile", str(logs / "access.log"),
-               "--error-logfile", str(logs / "error.log"), "--log-level", "debug", "app:create_app()"]
+               "--error-logfile", str(logs / "error.log"), "--log-level", "debug", "tests.auth.faulty_app:app"]
     with open(logs / "stdout", "wb") as out, open(logs / "stderr", "wb") as err:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err)
         try:
@@ -145,12 +146,9 @@ def test_no_token_of_any_kind_of_link_reaches_any_log(served):
     assert manager.submit(respond).status_code == 302
     assert manager.submit(respond, {"response": "Will attend", "outcome": "progress"}).status_code == 302
     manager.get(respond)  # spent: "already recorded"
-    # A fault on link paths: the used-links store cannot be opened, so Flask logs "Exception on <path>".
-    store = folder / "links.sqlite3"
-    store.unlink()
-    store.mkdir()
+    # A fault inside the views of link pages: Flask logs "Exception on <path>" and the traceback.
     for path in links(folder):
-        assert Browser(base).get(path).status_code == 500
+        assert Browser(base).get(path, headers={"X-Test-Fault": "1"}).status_code == 500
 
     tokens = [path.rpartition("/")[2] for path in links(folder)]
     assert len(tokens) == 3 and any(t.startswith(".") for t in tokens) and any(not t.startswith(".") for t in tokens)
@@ -161,6 +159,7 @@ def test_no_token_of_any_kind_of_link_reaches_any_log(served):
     assert re.search(r'"http://127\.0\.0\.1:\d+/demo/sign-in/\[token\]"', printed["access.log"])  # a Referer
     everything = "\n".join(printed.values())
     assert "Exception on /demo/sign-in/[token] [GET]" in everything
+    assert "injected fault while answering /demo/sign-in/[token]" in everything
     assert re.search(r"Exception on /demo/compliance/[A-Z0-9-]+/respond/\[token\] \[GET\]", everything)
     for token in tokens:
         for name, text in printed.items():
