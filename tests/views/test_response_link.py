@@ -87,25 +87,25 @@ def test_the_button_signs_in_for_this_challenge_only(client, sent, app, urls, wo
     assert who(manager) == {"email": MANAGER, "partnership": "demo", "role": "responder", "reference": sent}
     form = manager.get(link_path(app))
     assert "FAM-0042" in text(form)
-    assert manager.get(urls("compliance.meeting", reference=sent)).status_code == 404
-    assert manager.get(urls("dashboard.dashboard")).status_code == 404
+    assert manager.get(urls("compliance.meeting", reference=sent)).status_code == 403
+    assert manager.get(urls("dashboard.dashboard")).status_code == 403
     sign_in_as(client, IRO)
     other = send_form(client, urls("compliance.new"), answers(family_reference="FAM-0099"))
     assert other.status_code == 302
     another = next(r.reference for r in workbook.read(COMPLIANCE).records if r.reference != sent)
-    assert manager.get(urls("compliance.show", reference=another)).status_code == 404
+    assert manager.get(urls("compliance.show", reference=another)).status_code == 403
 
 
 def test_the_response_ends_the_link_for_everyone_even_if_the_row_is_put_back(client, sent, app, workbook, urls):
     path = link_path(app)
     manager = line_manager(app, path)
-    done = send_form(manager, path, {"response": "Will attend", "outcome": "progress"})
+    done = send_form(manager, path, {"response": "Will attend"})
     assert done.status_code == 302
     thanks = manager.get(done.location)
     assert "Thank you: your response is recorded" in text(thanks)
     assert who(manager) is None  # the one-challenge session ended with the response
-    # Business support put the row back to stage 2 by hand: the link still does not open.
-    workbook.update({COMPLIANCE: {sent: {"Step": "2"}}})
+    # Business support clear the response from the row by hand: the link still does not open.
+    workbook.update({COMPLIANCE: {sent: {"Line manager response": "", "Line manager responded on": ""}}})
     for browser in (manager, app.test_client()):
         again = browser.get(path)
         assert again.status_code == 410
