@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from sheets.schema import CHALLENGES, COMPLIANCE, HISTORY
 from tests.views.challenge_pages import (  # noqa: F401 (fixtures)
@@ -72,8 +73,13 @@ def test_what_is_not_a_view_of_a_challenge_is_not_logged(client, rows, access):
 def test_a_response_link_view_is_logged_without_its_token(app, client, rows, access, caplog):
     token = make_token(app.config["SECRET_KEY"], ResponseLink("demo", "DEMO-CCC333", MANAGER,
                                                               dt.date.today() + dt.timedelta(days=10)))
-    assert client.get(f"/demo/compliance/DEMO-CCC333/respond/{token}").status_code == 200
-    [line] = access()
+    path = f"/demo/compliance/DEMO-CCC333/respond/{token}"
+    button = client.get(path)  # the link's button page: nobody is signed in yet
+    assert button.status_code == 200
+    csrf = BeautifulSoup(button.get_data(as_text=True), "html.parser").find("input", {"name": "csrf_token"})["value"]
+    assert client.post(path, data={"csrf_token": csrf}).status_code == 302
+    assert client.get(path).status_code == 200  # the case and the response form
+    line = access()[-1]
     assert (line["who"], line["role"], line["reference"]) == (MANAGER, "responder", "DEMO-CCC333")
     assert token not in "\n".join(r.getMessage() for r in caplog.records)
 
