@@ -33,20 +33,30 @@ def refusal(command: list[str], env: dict[str, str]) -> tuple[int, list[str]]:
     return done.returncode, lines
 
 
-@pytest.mark.parametrize("settings, reason", [
-    ({}, "error: SECRET_KEY is not set (set it in the environment, or LOCAL_DEV=1 for local use)"),
+UNSAFE = {
+    "no-secret": ({}, "error: SECRET_KEY is not set (set it in the environment, or LOCAL_DEV=1 for local use)"),
     # FLASK_DEBUG is not local development: no development key, no plain-http cookie.
-    ({"FLASK_DEBUG": "1"}, "error: SECRET_KEY is not set (set it in the environment, or LOCAL_DEV=1 for local use)"),
-    ({"SECRET_KEY": "a-real-secret"}, "error: BASE_URL is not set: emailed links would point nowhere "
-                                      "(set it to the address people open, e.g. https://challenge.example.org)"),
-    ({"SECRET_KEY": "a-real-secret", "BASE_URL": "challenge.example.org"},
-     "error: BASE_URL 'challenge.example.org' is not a web address like https://challenge.example.org"),
-    ({"SECRET_KEY": "local-development-only", "BASE_URL": "https://challenge.example.org"},
-     "error: SECRET_KEY is the local-development key, which is public: set a secret of your own"),
-], ids=["no-secret", "flask-debug", "no-base-url", "base-url-not-an-address", "public-secret"])
-def test_an_unsafe_setting_stops_start_up_with_one_line(tmp_path, settings, reason):
-    code, lines = refusal([sys.executable, "-c", FACTORY], environment(tmp_path, **settings))
-    assert (code, lines) == (3, [reason])
+    "flask-debug": ({"FLASK_DEBUG": "1"},
+                    "error: SECRET_KEY is not set (set it in the environment, or LOCAL_DEV=1 for local use)"),
+    "no-base-url": ({"SECRET_KEY": "a-real-secret"}, "error: BASE_URL is not set: emailed links would point nowhere "
+                    "(set it to the address people open, e.g. https://challenge.example.org)"),
+    "base-url-not-an-address": ({"SECRET_KEY": "a-real-secret", "BASE_URL": "challenge.example.org"},
+                                "error: BASE_URL 'challenge.example.org' is not a web address like "
+                                "https://challenge.example.org"),
+    "public-secret": ({"SECRET_KEY": "local-development-only", "BASE_URL": "https://challenge.example.org"},
+                      "error: SECRET_KEY is the local-development key, which is public: set a secret of your own"),
+}
+
+
+def test_each_unsafe_setting_stops_start_up_with_one_line(tmp_path):
+    """Every case in its own process, all at once (each takes a second to import the app)."""
+    started = {name: subprocess.Popen([sys.executable, "-c", FACTORY], cwd=ROOT, env=environment(tmp_path, **settings),
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for name, (settings, _) in UNSAFE.items()}
+    for name, process in started.items():
+        _, err = process.communicate(timeout=60)
+        lines = [line for line in err.splitlines() if line.startswith("error: ")]
+        assert (process.returncode, lines) == (3, [UNSAFE[name][1]]), name
 
 
 def test_safe_settings_start(tmp_path):

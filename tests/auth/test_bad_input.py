@@ -13,7 +13,7 @@ from tests.views.challenge_pages import (  # noqa: F401 (fixtures)
 )
 from views.sign_in_links import make_token
 
-BAD_VALUES = ["\r\nSet-Cookie: x=1", "\x00", "%", "\u202e\u202e", "x" * 20000, "/demo/\r\n"]
+BAD_VALUES = ["/demo/\r\nSet-Cookie: x=1", "\x00", "\u202e%", "x" * 20000]
 
 
 @pytest.fixture

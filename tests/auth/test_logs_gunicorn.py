@@ -88,7 +88,7 @@ def served(tmp_path, partnerships_dir):
         "SIGN_IN_MIN_SECONDS": "0",
     }
     command = [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-               "--no-control-socket", "--access-logfile", str(logs / "access.log"),
+               "--no-control-socket", "--graceful-timeout", "2", "--access-logfile", str(logs / "access.log"),
                "--error-logfile", str(logs / "error.log"), "--log-level", "debug", "tests.auth.faulty_app:app"]
     with open(logs / "stdout", "wb") as out, open(logs / "stderr", "wb") as err:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err)
