@@ -58,6 +58,7 @@ bench: install ## Print the benchmark figures
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/summary.py
 	$(BIN)/python benchmarks/state.py
+	$(BIN)/python benchmarks/retention.py
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) node_modules static/govuk
