@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import HiddenField, StringField, SubmitField
+from wtforms.validators import ValidationError
 
 from forms.base import StrippedForm, max_length, required
 from sheets.search import MINIMUM, normalise
-from wtforms.validators import ValidationError
 
 
 def _long_enough(form, field) -> None:
