@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Callable, Iterable, Mapping
 
@@ -170,7 +170,9 @@ class _Planner:
             self.already_sent.add(key)
         elif key not in self._keys:
             self._keys.add(key)
-            self.reminders.append(Reminder(kind, tab, reference, step, to, due, email(), repeat))
+            # The key travels with the email: its Message-ID is derived from it, so an email sent
+            # again after a crash carries the same Message-ID and mail clients show it once.
+            self.reminders.append(Reminder(kind, tab, reference, step, to, due, replace(email(), key=key), repeat))
 
     def overdue_sent(self, tab: str, reference: str, step: int, to: str) -> int:
         """How many overdue reminders for this step the Reminders tab shows this person was sent."""

@@ -5,6 +5,8 @@ families or case detail.
 """
 from __future__ import annotations
 
+import hashlib
+import uuid
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -16,10 +18,26 @@ class Email:
     text: str
     html: str | None = None
     reply_to: str | None = None
+    # What the email is about, when it has an identity (the daily job's reminder key): its
+    # Message-ID is derived from it, so an email sent again after a crash carries the same one.
+    key: str | None = None
 
 
 class EmailFailed(Exception):
     """The email was not sent; the caller keeps it to try again."""
+
+
+def message_id(email: Email, from_address: str) -> str:
+    """The email's Message-ID: derived from its ``key`` when it has one, otherwise unique.
+
+    The same key always gives the same Message-ID, so mail clients show an email sent twice
+    (after a crash between sending and noting it as sent) once.
+    """
+    domain = from_address.rpartition("@")[2].strip(" >") or "challenge-tracker.invalid"
+    if email.key:
+        digest = hashlib.sha256(email.key.encode("utf-8")).hexdigest()[:32]
+        return f"<{digest}@{domain}>"
+    return f"<{uuid.uuid4().hex}@{domain}>"
 
 
 def send_email(email: Email, *, from_address: str, config: Mapping[str, Any]) -> None:

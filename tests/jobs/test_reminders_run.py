@@ -254,3 +254,27 @@ def test_the_same_reference_on_both_tabs_is_two_challenges(tmp_path):
         "DSCP-0001|1|due soon|raiser@health.example|2027-03-23",
         "DSCP-0001|1|raised|raiser@health.example|2027-03-22",
     ]
+
+
+def test_a_relay_failing_at_quit_after_accepting_counts_the_email_as_sent(workbook, partnership, mail, tmp_path):
+    """Three runs against a relay that drops every QUIT deliver each email once, not three times."""
+    mail.fail("QUIT", "reply", times=20)
+    for _ in range(3):
+        result = run(workbook, partnership, sender(partnership, mail.config()), tmp_path)
+        assert result.ok
+    assert received(mail) == EXPECTED
+    assert len(logged_keys(workbook)) == len(EXPECTED)
+
+
+def test_each_reminder_carries_the_message_id_of_its_key(workbook, partnership, mail, tmp_path):
+    """Sent again (as after a crash before the journal), an email keeps its Message-ID."""
+    first = run(workbook, partnership, sender(partnership, mail.config()), tmp_path, dry_run=True)
+    for reminder in first.would_send:
+        assert reminder.email.key == reminder.key
+    send = sender(partnership, mail.config())
+    for reminder in first.would_send:
+        send(reminder.email)
+        send(reminder.email)
+    messages = mail.take()
+    ids = {(m.message["Message-ID"].strip()) for m in messages}
+    assert len(messages) == 2 * len(ids) == 2 * len(EXPECTED)

@@ -1,9 +1,13 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 for tests, with optional STARTTLS and login.
 
-aiosmtpd 1.4.6 cannot listen on port 0, so a free port is found first.
+aiosmtpd 1.4.6 cannot listen on port 0, so a free port is found first. ``MailServer.fail``
+makes the server fail at one stage of the conversation (connect, EHLO, STARTTLS, AUTH, MAIL,
+RCPT, DATA, after DATA, QUIT) for the next conversations: by answering an error and closing,
+by resetting the connection, or by going silent.
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -16,7 +20,90 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+# Where a relay can fail, in the order of a conversation. "after DATA" is once the message
+# is accepted (250); "DATA reply" keeps the message but never answers the data (the one case
+# where the sender cannot know it was delivered).
+STAGES = ("connect", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "after DATA", "QUIT")
+HOW = ("reply", "reset", "stall")
+_REPLIES = {"connect": "421 4.3.2 Service not available, closing channel",
+            "EHLO": "421 4.3.2 Service not available, closing channel",
+            "STARTTLS": "454 4.7.0 TLS not available due to temporary reason",
+            "AUTH": "454 4.7.0 Temporary authentication failure",
+            "MAIL": "451 4.3.0 Mail server temporarily rejected message",
+            "RCPT": "450 4.2.1 Mailbox temporarily unavailable",
+            "DATA": "451 4.3.0 Local error in processing",
+            "after DATA": "421 4.4.2 Connection dropped",
+            "QUIT": "421 4.3.2 Service shutting down, closing channel"}
+
+
+@dataclass
+class Faults:
+    """Failures still to happen: stage -> how, one per conversation, oldest first."""
+
+    waiting: dict[str, list[str]] = field(default_factory=dict)
+    stall_seconds: float = 3.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, stage: str, how: str, times: int = 1) -> None:
+        assert stage in STAGES + ("DATA reply",) and how in HOW, (stage, how)
+        with self.lock:
+            self.waiting.setdefault(stage, []).extend([how] * times)
+
+    def take(self, stage: str) -> str | None:
+        with self.lock:
+            queue = self.waiting.get(stage)
+            return queue.pop(0) if queue else None
+
+
+class _FaultySMTP(SMTP):
+    """aiosmtpd's server, failing where ``faults`` says."""
+
+    def __init__(self, handler, faults: Faults, **kwargs):
+        super().__init__(handler, **kwargs)
+        self.faults = faults
+        for command in ("EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "QUIT"):
+            self._smtp_methods[command] = self._faulty(command, self._smtp_methods[command])
+
+    def _faulty(self, command: str, method):
+        async def run(arg):
+            how = self.faults.take(command)
+            if how is not None:
+                return await self._fail(how, _REPLIES[command])
+            await method(arg)
+            how = self.faults.take(f"after {command}") if command == "DATA" else None
+            if how is not None:
+                await self._fail(how, _REPLIES["after DATA"])
+        return run
+
+    async def _handle_client(self) -> None:
+        how = self.faults.take("connect")
+        if how is not None:
+            await self._fail(how, _REPLIES["connect"])
+            return
+        await super()._handle_client()
+
+    async def _fail(self, how: str, reply: str) -> None:
+        if how == "reply":
+            await self.push(reply)
+            self.transport.close()
+        elif how == "reset":
+            self.transport.abort()
+        else:
+            await asyncio.sleep(self.faults.stall_seconds)
+            self.transport.close()
+        if self._handler_coroutine is not None and self._handler_coroutine is not asyncio.current_task():
+            self._handler_coroutine.cancel()
+
+
+class _FaultyController(Controller):
+    def __init__(self, handler, faults: Faults, **kwargs):
+        self.faults = faults
+        super().__init__(handler, **kwargs)
+
+    def factory(self):
+        return _FaultySMTP(self.handler, self.faults, **self.SMTP_kwargs)
 
 
 def free_port() -> int:
@@ -76,6 +163,7 @@ class _Handler:
     lock: threading.Lock = field(default_factory=threading.Lock)
     refuse_data: bool = False
     refuse_to: set[str] = field(default_factory=set)
+    faults: Faults = field(default_factory=Faults)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse_to:
@@ -89,6 +177,10 @@ class _Handler:
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         with self.lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        if self.faults.take("DATA reply") is not None:
+            # Delivered, but the sender never hears so: it times out waiting for the 250.
+            await asyncio.sleep(self.faults.stall_seconds)
+            server.transport.close()
         return "250 Message accepted for delivery"
 
 
@@ -110,7 +202,8 @@ class MailServer:
             context.load_cert_chain(self.cert, key)
             kwargs = dict(tls_context=context, require_starttls=True, auth_required=True,
                           authenticator=self._authenticate)
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)
+        self.controller = _FaultyController(self.handler, self.handler.faults, hostname="127.0.0.1",
+                                            port=self.port, **kwargs)
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == self.USERNAME \
@@ -129,6 +222,10 @@ class MailServer:
 
     def start(self) -> None:
         self.controller.start()
+
+    def fail(self, stage: str, how: str = "reply", times: int = 1) -> None:
+        """Fail the next ``times`` conversations at ``stage`` (see STAGES), ``how`` (see HOW)."""
+        self.handler.faults.add(stage, how, times)
 
     @property
     def received(self) -> list[Received]:

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 
 import pytest
 
-from notify import Email, EmailFailed, send_email
+from notify import Email, EmailFailed, message_id, send_email
 
 EMAIL = Email(to="raiser@agency.example", subject="PC-0001: Step 1 is due soon", text="Plain text", html="<p>HTML</p>")
 
@@ -34,3 +35,24 @@ def test_an_unwritable_outbox_is_email_failed(tmp_path):
     blocker.write_text("a file where the folder should be")
     with pytest.raises(EmailFailed, match="outbox"):
         send_email(EMAIL, from_address="x@example.org", config={"MAIL_OUTBOX_DIR": str(blocker / "out")})
+
+
+def test_each_file_has_a_date_and_the_message_id_of_its_key(tmp_path):
+    keyed = Email(to="raiser@agency.example", subject="S", text="T", key="PC-0001|1|due soon|raiser@agency.example|")
+    config = {"MAIL_OUTBOX_DIR": str(tmp_path)}
+    send_email(keyed, from_address="challenges@example.org", config=config)
+    send_email(keyed, from_address="challenges@example.org", config=config)
+    messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in tmp_path.glob("*.eml")]
+    assert len(messages) == 2
+    assert messages[0]["Message-ID"] == messages[1]["Message-ID"] == message_id(keyed, "challenges@example.org")
+    assert all(m["Date"] for m in messages)
+
+
+def test_a_write_that_fails_midway_leaves_no_file_at_all(tmp_path, monkeypatch):
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(EmailFailed, match="No space left on device"):
+        send_email(EMAIL, from_address="x@example.org", config={"MAIL_OUTBOX_DIR": str(tmp_path)})
+    assert list(tmp_path.iterdir()) == []
