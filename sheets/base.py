@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence, Union
 
 from procedures.values import display_date
-from sheets.schema import CELL_LIMIT, REFERENCE, TABS
+from sheets.schema import CELL_LIMIT, REFERENCE, REMINDER_KEY, SUBMISSION_ID, TABS
 
 
 class SheetError(Exception):
@@ -21,6 +21,10 @@ class SheetError(Exception):
 
 class SheetUnavailable(SheetError):
     """The spreadsheet could not be reached (after retries)."""
+
+
+class WriteUncertain(SheetUnavailable):
+    """A write that adds rows may or may not have been applied (its reply was lost): read before writing again."""
 
 
 class CellTooLong(SheetError, ValueError):
@@ -161,6 +165,26 @@ class SummaryTable:
 
     rows: tuple[tuple[SummaryValue, ...], ...]
     bold: frozenset[int] = field(default_factory=frozenset)
+
+
+# Columns that identify a row written by the app: a form's submission, an email sent.
+IDENTITY_COLUMNS = (SUBMISSION_ID, REMINDER_KEY)
+
+
+def rows_present(table: Table, records: Sequence[Mapping[str, str]]) -> bool:
+    """Whether every record is already a row of ``table``: found by its Submission ID or reminder
+    Key when it has one, else by every non-blank value (how a History row is recognised)."""
+    for record in records:
+        identity = next(((c, record[c].strip()) for c in IDENTITY_COLUMNS if str(record.get(c, "")).strip()), None)
+        if identity is not None:
+            column, value = identity
+            if not any(r[column].strip() == value for r in table.records):
+                return False
+            continue
+        wanted = {c: str(v).strip() for c, v in record.items() if str(v).strip()}
+        if not any(all(r[c].strip() == v for c, v in wanted.items()) for r in table.records):
+            return False
+    return True
 
 
 def check_lengths(values: Iterable[object]) -> None:

@@ -6,6 +6,10 @@ call (cached for the object's life, so open one per request or job run); ``read_
 now) and one ``values:batchUpdate``; ``append`` is one ``:append``; ``append_many`` (rows for
 several tabs) is one spreadsheet ``:batchUpdate``; ``write_summary`` is one
 spreadsheet ``:batchUpdate``. Everything is written RAW: text stays text.
+
+A write that adds rows or tabs is never sent twice blind: when its reply is lost (the retry
+client raises WriteUncertain), the tabs are read again, and the rows are written again only if
+they are not there (found by Submission ID or reminder Key, else by every value of the row).
 """
 from __future__ import annotations
 
@@ -20,8 +24,8 @@ from gspread.http_client import HTTPClient
 
 from procedures.config import Partnership
 from sheets.base import (
-    Clear, Percent, SheetError, SheetUnavailable, SummaryTable, SummaryValue, Table, Workbook, cell_display,
-    check_lengths, number_cell,
+    Clear, Percent, SheetError, SheetUnavailable, SummaryTable, SummaryValue, Table, Workbook, WriteUncertain,
+    cell_display, check_lengths, number_cell, rows_present,
 )
 from sheets.http import POLICIES, RetryingHTTPClient, RetryPolicy
 from sheets.schema import COLUMNS, SUMMARY, TABS
@@ -42,6 +46,8 @@ from sheets.tables import (
 )
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+# How many times an adding write is sent when each reply is lost (the sheet is read in between).
+ADD_ATTEMPTS = 3
 
 
 @dataclass
@@ -158,6 +164,28 @@ class GoogleWorkbook(Workbook):
         if not records:
             return
         check_lengths(v for r in records for v in r.values())
+        self._once(lambda: self._append(tab, records), lambda: self._landed({tab: records}))
+
+    def _once(self, write: Callable[[], None], landed: Callable[[], bool] = lambda: False) -> None:
+        """Make a write that adds something; when its reply is lost, read again and write again
+        only if it did not land. Raises WriteUncertain if every reply was lost."""
+        for attempt in range(1, ADD_ATTEMPTS + 1):
+            try:
+                write()
+                return
+            except WriteUncertain:
+                if attempt == ADD_ATTEMPTS:
+                    raise
+                self.refresh()
+                if landed():
+                    return
+
+    def _landed(self, rows: Mapping[str, Sequence[Mapping[str, str]]]) -> bool:
+        """Whether every one of these rows is in its tab now (one read)."""
+        tables = self.read_all(list(rows))
+        return all(rows_present(tables[tab], records) for tab, records in rows.items())
+
+    def _append(self, tab: str, records: list[Mapping[str, str]]) -> None:
         self._ensure_tabs([tab])
         headers = self._header_row(tab)
         plan = plan_append(headers, records)
@@ -179,6 +207,9 @@ class GoogleWorkbook(Workbook):
         if not rows:
             return
         check_lengths(v for records in rows.values() for r in records for v in r.values())
+        self._once(lambda: self._append_many(rows), lambda: self._landed(rows))
+
+    def _append_many(self, rows: Mapping[str, list[Mapping[str, str]]]) -> None:
         self._ensure_tabs(rows)
         sheets = self._metadata()
         requests_: list[dict[str, Any]] = []
@@ -286,6 +317,10 @@ class GoogleWorkbook(Workbook):
 
     def write_summary(self, table: SummaryTable) -> None:
         check_lengths(v for row in table.rows for v in row)
+        # Rewriting the tab is the same whether the first try landed or not; only adding it is not.
+        self._once(lambda: self._write_summary(table))
+
+    def _write_summary(self, table: SummaryTable) -> None:
         sheets = self._metadata()
         width = max((len(r) for r in table.rows), default=0)
         requests_: list[dict[str, Any]] = []
@@ -316,7 +351,8 @@ class GoogleWorkbook(Workbook):
 
     def init(self) -> list[str]:
         wanted = {tab: len(COLUMNS[tab]) for tab in TABS}
-        added = set(self._ensure_tabs(TABS, wanted))
+        added: set[str] = set()
+        self._once(lambda: added.update(self._ensure_tabs(TABS, wanted)))
         self._read_headers(list(TABS))
         done: list[str] = []
         cells: dict[str, list[CellChange]] = {}

@@ -1,9 +1,16 @@
-"""A bounded retry HTTP client for gspread: 429, 5xx, connection errors and timeouts.
+"""A bounded retry HTTP client for gspread: 429, 5xx, connection errors, timeouts, cut-off replies.
 
 gspread 6.2.1's own BackOffHTTPClient is broken, so this one is passed to gspread instead.
 Waits grow exponentially with jitter, a Retry-After header is honoured, and every request
 has a budget (attempts and seconds): short for a web request, longer for the cron job.
 When the budget runs out, SheetUnavailable is raised so the caller can keep the work for later.
+
+A reply cut off mid-transfer (``ChunkedEncodingError``) or a body that is not whole JSON is a
+transient fault like a timeout. A write that adds something (``values:append``, a spreadsheet
+``batchUpdate`` with ``appendCells``, ``addSheet``...) is never retried blind: once it may have
+reached Google (a timeout, a lost connection, a cut-off reply, a 5xx) WriteUncertain is raised,
+and the caller reads the sheet again to see whether it landed before writing again. Only a
+429 (Google refused it) is retried as it is.
 """
 from __future__ import annotations
 
@@ -17,9 +24,24 @@ import requests
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient, ParamsType
 
-from sheets.base import SheetUnavailable
+from sheets.base import SheetUnavailable, WriteUncertain
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+# Spreadsheet batchUpdate requests that add something: sent twice, they add it twice.
+ADDING_REQUESTS = frozenset({"appendCells", "appendDimension", "addSheet", "insertDimension", "insertRange",
+                             "duplicateSheet", "addNamedRange", "addProtectedRange"})
+
+
+def adds_something(method: str, endpoint: str, json: Optional[Mapping[str, Any]]) -> bool:
+    """Whether sending this request twice could change the sheet twice (so it is not retried blind)."""
+    if method.upper() != "POST":
+        return False
+    path = endpoint.split("?", 1)[0]
+    if path.endswith(":append"):
+        return True
+    if path.endswith(":batchUpdate") and "/values" not in path:
+        return any(kind in ADDING_REQUESTS for request in (json or {}).get("requests", []) for kind in request)
+    return False
 
 
 @dataclass(frozen=True)
@@ -82,33 +104,60 @@ class RetryingHTTPClient(HTTPClient):
                 data: Optional[bytes] = None, json: Optional[Mapping[str, Any]] = None,
                 files: Any = None, headers: Optional[MutableMapping[str, str]] = None) -> requests.Response:
         started = self.clock()
+        adding = adds_something(method, endpoint, json)
         attempt = 0
         while True:
             attempt += 1
             self.attempts_made = attempt
             response: requests.Response | None = None
+            reached = True  # whether the request may have reached Google (and been applied)
             try:
                 response = self.session.request(method=method, url=endpoint, json=json, params=params, data=data,
                                                 files=files, headers=headers, timeout=self.timeout)
+            except requests.ConnectTimeout:
+                reason, reached = "the connection timed out", False
             except requests.Timeout:
                 reason = "the request timed out"
+            except requests.exceptions.ChunkedEncodingError:
+                reason = "the reply was cut off"
+            except requests.exceptions.ContentDecodingError:
+                reason = "the reply could not be decoded"
             except requests.ConnectionError:
                 reason = "the connection failed"
             else:
                 if response.ok:
-                    return response
-                if response.status_code not in RETRYABLE_STATUS:
+                    if whole_json(response):
+                        return response
+                    reason = "the reply was cut off (not whole JSON)"
+                elif response.status_code not in RETRYABLE_STATUS:
                     raise APIError(response)
-                reason = ("the Google Sheets quota was used up (HTTP 429)" if response.status_code == 429
-                          else f"Google Sheets answered HTTP {response.status_code}")
+                elif response.status_code == 429:
+                    reason, reached = "the Google Sheets quota was used up (HTTP 429)", False
+                else:
+                    reason = f"Google Sheets answered HTTP {response.status_code}"
+            spent = self.clock() - started
+            if adding and reached:
+                raise WriteUncertain(f"The spreadsheet may or may not have taken a write: {reason} "
+                                     f"(attempt {attempt} in {spent:.1f}s)")
             wait = self.backoff(attempt)
             asked = retry_after_seconds(response)
             if asked is not None:
                 wait = max(wait, asked)
-            spent = self.clock() - started
             if attempt >= self.policy.attempts or spent + wait > self.policy.budget:
                 raise SheetUnavailable(
                     f"The spreadsheet could not be reached: {reason} "
                     f"({attempt} attempt{'s' if attempt > 1 else ''} in {spent:.1f}s)"
                 )
             self.sleep(wait)
+
+
+def whole_json(response: requests.Response) -> bool:
+    """Whether a JSON reply's body parses whole; it is parsed once and kept for gspread."""
+    if "json" not in response.headers.get("Content-Type", "json"):
+        return True
+    try:
+        parsed = response.json()
+    except ValueError:
+        return False
+    response.json = lambda **_: parsed  # type: ignore[method-assign]
+    return True

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from notify import Email, EmailFailed, send_email
 from procedures.config import Partnership
-from sheets.base import SheetError, SheetUnavailable, Workbook
+from sheets.base import SheetError, SheetUnavailable, Workbook, rows_present
 from sheets.schema import SUBMISSION_ID
 from state import Busy, store_for
 
@@ -63,23 +63,30 @@ def set_aside(config: Mapping[str, Any], slug: str) -> list[str]:
 
 
 def apply(workbook: Workbook, writes: list[Write], on_done: Callable[[list[Write]], None] | None = None,
-          *, keys_checked: bool = False) -> None:
+          *, keys_checked: bool = False, recheck: bool = False) -> None:
     """Make ``writes`` in order, consecutive appends together as one write (``append_many``).
 
     An append keyed by a submission id already in its tab is skipped, so writing a submission
     twice records it once; ``keys_checked`` says the caller has just looked and saves a read.
-    After each write ``on_done`` gets what is left.
+    ``recheck`` (writing kept submissions, whose first try may have landed with its reply lost)
+    reads every tab appended to first and skips rows already there, keyed or not (a History row
+    is recognised by its values). After each write ``on_done`` gets what is left.
     """
     remaining = list(writes)
     while remaining:
         if remaining[0]["op"] == "append":
             count = next((i for i, w in enumerate(remaining) if w["op"] != "append"), len(remaining))
+            batch = remaining[:count]
+            if recheck:
+                tables = workbook.read_all(list(dict.fromkeys(w["tab"] for w in batch)))
+                batch = [w for w in batch if not rows_present(tables[w["tab"]], w["rows"])]
+            elif not keys_checked:
+                keyed = list(dict.fromkeys(w["tab"] for w in batch if w.get("key")))
+                tables = workbook.read_all(keyed) if keyed else {}
+                batch = [w for w in batch if not (w.get("key") and any(
+                    r[SUBMISSION_ID] == w["key"] for r in tables[w["tab"]].records))]
             rows: dict[str, list] = {}
-            for write in remaining[:count]:
-                key = write.get("key")
-                if key and not keys_checked and any(r[SUBMISSION_ID] == key
-                                                    for r in workbook.read(write["tab"]).records):
-                    continue
+            for write in batch:
                 rows.setdefault(write["tab"], []).extend(write["rows"])
             workbook.append_many(rows)
             del remaining[:count]
@@ -116,7 +123,7 @@ def flush_pending(config: Mapping[str, Any], partnership: Partnership, workbook:
                 save(config, partnership.slug, data["submission_id"], data["reference"], remaining, data["email"])
 
             try:
-                apply(workbook, data["writes"], keep)
+                apply(workbook, data["writes"], keep, recheck=True)
             except SheetUnavailable:
                 break
             except SheetError as e:

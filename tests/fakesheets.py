@@ -12,6 +12,8 @@ Use::
     api.calls["values.batchGet"]                          # -> 1
     api.fail_next(429, times=2, retry_after=3)           # the next 2 requests get 429 + Retry-After: 3
     api.timeout_next(1)                                   # the next request raises requests.ReadTimeout
+    api.lose_reply_next(1)                                # the next request is applied, then times out
+    api.inject({"429": 0.1, "lost": 0.1}, seed=1)         # faults at random on every request from now on
     api.values("sheet-1", "Challenges")                   # the tab's cells as the API would show them
 
 Endpoints: spreadsheet GET (with ``includeGridData`` + ``ranges``), ``:batchUpdate`` (addSheet,
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import re
 import threading
 from collections import Counter
@@ -218,6 +221,9 @@ class FakeSheetsAPI:
         self.failures: Counter[str] = Counter()
         self.log: list[tuple[str, str, dict[str, list[str]], Any]] = []
         self._faults: list[tuple[str, Any]] = []
+        self._rates: dict[str, float] = {}
+        self._random: Any = None
+        self.injected: Counter[str] = Counter()
         self._lock = threading.RLock()
 
     # Setting up
@@ -275,6 +281,43 @@ class FakeSheetsAPI:
         with self._lock:
             self._faults.extend([("connection", None)] * times)
 
+    def lose_reply_next(self, times: int = 1) -> None:
+        """The next ``times`` requests are applied, then raise ``requests.ReadTimeout`` (the reply is lost)."""
+        with self._lock:
+            self._faults.extend([("lost", None)] * times)
+
+    def cut_reply_next(self, times: int = 1, how: str = "truncated") -> None:
+        """The next ``times`` requests are applied, then their reply is cut off mid-transfer:
+        ``truncated`` is a 200 whose body stops half way, ``chunked`` raises ChunkedEncodingError."""
+        with self._lock:
+            self._faults.extend([(how, None)] * times)
+
+    def html_error_next(self, status: int = 502, times: int = 1) -> None:
+        """The next ``times`` requests answer ``status`` with an HTML page, as Google's front end does."""
+        with self._lock:
+            self._faults.extend([("html", status)] * times)
+
+    def inject(self, rates: dict[str, float], seed: int = 0) -> None:
+        """From now on, each request meets one fault at random: ``rates`` maps a kind (``429``,
+        ``500``, ``503``, ``html``, ``timeout``, ``connection``, ``lost``, ``truncated``, ``chunked``)
+        to its probability. ``inject({})`` stops it. ``injected`` counts what was met."""
+        with self._lock:
+            self._rates = dict(rates)
+            self._random = random.Random(seed)
+
+    def _random_fault(self) -> tuple[str, Any] | None:
+        if not self._rates:
+            return None
+        roll, total = self._random.random(), 0.0
+        for kind, rate in self._rates.items():
+            total += rate
+            if roll < total:
+                self.injected[kind] += 1
+                if kind.isdigit():
+                    return ("status", (int(kind), None))
+                return (kind, 502) if kind == "html" else (kind, None)
+        return None
+
     def reset_counts(self) -> None:
         with self._lock:
             self.calls.clear()
@@ -300,10 +343,23 @@ class FakeSheetsAPI:
         with self._lock:
             self.calls[endpoint] += 1
             self.log.append((endpoint, range_text, params, body))
-            fault = self._faults.pop(0) if self._faults else None
+            fault = self._faults.pop(0) if self._faults else self._random_fault()
+        if fault and fault[0] in ("lost", "truncated", "chunked"):
+            self.failures[endpoint] += 1
+            response = self._answer(request, spreadsheet_id, endpoint, range_text, params, body)
+            if fault[0] == "lost":
+                raise requests.ReadTimeout(f"fake: read timed out after the request was applied ({endpoint})",
+                                           request=request)
+            if fault[0] == "chunked":
+                raise requests.exceptions.ChunkedEncodingError(
+                    f"fake: connection broken mid-reply: IncompleteRead ({endpoint})", request=request)
+            response._content = response._content[: max(1, len(response._content) // 2)]
+            return response
         if fault:
             self.failures[endpoint] += 1
             kind, detail = fault
+            if kind == "html":
+                return _html_response(request, detail)
             if kind == "timeout":
                 raise requests.ReadTimeout(f"fake: read timed out ({endpoint})", request=request)
             if kind == "connection":
@@ -311,6 +367,10 @@ class FakeSheetsAPI:
             status, retry_after = detail
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
             return _response(request, status, _error(status, "Injected failure"), headers)
+        return self._answer(request, spreadsheet_id, endpoint, range_text, params, body)
+
+    def _answer(self, request: requests.PreparedRequest, spreadsheet_id: str, endpoint: str, range_text: str,
+                params: dict, body: Any) -> requests.Response:
         try:
             with self._lock:
                 if spreadsheet_id not in self.spreadsheets:
@@ -645,6 +705,22 @@ def _response(request: requests.PreparedRequest, status: int, payload: Any,
     response.url = request.url or ""
     response.encoding = "utf-8"
     response.reason = "OK" if status == 200 else STATUS_NAMES.get(status, "Error")
+    return response
+
+
+def _html_response(request: requests.PreparedRequest, status: int) -> requests.Response:
+    """A 5xx as Google's front end sends it at times: an HTML page, not JSON."""
+    response = requests.Response()
+    response.status_code = status
+    response._content = (f"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>Error {status} (Server Error)!!1"
+                         f"</title><p><b>{status}.</b> <ins>That\u2019s an error.</ins><p>The server encountered "
+                         "a temporary error and could not complete your request.<p>Please try again in 30 "
+                         "seconds. <ins>That\u2019s all we know.</ins></html>").encode()
+    response.headers = CaseInsensitiveDict({"Content-Type": "text/html; charset=UTF-8"})
+    response.request = request
+    response.url = request.url or ""
+    response.encoding = "utf-8"
+    response.reason = "Bad Gateway" if status == 502 else "Server Error"
     return response
 
 

@@ -32,6 +32,9 @@ class FailsAfter:
     def read(self, tab):
         return self.real.read(tab)
 
+    def read_all(self, tabs):
+        return self.real.read_all(tabs)
+
     def _write(self) -> None:
         if self.good == 0:
             raise SheetUnavailable("gone")
