@@ -36,7 +36,7 @@ from sheets.base import (
 from sheets.schema import COLUMNS, SUMMARY, TABS
 from sheets.xlsx_append import CannotAppend, append_rows
 from sheets.xlsx_limits import check_unpacked_size
-from sheets.xlsx_read import UnreadableXlsx, read_grids
+from sheets.xlsx_read import BrokenXlsx, UnreadableXlsx, read_grids
 from sheets.xlsx_summary import replace_sheet
 from sheets.xlsx_update import CannotUpdate, update_cells
 from sheets.tables import (
@@ -126,17 +126,21 @@ class LocalWorkbook(Workbook):
                 check_unpacked_size(self.path)  # before anything parses it
                 try:
                     self._state.grids, self._state.grids_from_xml = read_grids(self.path), True
-                except UnreadableXlsx:
-                    self._state.grids, self._state.grids_from_xml = self._parse_with_openpyxl(), False
+                except BrokenXlsx as e:
+                    raise SheetUnavailable(f"{self.path} cannot be read: {e}") from e
+                except UnreadableXlsx as e:
+                    self._state.grids, self._state.grids_from_xml = self._parse_with_openpyxl(str(e)), False
                 self._state.signature = signature
                 self._state.book = None
             return self._state.grids
 
-    def _parse_with_openpyxl(self) -> dict[str, Grid]:
+    def _parse_with_openpyxl(self, why: str = "") -> dict[str, Grid]:
+        """The grids read by openpyxl, for a file the fast reader does not handle (``why``)."""
+        first = f" ({why})" if why else ""
         try:
             book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
         except Exception as e:  # a half-written or foreign file: say which, never a traceback
-            raise SheetUnavailable(f"{self.path} cannot be read as an .xlsx workbook: {e}") from e
+            raise SheetUnavailable(f"{self.path} cannot be read as an .xlsx workbook: {e}{first}") from e
         try:
             grids: dict[str, Grid] = {}
             for ws in book.worksheets:
@@ -150,6 +154,8 @@ class LocalWorkbook(Workbook):
                     grid.pop()
                 grids[ws.title] = grid
             return grids
+        except Exception as e:  # read-only mode parses each tab only as it is read
+            raise SheetUnavailable(f"{self.path} cannot be read as an .xlsx workbook: {e}{first}") from e
         finally:
             book.close()
 

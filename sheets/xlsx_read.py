@@ -29,6 +29,23 @@ class UnreadableXlsx(Exception):
     """Something this reader does not handle; use openpyxl instead."""
 
 
+class BrokenXlsx(UnreadableXlsx):
+    """A part no spreadsheet program writes (a DOCTYPE): not read by any reader."""
+
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+
+
+def _part(book: zipfile.ZipFile, name: str) -> bytes:
+    """One part of the file; a part with a DOCTYPE (entities, outside references) is refused."""
+    data = book.read(name)
+    if _DOCTYPE.search(data, 0, 4096):
+        raise BrokenXlsx(f"its part {name} has a DOCTYPE declaration, which no spreadsheet program writes "
+                         "(the file is damaged or was made by hand): open it in Excel or LibreOffice and "
+                         "save it again as .xlsx, or restore a backup")
+    return data
+
+
 def _column(letters: str) -> int:
     n = 0
     for ch in letters:
@@ -50,7 +67,7 @@ def _text(element: ElementTree.Element) -> str:
 def _shared_strings(book: zipfile.ZipFile) -> list[str]:
     if "xl/sharedStrings.xml" not in book.namelist():
         return []
-    root = ElementTree.fromstring(book.read("xl/sharedStrings.xml"))
+    root = ElementTree.fromstring(_part(book, "xl/sharedStrings.xml"))
     return [_text(si) for si in root.iter(f"{MAIN}si")]
 
 
@@ -58,7 +75,7 @@ def _date_styles(book: zipfile.ZipFile) -> set[int]:
     """Indexes of cell formats that show a number as a date."""
     if "xl/styles.xml" not in book.namelist():
         return set()
-    root = ElementTree.fromstring(book.read("xl/styles.xml"))
+    root = ElementTree.fromstring(_part(book, "xl/styles.xml"))
     formats = dict(BUILTIN_FORMATS)
     for fmt in root.iter(f"{MAIN}numFmt"):
         formats[int(fmt.get("numFmtId", "0"))] = fmt.get("formatCode", "")
@@ -71,8 +88,8 @@ def _date_styles(book: zipfile.ZipFile) -> set[int]:
 
 def _sheets(book: zipfile.ZipFile) -> list[tuple[str, str]]:
     """(tab name, zip member) for each worksheet, in workbook order."""
-    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    workbook = ElementTree.fromstring(_part(book, "xl/workbook.xml"))
+    rels = ElementTree.fromstring(_part(book, "xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{PKG_REL}Relationship")}
     out = []
     for sheet in workbook.iter(f"{MAIN}sheet"):
@@ -150,11 +167,17 @@ def read_grids(path: Path) -> dict[str, Grid]:
     """Every worksheet of the file as rows of text, tab name -> grid."""
     try:
         with zipfile.ZipFile(path) as book:
-            workbook = book.read("xl/workbook.xml")
+            workbook = _part(book, "xl/workbook.xml")
             epoch = dt.datetime(1904, 1, 1) if b'date1904="1"' in workbook or b"date1904=\"true\"" in workbook \
                 else dt.datetime(1899, 12, 30)
             strings = _shared_strings(book)
             date_styles = _date_styles(book)
-            return {name: _grid(book.read(part), strings, date_styles, epoch) for name, part in _sheets(book)}
+            grids = {}
+            for name, part in _sheets(book):
+                try:
+                    grids[name] = _grid(_part(book, part), strings, date_styles, epoch)
+                except ElementTree.ParseError as e:
+                    raise UnreadableXlsx(f"its part {part} (the tab {name!r}) is not well-formed XML: {e}") from e
+            return grids
     except (KeyError, ValueError, IndexError, ElementTree.ParseError, zipfile.BadZipFile) as e:
         raise UnreadableXlsx(str(e)) from e
