@@ -27,7 +27,7 @@ from procedures.config import Partnership
 from procedures.people import addresses
 from procedures.values import format_date
 from sheets.base import Problem, Record, SheetError, Table, Workbook
-from sheets.rows import People, ReadRow, people_on, read_challenges
+from sheets.rows import People, ReadRow, people_on, raised_by, read_challenges
 from sheets.schema import (
     CHALLENGES,
     COMPLIANCE,
@@ -95,13 +95,14 @@ def updates_row(reminder: Reminder) -> bool:
 
 
 def plan_reminders(partnership: Partnership, tables: Mapping[str, Table], today: dt.date, *,
-                   base_url: str = "", also_sent: Iterable[str] = ()) -> Plan:
+                   base_url: str = "", also_sent: Iterable[str] = (), real_today: dt.date | None = None) -> Plan:
     """Work out which emails are due today and not yet sent, and what the job columns should say.
 
     ``tables`` holds the Challenges tab, the Reminders tab and, for a partnership with a
     compliance procedure, the Compliance tab. ``also_sent`` are keys sent but not yet in the
     Reminders tab. No email is due on a day that is not a working day; the columns are
-    still brought up to date.
+    still brought up to date. Rows raised after ``today`` are left alone; one raised after
+    ``real_today`` (the day the job really runs; ``today`` if not given) is reported to correct.
     """
     sent = notices.sent_keys(_records(tables, REMINDERS))
     sent.update(also_sent)
@@ -114,6 +115,8 @@ def plan_reminders(partnership: Partnership, tables: Mapping[str, Table], today:
         if tab not in tables:
             continue
         rows, problems = read_challenges(tables[tab], procedure)
+        rows, future = raised_by(rows, today, max(today, real_today or today))
+        problems += future
         plan.problems.extend(problems)
         plan.scanned += len(rows) + len({p.row for p in problems})
         planner.plan_tab(tab, procedure, rows)
@@ -204,7 +207,7 @@ class _Planner:
             change = {}
             if values.get(STATUS, "") != pos.status:
                 change[STATUS] = pos.status
-            if due_by and values.get(STEP_DUE_BY, "") != due_by:
+            if values.get(STEP_DUE_BY, "") != due_by:  # never read: a typed value is overwritten
                 change[STEP_DUE_BY] = due_by
             if change:
                 changes[row.reference] = change
@@ -359,7 +362,8 @@ def run_reminders(workbook: Workbook, partnership: Partnership, today: dt.date, 
                          f"missing). Nothing was sent.")
     pending = journal.sent_rows() if journal is not None else []
     in_flight = set(journal.in_flight()) if journal is not None else set()
-    plan = plan_reminders(partnership, tables, today, base_url=base_url, also_sent=[r[REMINDER_KEY] for r in pending])
+    plan = plan_reminders(partnership, tables, today, base_url=base_url, also_sent=[r[REMINDER_KEY] for r in pending],
+                          real_today=now().date())
     result = RunResult(partnership.slug, plan.scanned, [], [], [], plan.problems, plan.already_sent, dry_run, tables)
     if dry_run:
         result.would_send = plan.reminders

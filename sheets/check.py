@@ -5,25 +5,28 @@ unknown steps, each with its tab, row and column.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 from procedures.config import Partnership
 from procedures.values import parse_date
 from sheets.base import Problem, Table, Workbook
-from sheets.rows import read_challenges
+from sheets.rows import raised_by, read_challenges
 from sheets.schema import CHALLENGES, COLUMNS, DATE_COLUMNS, REFERENCED_TABS, TABS
 from sheets.tables import column_letter
 
 
-def check(workbook: Workbook, partnership: Partnership) -> list[Problem]:
-    """Every problem in the workbook, tab by tab, in one read."""
+def check(workbook: Workbook, partnership: Partnership, today: dt.date | None = None) -> list[Problem]:
+    """Every problem in the workbook, tab by tab, in one read (a Raised on after ``today``, by
+    default the real day, is one)."""
+    today = today or dt.date.today()
     tables = workbook.read_all(TABS)
     problems: list[Problem] = []
     for tab in TABS:
         table = tables[tab]
         problems += header_problems(table)
         if tab in REFERENCED_TABS:
-            problems += challenge_problems(table, partnership)
+            problems += challenge_problems(table, partnership, today)
         else:
             problems += date_problems(table)
     return problems
@@ -50,16 +53,16 @@ def header_problems(table: Table) -> list[Problem]:
     return problems
 
 
-def challenge_problems(table: Table, partnership: Partnership) -> list[Problem]:
-    """Duplicate references, unreadable dates and unknown steps on a challenge tab."""
+def challenge_problems(table: Table, partnership: Partnership, today: dt.date) -> list[Problem]:
+    """Duplicate references, unreadable dates, unknown steps and dates in the future on a challenge tab."""
     if not table.records:
         return []
     procedure = partnership.procedure if table.tab == CHALLENGES else partnership.compliance_procedure
     if procedure is None:
         return [Problem(table.tab, None, None, f"has {len(table.records)} rows but the partnership file sets no "
                                                "compliance_procedure")]
-    _, problems = read_challenges(table, procedure)
-    return problems
+    rows, problems = read_challenges(table, procedure)
+    return problems + raised_by(rows, today, today)[1]
 
 
 def date_problems(table: Table) -> list[Problem]:

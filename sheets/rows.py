@@ -166,3 +166,20 @@ def people_on(record: Record, *, business_support: str, partnership_manager: str
             mistyped.append(Problem(record.tab, record.row, column,
                                     f"{value!r} is not an email address, so nobody was emailed there"))
     return People(found, tuple(dict.fromkeys(mistyped)))
+
+
+def raised_by(rows: list[ReadRow], today: dt.date, real_today: dt.date) -> tuple[list[ReadRow], list[Problem]]:
+    """The rows raised on or before ``today``; later ones are left alone (a run for an earlier
+    day, catching up, never acts on them), and one raised after ``real_today`` is a date typed
+    wrong: a Problem."""
+    kept: list[ReadRow] = []
+    problems: list[Problem] = []
+    for row in rows:
+        raised_on = row.dates.raised_on
+        if raised_on <= today:
+            kept.append(row)
+        elif raised_on > real_today:
+            problems.append(Problem(row.record.tab, row.record.row, RAISED_ON,
+                                    f"{raised_on:%d/%m/%Y} is in the future: type the date the challenge "
+                                    "was raised"))
+    return kept, problems

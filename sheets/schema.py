@@ -210,10 +210,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     LISTS: LISTS_COLUMNS,
 }
 
-# Columns read as dates (typed as 21/11/2026, 2026-11-21 or a real date cell).
+# Columns read as dates (typed as 21/11/2026, 2026-11-21 or a real date cell). The job's own
+# columns (JOB_COLUMNS) are never read: whatever is typed there is overwritten on the next run.
 DATE_COLUMNS: dict[str, tuple[str, ...]] = {
-    CHALLENGES: (RAISED_ON, "Concern arose on", STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON, STEP_DUE_BY),
-    COMPLIANCE: (RAISED_ON, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON, STEP_DUE_BY, "Line manager responded on",
+    CHALLENGES: (RAISED_ON, "Concern arose on", STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON),
+    COMPLIANCE: (RAISED_ON, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON, "Line manager responded on",
                  "Stage 2 resolved or progressed on", "Stage 3 meeting on", "Stage 3 resolved or progressed on",
                  "Stage 4 meeting on", "Stage 4 resolved or progressed on", "Stage 5 escalated on"),
     REMINDERS: ("Due date",),
