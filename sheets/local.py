@@ -38,6 +38,7 @@ from sheets.xlsx_append import CannotAppend, append_rows
 from sheets.xlsx_limits import check_unpacked_size
 from sheets.xlsx_read import BrokenXlsx, UnreadableXlsx, read_grids
 from sheets.xlsx_summary import replace_sheet
+from sheets.xlsx_text import from_xlsx, to_xlsx
 from sheets.xlsx_update import CannotUpdate, update_cells
 from sheets.tables import (
     CellChange, Grid, UpdatePlan, cell_text, header_names, init_messages, plan_append, plan_clear, plan_update,
@@ -86,7 +87,7 @@ def _clean(value: str) -> str:
 def _set_text(ws: Worksheet, row: int, column: int, value: str) -> None:
     """Write ``value`` as a text cell (1-based row/column); never a formula, never a number."""
     cell = ws.cell(row=row, column=column)
-    cell.value = _clean(value) if value else None
+    cell.value = to_xlsx(_clean(value)) if value else None
     if value:
         cell.data_type = "s"
 
@@ -146,7 +147,7 @@ class LocalWorkbook(Workbook):
             for ws in book.worksheets:
                 grid = []
                 for row in ws.iter_rows(values_only=True):
-                    cells = [cell_text(v) for v in row]
+                    cells = [from_xlsx(v) if isinstance(v, str) else cell_text(v) for v in row]
                     while cells and cells[-1] == "":
                         cells.pop()
                     grid.append(cells)

@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from sheets.tables import column_letter
+from sheets.xlsx_text import to_xlsx
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -51,8 +52,8 @@ def sheet_part(book: zipfile.ZipFile, tab: str) -> str:
 def escape_text(value: str) -> str:
     """Text as XML character data that reads back exactly: control characters an .xlsx cannot hold
     are dropped, and a carriage return is a character reference (a parser would turn a bare one
-    into a line feed)."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    into a line feed), and text that reads as an ``_xHHHH_`` escape is escaped (sheets.xlsx_text)."""
+    value = to_xlsx(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 

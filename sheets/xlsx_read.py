@@ -18,6 +18,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import from_excel
 
 from sheets.tables import Grid, cell_text
+from sheets.xlsx_text import from_xlsx
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -61,7 +62,7 @@ def _text(element: ElementTree.Element) -> str:
             parts.append(child.text or "")
         elif child.tag == f"{MAIN}r":
             parts.extend(t.text or "" for t in child.iter(f"{MAIN}t"))
-    return "".join(parts)
+    return from_xlsx("".join(parts))
 
 
 def _shared_strings(book: zipfile.ZipFile) -> list[str]:

@@ -210,12 +210,15 @@ def test_a_missing_app_column_is_added_through_openpyxl_with_a_bold_header(tmp_p
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_opens_the_updated_file(edited, tmp_path):
-    LocalWorkbook(edited).update({CHALLENGES: {"PC-2": {STATUS: "=1+1", LAST_REMINDER: "2026-11-22"}}})
+    LocalWorkbook(edited).update({CHALLENGES: {"PC-2": {STATUS: "=1+1", LAST_REMINDER: "2026-11-22"},
+                                               "PC-3": {STATUS: "_x000D_ and _x0041_ as typed"}}})
     out = tmp_path / "csv"
-    subprocess.run(["soffice", "--headless", "--convert-to", "csv", "--outdir", str(out), str(edited)],
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                    "--convert-to", "csv", "--outdir", str(out), str(edited)],
                    check=True, capture_output=True, timeout=120)
     lines = (out / "book.csv").read_text().splitlines()
     assert "=1+1" in lines[2] and "2026-11-22" in lines[2]
+    assert "_x000D_ and _x0041_ as typed" in lines[3]  # shown as typed, not a carriage return and an A
 
 
 def test_rows_sorted_by_a_person_after_the_update_was_planned_are_found_again(edited, monkeypatch):
