@@ -144,6 +144,7 @@ def _visible_challenge(partnership: Partnership, reference: str, action: str = "
         abort(404 if user.is_business_support else 403)
     permissions.require("see", user, partnership, challenge.record)
     permissions.require(action, user, partnership, challenge.record)
+    records.refuse_changes_if_needs_correcting(challenge)
     return challenge
 
 

@@ -254,6 +254,7 @@ def reads_the_sheet(bp: Blueprint) -> None:
     """Set up a blueprint whose pages read the spreadsheet: a clear 503 page when it cannot be
     reached, and form answers kept meanwhile written before each page is served."""
     bp.register_error_handler(SheetUnavailable, sheet_unavailable)
+    bp.register_error_handler(NeedsCorrecting, needs_correcting)
 
     @bp.before_request
     def write_kept_submissions() -> None:
@@ -313,11 +314,18 @@ def find(partnership: Partnership, tab: str, reference: str, procedure: Procedur
          today: dt.date | None = None) -> Challenge | None:
     """The challenge with this Reference in ``tab`` (one read of it and History), or None."""
     tables = workbook(partnership).read_all([tab, HISTORY])
-    record = tables[tab].find(reference)
-    if record is None:
+    matches = [r for r in tables[tab].records if r.reference == reference]
+    if not matches:
         return None
+    record = matches[0]
     history = tuple(r for r in tables[HISTORY].records if r.reference == reference and r["Tab"] in (tab, ""))
     dates, problems = read_dates(record, procedure)
+    if len(matches) > 1:
+        # Which row is right is for a person to say: the challenge can only be read until then.
+        rows = ", ".join(str(r.row) for r in matches)
+        problems = [Problem(tab, None, REFERENCE, f"{reference} is on {len(matches)} rows ({rows}); references "
+                                                  "must be unique"), *problems]
+        dates = None
     where = None
     if dates is not None:
         dates = ChallengeDates(dates.raised_on, dates.step, dates.step_started, dates.resolved_on,
@@ -325,6 +333,36 @@ def find(partnership: Partnership, tab: str, reference: str, procedure: Procedur
         where = position(procedure, partnership.calendar, dates, today or dt.date.today(),
                          due_soon_days=partnership.reminders.due_soon_days)
     return Challenge(record, history, where, tuple(problems))
+
+
+class NeedsCorrecting(Exception):
+    """Something was sent about a challenge whose row cannot be acted on (a repeated Reference, a date
+    that cannot be read): refused, nothing written, the answers shown again."""
+
+    def __init__(self, challenge: Challenge):
+        super().__init__(challenge.reference)
+        self.challenge = challenge
+
+
+def refuse_changes_if_needs_correcting(challenge: Challenge) -> None:
+    """Call once the person may see the challenge: a form sent about a row that needs correcting is
+    refused (409) with the problems and what they typed, never half-written."""
+    if challenge.position is None and request.method == "POST":
+        raise NeedsCorrecting(challenge)
+
+
+# Form fields that are not answers: the page's own machinery.
+_NOT_ANSWERS = frozenset({"csrf_token", "at_step", "submission_id", "submit"})
+
+
+def needs_correcting(error: NeedsCorrecting):
+    """The refusal page: what is wrong with the row, and every answer sent, to copy and send again."""
+    slug = (request.view_args or {}).get("slug")
+    partnership = current_app.extensions["partnerships"].get(slug)
+    answers = [(name.replace("_", " ").capitalize(), value) for name, values in request.form.lists()
+               if name not in _NOT_ANSWERS for value in values if value.strip()]
+    return render_template("partials/needs_correcting.html", partnership=partnership, challenge=error.challenge,
+                           answers=answers), 409
 
 
 def _step_starts(history: Iterable[Record], procedure: Procedure, current: int) -> dict[int, dt.date]:
