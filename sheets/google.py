@@ -3,8 +3,8 @@
 Costs, whatever the row count: opening reads the metadata and every tab's header row in one
 call (cached for the object's life, so open one per request or job run); ``read_all`` is one
 ``values:batchGet``; ``update`` is one ``values:batchGet`` (to find rows by Reference as they are
-now) and one ``values:batchUpdate``; ``append`` is one ``:append``; ``append_many`` (rows for
-several tabs) is one spreadsheet ``:batchUpdate``; ``write_summary`` is one
+now) and one ``values:batchUpdate``; ``append`` and ``append_many`` (rows for several tabs) are
+one spreadsheet ``:batchUpdate`` of ``appendCells``; ``write_summary`` is one
 spreadsheet ``:batchUpdate``. Everything is written RAW: text stays text.
 
 A write that adds rows or tabs is never sent twice blind: when its reply is lost (the retry
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -161,10 +162,12 @@ class GoogleWorkbook(Workbook):
     # Writing
 
     def append(self, tab: str, records: list[Mapping[str, str]]) -> None:
-        if not records:
-            return
-        check_lengths(v for r in records for v in r.values())
-        self._once(lambda: self._append(tab, records), lambda: self._landed({tab: records}))
+        """Rows after the tab's last row with data, each value under its header (one ``appendCells``).
+
+        Not ``values:append``: that writes from the first column of the "table" Google detects,
+        which is not column A when a person left column A's header blank.
+        """
+        self.append_many({tab: records})
 
     def _once(self, write: Callable[[], None], landed: Callable[[], bool] = lambda: False) -> None:
         """Make a write that adds something; when its reply is lost, read again and write again
@@ -184,18 +187,6 @@ class GoogleWorkbook(Workbook):
         """Whether every one of these rows is in its tab now (one read)."""
         tables = self.read_all(list(rows))
         return all(rows_present(tables[tab], records) for tab, records in rows.items())
-
-    def _append(self, tab: str, records: list[Mapping[str, str]]) -> None:
-        self._ensure_tabs([tab])
-        headers = self._header_row(tab)
-        plan = plan_append(headers, records)
-        if plan.new_headers:
-            self._write_cells({tab: [CellChange(0, plan.first_new_column + i, name)
-                                     for i, name in enumerate(plan.new_headers)]})
-            self._headers[tab] = tuple(headers) + plan.new_headers
-        self._call(self.http.values_append, self.id, f"{quote_tab(tab)}!A1",
-                   params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
-                   body={"majorDimension": "ROWS", "values": [list(row) for row in plan.rows]})
 
     def append_many(self, rows: Mapping[str, Sequence[Mapping[str, str]]]) -> None:
         """Rows for several tabs in one spreadsheet ``:batchUpdate`` of ``appendCells`` (atomic).
@@ -294,7 +285,7 @@ class GoogleWorkbook(Workbook):
         missing = [t for t in tabs if t not in sheets]
         if not missing:
             return []
-        next_id = max((s.sheet_id for s in sheets.values()), default=0) + 1
+        next_id = _new_sheet_id()
         requests_: list[dict[str, Any]] = []
         for i, tab in enumerate(missing):
             width = max(26, (columns or {}).get(tab, 0))
@@ -327,7 +318,7 @@ class GoogleWorkbook(Workbook):
         if SUMMARY in sheets:
             sheet_id = sheets[SUMMARY].sheet_id
         else:
-            sheet_id = max((s.sheet_id for s in sheets.values()), default=0) + 1
+            sheet_id = _new_sheet_id()
             requests_.append({"addSheet": {"properties": {"sheetId": sheet_id, "title": SUMMARY}}})
         rows, cols = max(len(table.rows), 100), max(width, 26)
         requests_ += [
@@ -365,6 +356,12 @@ class GoogleWorkbook(Workbook):
             done.extend(init_messages(tab, tab in added, missing))
         self._write_cells(cells)
         return done
+
+
+def _new_sheet_id() -> int:
+    """An id for a tab to add, unlikely to be taken: the metadata lists only the app's tabs, so the
+    ids of a person's own tabs are not known here."""
+    return random.randrange(1 << 20, 1 << 30, 16)
 
 
 def _text_cell(value: str) -> dict[str, Any]:

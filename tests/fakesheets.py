@@ -54,13 +54,17 @@ class Formula:
 Cell = Any  # str, int/float, dt.date (a real date cell) or Formula
 
 
-def render(value: Cell, option: str = "FORMATTED_VALUE") -> Any:
-    """A cell as the API returns it for ``valueRenderOption``."""
+# How a date cell is shown in a spreadsheet's locale (a spreadsheet made through the API is en_US).
+DATE_FORMATS = {"en_GB": "%d/%m/%Y", "en_US": "%-m/%-d/%Y", "de_DE": "%d.%m.%Y"}
+
+
+def render(value: Cell, option: str = "FORMATTED_VALUE", locale: str = "en_GB") -> Any:
+    """A cell as the API returns it for ``valueRenderOption`` (a date shown in ``locale``)."""
     if isinstance(value, Formula):
         return value.text if option == "FORMULA" else "#ERROR!"
     if isinstance(value, dt.date):
         if option == "FORMATTED_VALUE":
-            return f"{value:%d/%m/%Y}"
+            return value.strftime(DATE_FORMATS[locale])
         return (value - dt.date(1899, 12, 30)).days
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if option == "FORMATTED_VALUE":
@@ -182,8 +186,8 @@ def parse_range(text: str) -> Range:
 
 
 class Spreadsheet:
-    def __init__(self, spreadsheet_id: str, title: str):
-        self.id, self.title = spreadsheet_id, title
+    def __init__(self, spreadsheet_id: str, title: str, locale: str = "en_GB"):
+        self.id, self.title, self.locale = spreadsheet_id, title, locale
         self.tabs: dict[str, Tab] = {}
         self._next_id = 0
 
@@ -229,10 +233,11 @@ class FakeSheetsAPI:
     # Setting up
 
     def add_spreadsheet(self, spreadsheet_id: str, tabs: dict[str, list[list[Cell]]] | None = None,
-                        title: str = "Fake spreadsheet") -> Spreadsheet:
-        """A spreadsheet with these tabs (title -> rows of cells; a dt.date is a real date cell)."""
+                        title: str = "Fake spreadsheet", locale: str = "en_GB") -> Spreadsheet:
+        """A spreadsheet with these tabs (title -> rows of cells; a dt.date is a real date cell),
+        showing dates as ``locale`` does."""
         with self._lock:
-            sheet = Spreadsheet(spreadsheet_id, title)
+            sheet = Spreadsheet(spreadsheet_id, title, locale)
             for name, rows in (tabs or {}).items():
                 tab = sheet.add_tab(name, rows=max(1000, len(rows)), columns=max([26, *(len(r) for r in rows)]))
                 tab.rows = [list(r) for r in rows]
@@ -382,8 +387,12 @@ class FakeSheetsAPI:
             return _response(request, e.status, _error(e.status, e.message))
 
     def _get(self, sheet: Spreadsheet, _r: str, params: dict, _b: Any) -> dict:
+        """As Google answers: with ``ranges``, only the tabs they name; grid data when asked for
+        (``includeGridData``, or a ``fields`` mask reaching into ``data``); the ``fields`` mask applied."""
         tabs = sorted(sheet.tabs.values(), key=lambda t: t.index)
-        with_data = params.get("includeGridData", ["false"])[0] == "true"
+        mask = parse_field_mask(params["fields"][0]) if params.get("fields") else None
+        with_data = (params.get("includeGridData", ["false"])[0].lower() == "true" if mask is None
+                     else "data" in (mask.get("sheets") or {}) or mask.get("sheets", {}) is None)
         wanted: dict[str, list[Range]] = {}
         for text in params.get("ranges", []):
             rng = parse_range(text)
@@ -391,20 +400,25 @@ class FakeSheetsAPI:
             wanted.setdefault(rng.title, []).append(rng)
         out = []
         for t in tabs:
+            if wanted and t.title not in wanted:
+                continue
             entry: dict[str, Any] = {"properties": t.properties()}
-            if with_data and (not wanted or t.title in wanted):
-                entry["data"] = [_grid_data(t, rng) for rng in wanted.get(t.title, [Range(t.title)])]
+            if with_data:
+                entry["data"] = [_grid_data(t, rng, sheet.locale) for rng in wanted.get(t.title, [Range(t.title)])]
             out.append(entry)
-        return {"spreadsheetId": sheet.id, "properties": {"title": sheet.title, "locale": "en_GB",
-                                                          "timeZone": "Europe/London"}, "sheets": out}
+        result = {"spreadsheetId": sheet.id, "properties": {"title": sheet.title, "locale": sheet.locale,
+                                                            "timeZone": "Europe/London"}, "sheets": out,
+                  "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{sheet.id}/edit"}
+        return apply_field_mask(result, mask) if mask is not None else result
 
     def _values_get(self, sheet: Spreadsheet, range_text: str, params: dict, _b: Any) -> dict:
         option = params.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
-        return _value_range(sheet, range_text, option)
+        return _value_range(sheet, range_text, option, params.get("majorDimension", ["ROWS"])[0])
 
     def _values_batchGet(self, sheet: Spreadsheet, _r: str, params: dict, _b: Any) -> dict:
         option = params.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
-        ranges = [_value_range(sheet, text, option) for text in params.get("ranges", [])]
+        ranges = [_value_range(sheet, text, option, params.get("majorDimension", ["ROWS"])[0])
+                  for text in params.get("ranges", [])]
         return {"spreadsheetId": sheet.id, "valueRanges": ranges}
 
     def _values_update(self, sheet: Spreadsheet, range_text: str, params: dict, body: Any) -> dict:
@@ -422,28 +436,38 @@ class FakeSheetsAPI:
                 "totalUpdatedCells": sum(r["updatedCells"] for r in results), "responses": results}
 
     def _values_append(self, sheet: Spreadsheet, range_text: str, params: dict, body: Any) -> dict:
+        """After the "table" Google detects in the range: its rows go after the table's last row,
+        starting at the table's first column (not necessarily the range's)."""
         option = _input_option(params.get("valueInputOption", [""])[0])
         rng = parse_range(range_text)
         tab = sheet.tab(rng.title, range_text)
         values = body.get("values", [])
-        used_rows, _ = tab.used()
-        start_col = rng.c1 or 0
+        table = _detect_table(tab, rng)
+        if table is None:
+            start_row, start_col = rng.r1 or 0, rng.c1 or 0
+        else:
+            (t_r1, t_c1), (t_r2, _) = table
+            start_row, start_col = t_r2, t_c1
         for i, row in enumerate(values):
             for c, v in enumerate(row):
-                tab.set(used_rows + i, start_col + c, _convert(v, option))
+                tab.set(start_row + i, start_col + c, _convert(v, option))
         tab.row_count = max(tab.row_count + (len(values) if params.get("insertDataOption") == ["INSERT_ROWS"]
-                                             else 0), used_rows + len(values))
+                                             else 0), start_row + len(values))
         tab.column_count = max([tab.column_count, *(start_col + len(r) for r in values)])
         width = max((len(r) for r in values), default=0)
-        updated = f"{_quote(tab.title)}!{column_letters(start_col)}{used_rows + 1}:" \
-                  f"{column_letters(start_col + max(width, 1) - 1)}{used_rows + len(values)}"
-        return {"spreadsheetId": sheet.id, "tableRange": f"{_quote(tab.title)}!A1",
-                "updates": {"spreadsheetId": sheet.id, "updatedRange": updated, "updatedRows": len(values),
-                            "updatedColumns": width, "updatedCells": sum(len(r) for r in values)}}
+        updated = f"{a1_title(tab.title)}!{column_letters(start_col)}{start_row + 1}:" \
+                  f"{column_letters(start_col + max(width, 1) - 1)}{start_row + len(values)}"
+        result: dict[str, Any] = {"spreadsheetId": sheet.id}
+        if table is not None:
+            (t_r1, t_c1), (t_r2, t_c2) = table
+            result["tableRange"] = f"{a1_title(tab.title)}!{_a1_span(t_r1, t_c1, t_r2, t_c2)}"
+        result["updates"] = {"spreadsheetId": sheet.id, "updatedRange": updated, "updatedRows": len(values),
+                             "updatedColumns": width, "updatedCells": sum(len(r) for r in values)}
+        return result
 
     def _values_clear(self, sheet: Spreadsheet, range_text: str, _p: dict, _b: Any) -> dict:
         _clear(sheet, range_text)
-        return {"spreadsheetId": sheet.id, "clearedRange": range_text}
+        return {"spreadsheetId": sheet.id, "clearedRange": _normalised(sheet, range_text)}
 
     def _values_batchClear(self, sheet: Spreadsheet, _r: str, _p: dict, body: Any) -> dict:
         for text in body.get("ranges", []):
@@ -609,16 +633,50 @@ def _bounds(tab: Tab, rng: Range) -> tuple[int, int, int, int]:
     return r1, c1, min(r2, max(used_rows, r1)), min(c2, max(used_cols, c1))
 
 
-def _value_range(sheet: Spreadsheet, range_text: str, option: str) -> dict:
+def _grid_bounds(tab: Tab, rng: Range) -> tuple[int, int, int, int]:
+    """The range as Google states it back: open ends closed by the grid (``A:A`` is ``A1:A1000``)."""
+    r1 = rng.r1 if rng.r1 is not None else 0
+    c1 = rng.c1 if rng.c1 is not None else 0
+    r2 = rng.r2 if rng.r2 is not None else tab.row_count
+    c2 = rng.c2 if rng.c2 is not None else tab.column_count
+    return r1, c1, min(r2, tab.row_count), min(c2, tab.column_count)
+
+
+def _a1_span(r1: int, c1: int, r2: int, c2: int) -> str:
+    start = f"{column_letters(c1)}{r1 + 1}"
+    end = f"{column_letters(max(c2, c1 + 1) - 1)}{max(r2, r1 + 1)}"
+    return start if start == end else f"{start}:{end}"
+
+
+def _normalised(sheet: Spreadsheet, range_text: str) -> str:
+    """``Challenges!A1:AG1000`` for ``'Challenges'``: the title quoted only when needed, the grid's bounds."""
+    rng = parse_range(range_text)
+    tab = sheet.tab(rng.title, range_text)
+    return f"{a1_title(tab.title)}!{_a1_span(*_grid_bounds(tab, rng))}"
+
+
+def _value_range(sheet: Spreadsheet, range_text: str, option: str, major: str = "ROWS") -> dict:
     rng = parse_range(range_text)
     tab = sheet.tab(rng.title, range_text)
     r1, c1, r2, c2 = _bounds(tab, rng)
-    rows = [[render(tab.get(r, c), option) for c in range(c1, c2)] for r in range(r1, r2)]
-    result: dict[str, Any] = {"range": range_text, "majorDimension": "ROWS"}
+    rows = [[render(tab.get(r, c), option, sheet.locale) for c in range(c1, c2)] for r in range(r1, r2)]
+    result: dict[str, Any] = {"range": _normalised(sheet, range_text), "majorDimension": major}
     values = trimmed(rows)
     if values:
         result["values"] = values
     return result
+
+
+def _detect_table(tab: Tab, rng: Range) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The table Google finds from a range's start: the first row with data at or below it, from its
+    first filled column, down to the last row with data (0-based start, end-exclusive end)."""
+    r0, c0 = rng.r1 or 0, rng.c1 or 0
+    used_rows, used_cols = tab.used()
+    for r in range(r0, used_rows):
+        filled = [c for c in range(c0, used_cols) if tab.get(r, c) != ""]
+        if filled:
+            return (r, filled[0]), (used_rows, used_cols)
+    return None
 
 
 def _check_fits(sheet: Spreadsheet, range_text: str, values: list[list[Any]]) -> None:
@@ -653,25 +711,94 @@ def _clear(sheet: Spreadsheet, range_text: str) -> None:
                 tab.rows[r][c] = ""
 
 
-def _grid_data(tab: Tab, rng: Range) -> dict:
+def _grid_data(tab: Tab, rng: Range, locale: str = "en_GB") -> dict:
+    """A range's cells as Google sends them: ``rowData`` left out when the range holds nothing,
+    an empty row as ``{}``, trailing empty cells and rows left out, zero start offsets left out."""
     r1, c1, r2, c2 = _bounds(tab, rng)
-    row_data = []
+    row_data: list[dict[str, Any]] = []
     for r in range(r1, r2):
         cells = []
         for c in range(c1, c2):
             v = tab.get(r, c)
             cell: dict[str, Any] = {}
             if v != "":
-                cell["formattedValue"] = render(v)
+                cell["formattedValue"] = render(v, "FORMATTED_VALUE", locale)
                 if isinstance(v, str):
                     cell["userEnteredValue"] = {"stringValue": v}
+                    cell["effectiveValue"] = {"stringValue": v}
                 elif isinstance(v, Formula):
                     cell["userEnteredValue"] = {"formulaValue": v.text}
+                    cell["effectiveValue"] = {"errorValue": {"type": "ERROR", "message": "Formula parse error."}}
                 else:
                     cell["userEnteredValue"] = {"numberValue": render(v, "UNFORMATTED_VALUE")}
+                    cell["effectiveValue"] = {"numberValue": render(v, "UNFORMATTED_VALUE")}
             cells.append(cell)
-        row_data.append({"values": cells})
-    return {"startRow": r1, "startColumn": c1, "rowData": row_data}
+        while cells and not cells[-1]:
+            cells.pop()
+        row_data.append({"values": cells} if cells else {})
+    while row_data and not row_data[-1]:
+        row_data.pop()
+    data: dict[str, Any] = {}
+    if r1:
+        data["startRow"] = r1
+    if c1:
+        data["startColumn"] = c1
+    if row_data:
+        data["rowData"] = row_data
+    return data
+
+
+def parse_field_mask(text: str) -> dict[str, Any]:
+    """A ``fields`` mask as a tree: name -> sub-mask, or None for the whole value.
+    ``sheets(properties(title),data.rowData.values.note)`` and ``sheets/data`` both work."""
+    tree, _ = _parse_mask(text, 0)
+    return tree
+
+
+def _parse_mask(text: str, pos: int) -> tuple[dict[str, Any], int]:
+    tree: dict[str, Any] = {}
+    while pos < len(text):
+        end = pos
+        while end < len(text) and text[end] not in ",()":
+            end += 1
+        path, pos = text[pos:end].strip().replace("/", "."), end
+        sub = None
+        if pos < len(text) and text[pos] == "(":
+            sub, pos = _parse_mask(text, pos + 1)
+            pos += 1  # the closing parenthesis
+        if path:
+            _mask_insert(tree, path.split("."), sub)
+        if pos < len(text) and text[pos] == ",":
+            pos += 1
+        elif pos < len(text) and text[pos] == ")":
+            return tree, pos
+    return tree, pos
+
+
+def _mask_insert(tree: dict[str, Any], parts: list[str], sub: dict[str, Any] | None) -> None:
+    head, rest = parts[0], parts[1:]
+    if head in tree and tree[head] is None:
+        return  # already the whole value
+    if not rest and sub is None:
+        tree[head] = None
+        return
+    child = tree.setdefault(head, {})
+    if rest:
+        _mask_insert(child, rest, sub)
+    else:
+        for key, value in (sub or {}).items():
+            _mask_insert(child, [key], value)
+
+
+def apply_field_mask(value: Any, mask: dict[str, Any] | None) -> Any:
+    """Only the fields the mask names, as Google answers a request with ``fields``."""
+    if mask is None:
+        return value
+    if isinstance(value, list):
+        return [apply_field_mask(v, mask) for v in value]
+    if isinstance(value, dict):
+        return {k: apply_field_mask(v, mask[k]) for k, v in value.items() if k in mask}
+    return value
 
 
 def trimmed(rows: list[list[Any]]) -> list[list[Any]]:
@@ -687,7 +814,14 @@ def trimmed(rows: list[list[Any]]) -> list[list[Any]]:
     return out
 
 
-def _quote(title: str) -> str:
+_PLAIN_TITLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LOOKS_LIKE_A_CELL = re.compile(r"^[A-Za-z]{1,3}[0-9]+$|^R[0-9]*C[0-9]*$", re.IGNORECASE)
+
+
+def a1_title(title: str) -> str:
+    """A tab's name in an A1 range as Google writes it: quoted only when it has to be."""
+    if _PLAIN_TITLE.match(title) and not _LOOKS_LIKE_A_CELL.match(title):
+        return title
     return "'" + title.replace("'", "''") + "'"
 
 

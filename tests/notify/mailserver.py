@@ -15,6 +15,7 @@ import ipaddress
 import socket
 import ssl
 import threading
+import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -45,6 +46,23 @@ class Faults:
     waiting: dict[str, list[str]] = field(default_factory=dict)
     stall_seconds: float = 3.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stalling: int = 0  # connections gone silent just now; the server waits for them before it stops
+
+    async def stall(self, transport) -> None:
+        """Say nothing for ``stall_seconds``, then hang up."""
+        with self.lock:
+            self.stalling += 1
+        try:
+            await asyncio.sleep(self.stall_seconds)
+        finally:
+            transport.close()
+            with self.lock:
+                self.stalling -= 1
+
+    def wait_for_stalls(self) -> None:
+        deadline = time.monotonic() + self.stall_seconds + 2
+        while self.stalling and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def add(self, stage: str, how: str, times: int = 1) -> None:
         assert stage in STAGES + ("DATA reply",) and how in HOW, (stage, how)
@@ -91,8 +109,7 @@ class _FaultySMTP(SMTP):
         elif how == "reset":
             self.transport.abort()
         else:
-            await asyncio.sleep(self.faults.stall_seconds)
-            self.transport.close()
+            await self.faults.stall(self.transport)
         if self._handler_coroutine is not None and self._handler_coroutine is not asyncio.current_task():
             self._handler_coroutine.cancel()
 
@@ -179,8 +196,7 @@ class _Handler:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
         if self.faults.take("DATA reply") is not None:
             # Delivered, but the sender never hears so: it times out waiting for the 250.
-            await asyncio.sleep(self.faults.stall_seconds)
-            server.transport.close()
+            await self.faults.stall(server.transport)
         return "250 Message accepted for delivery"
 
 
@@ -215,9 +231,10 @@ class MailServer:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.controller.stop()
+        self.stop()
 
     def stop(self) -> None:
+        self.handler.faults.wait_for_stalls()
         self.controller.stop()
 
     def start(self) -> None:

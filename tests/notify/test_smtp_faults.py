@@ -34,6 +34,7 @@ def config(relay):
     relay.take()
     yield relay.config(MAIL_SMTP_TIMEOUT=0.4)
     relay.handler.faults.waiting.clear()
+    relay.handler.faults.wait_for_stalls()
 
 
 def send_until_sent(config, email: Email, runs: int = 3) -> int:

@@ -59,18 +59,32 @@ def test_metadata_is_read_once_and_read_all_is_one_batch_get(api, book):
     assert sorted(params["ranges"]) == sorted(f"'{t}'" for t in TABS)
 
 
-def test_append_is_one_append_call_raw_inserting_rows(api, book):
+def test_append_is_one_append_cells_call_of_text_values(api, book):
     book.read(CHALLENGES)
     api.reset_counts()
     book.append(CHALLENGES, [{REFERENCE: "PC-9", STATUS: "=1+1"}])
-    assert api.calls == {"values.append": 1}
-    _, _, params, _ = api.log[-1]
-    assert params["valueInputOption"] == ["RAW"] and params["insertDataOption"] == ["INSERT_ROWS"]
+    assert api.calls == {"batchUpdate": 1}
+    _, _, _, body = api.log[-1]
+    [request] = body["requests"]
+    cells = request["appendCells"]["rows"][0]["values"]
+    assert cells[0] == {"userEnteredValue": {"stringValue": "PC-9"}}
+    assert {"userEnteredValue": {"stringValue": "=1+1"}} in cells
 
 
 def test_a_submission_on_a_fresh_workbook_costs_one_read_and_one_write(api, book):
     book.append(HISTORY, [{REFERENCE: "PC-9", "Action": "Raised"}])
-    assert api.calls == {"get": 1, "values.append": 1}
+    assert api.calls == {"get": 1, "batchUpdate": 1}
+
+
+def test_an_append_lands_under_its_headers_when_column_a_has_no_header(api, partnership):
+    """Google's values:append would start at the first column of the table it detects (B here)."""
+    api.add_spreadsheet("blank-a", tabs={CHALLENGES: [["", REFERENCE, STATUS], ["", "PC-1", "on track"]]})
+    from dataclasses import replace
+    from procedures.config import SheetConfig
+    book = google_workbook(api, replace(partnership, sheet=SheetConfig("google", spreadsheet_id="blank-a")))
+    book.append(CHALLENGES, [{REFERENCE: "PC-2", STATUS: "overdue"}])
+    assert api.values("blank-a", CHALLENGES) == [["", REFERENCE, STATUS], ["", "PC-1", "on track"],
+                                                 ["", "PC-2", "overdue"]]
 
 
 def test_update_is_one_batch_get_and_one_raw_batch_update_across_tabs(api, book):

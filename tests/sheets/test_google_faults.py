@@ -64,7 +64,7 @@ def test_an_append_applied_but_its_reply_lost_is_read_back_not_written_again(api
         api.cut_reply_next(1, how=fault)
     book.append(CHALLENGES, [{REFERENCE: "PC-2", SUBMISSION_ID: "s-2"}])
     assert rows(api, book, CHALLENGES, SUBMISSION_ID) == ["s-1", "s-2"]
-    assert api.calls["values.append"] == 1
+    assert api.calls["batchUpdate"] == 1
 
 
 @pytest.mark.parametrize("fault", ["timeout", "connection", "500", "html"])
@@ -73,7 +73,7 @@ def test_an_append_that_may_not_have_landed_is_written_again_only_after_reading(
      "500": lambda: api.fail_next(500), "html": lambda: api.html_error_next(502)}[fault]()
     book.append(CHALLENGES, [{REFERENCE: "PC-2", SUBMISSION_ID: "s-2"}])
     assert rows(api, book, CHALLENGES, SUBMISSION_ID) == ["s-1", "s-2"]
-    assert api.calls["values.append"] == 2
+    assert api.calls["batchUpdate"] == 2
     assert api.calls["values.batchGet"] >= 1, "the tab was read before writing again"
 
 
