@@ -243,6 +243,10 @@ class Workbook(abc.ABC):
     def write_summary(self, table: SummaryTable) -> None:
         """Replace the Summary tab's contents, header rows bold and columns sized."""
 
+    def setting_problems(self) -> list[Problem]:
+        """Settings of the spreadsheet itself that business support must correct (a Google sheet's locale)."""
+        return []
+
     @abc.abstractmethod
     def init(self) -> list[str]:
         """Create missing tabs and missing header columns, never touching existing data.

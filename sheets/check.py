@@ -21,7 +21,7 @@ def check(workbook: Workbook, partnership: Partnership, today: dt.date | None = 
     default the real day, is one)."""
     today = today or dt.date.today()
     tables = workbook.read_all(TABS)
-    problems: list[Problem] = []
+    problems: list[Problem] = workbook.setting_problems()
     for tab in TABS:
         table = tables[tab]
         problems += header_problems(table)

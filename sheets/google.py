@@ -25,11 +25,11 @@ from gspread.http_client import HTTPClient
 
 from procedures.config import Partnership
 from sheets.base import (
-    Clear, Percent, SheetError, SheetUnavailable, SummaryTable, SummaryValue, Table, Workbook, WriteUncertain,
-    cell_display, check_lengths, number_cell, rows_present,
+    Clear, Percent, Problem, SheetError, SheetUnavailable, SummaryTable, SummaryValue, Table, Workbook,
+    WriteUncertain, cell_display, check_lengths, number_cell, rows_present,
 )
 from sheets.http import POLICIES, RetryingHTTPClient, RetryPolicy
-from sheets.schema import COLUMNS, SUMMARY, TABS
+from sheets.schema import COLUMNS, DATE_COLUMNS, SUMMARY, TABS
 from sheets.tables import (
     CellChange,
     Grid,
@@ -47,6 +47,8 @@ from sheets.tables import (
 )
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+# The spreadsheet's locale: how Google reads a date a person types into a cell (day first).
+LOCALE = "en_GB"
 # How many times an adding write is sent when each reply is lost (the sheet is read in between).
 ADD_ATTEMPTS = 3
 
@@ -68,6 +70,7 @@ class GoogleWorkbook(Workbook):
         self.http = http
         self._sheets: dict[str, SheetInfo] | None = None
         self._headers: dict[str, tuple[str, ...]] = {}
+        self.locale = ""  # the spreadsheet's locale, from the metadata
 
     def __repr__(self) -> str:
         return f"GoogleWorkbook({self.id!r})"
@@ -99,13 +102,15 @@ class GoogleWorkbook(Workbook):
             try:
                 meta = self._call(self.http.fetch_sheet_metadata, self.id, params={
                     "includeGridData": "true", "ranges": ranges,
-                    "fields": "sheets(properties(sheetId,title,gridProperties),data.rowData.values.formattedValue)"})
+                    "fields": "properties(locale),"
+                              "sheets(properties(sheetId,title,gridProperties),data.rowData.values.formattedValue)"})
             except SheetError as e:
                 if "Unable to parse range" not in str(e):
                     raise
                 # A tab is missing (init has not run): read the tabs alone.
                 meta = self._call(self.http.fetch_sheet_metadata, self.id)
             self._sheets = {}
+            self.locale = meta.get("properties", {}).get("locale", "")
             for sheet in meta.get("sheets", []):
                 props = sheet["properties"]
                 grid = props.get("gridProperties", {})
@@ -140,16 +145,24 @@ class GoogleWorkbook(Workbook):
     # Reading
 
     def _read_grids(self, tabs: Iterable[str]) -> dict[str, Grid]:
+        """The tabs' cells as text. Values are read unformatted, so a date cell arrives as its serial
+        number, not as the spreadsheet's locale shows it (03/04/2027 is 4 March in en_US): in a date
+        column it becomes ``YYYY-MM-DD``; text is text whatever the locale."""
         present = [t for t in dict.fromkeys(tabs) if t in self._metadata()]
         if not present:
             return {}
         result = self._call(self.http.values_batch_get, self.id, [quote_tab(t) for t in present],
-                            params={"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"})
+                            params={"valueRenderOption": "UNFORMATTED_VALUE",
+                                    "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"})
         grids: dict[str, Grid] = {}
         for tab, value_range in zip(present, result.get("valueRanges", [])):
-            # Formatted values arrive as text already; only the odd number or blank needs turning into text.
-            grid = [row if all(type(v) is str for v in row) else [cell_text(v) for v in row]
-                    for row in value_range.get("values", [])]
+            rows = value_range.get("values", [])
+            header = [cell_text(v) for v in rows[0]] if rows else []
+            dates = {i for i, name in enumerate(header) if name.strip() in DATE_COLUMNS.get(tab, ())}
+            # Text arrives as text; only the odd number (a date cell, a typed number) needs turning into text.
+            grid = [row if all(type(v) is str for v in row) else
+                    [_date_text(v) if i in dates else cell_text(v) for i, v in enumerate(row)]
+                    for row in rows]
             grids[tab] = grid
             self._headers[tab] = header_names(grid)
         return grids
@@ -355,7 +368,34 @@ class GoogleWorkbook(Workbook):
                 self._headers[tab] = tuple(headers) + missing
             done.extend(init_messages(tab, tab in added, missing))
         self._write_cells(cells)
+        if self.locale != LOCALE:
+            self._call(self.http.batch_update, self.id, {"requests": [{"updateSpreadsheetProperties": {
+                "properties": {"locale": LOCALE}, "fields": "locale"}}]})
+            done.append(f"Set the spreadsheet's locale to {LOCALE} (it was {self.locale or 'not set'}), so dates "
+                        "typed into it are read day first, as 21/11/2026")
+            self.locale = LOCALE
         return done
+
+    def setting_problems(self) -> list[Problem]:
+        self._metadata()
+        if self.locale == LOCALE:
+            return []
+        return [Problem("Spreadsheet", None, None, f"its locale is {self.locale or 'not set'}, not {LOCALE}: a date "
+                        "typed into it may be read month first (03/04/2027 as 4 March); set File > Settings > "
+                        "Locale to United Kingdom, or run `flask sheet init`")]
+
+
+# Serial numbers read as dates: 1 January 1950 to 31 December 2199. Any other number in a date
+# column stays a number, and is reported as a date that cannot be read.
+_SERIALS = range(18264, 109575)
+_EPOCH = dt.date(1899, 12, 30)
+
+
+def _date_text(value: Any) -> str:
+    """A date column's cell: a date cell's serial number as ``YYYY-MM-DD``, anything else as text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) in _SERIALS:
+        return (_EPOCH + dt.timedelta(days=int(value))).isoformat()
+    return cell_text(value)
 
 
 def _new_sheet_id() -> int:

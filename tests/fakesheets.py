@@ -256,8 +256,9 @@ class FakeSheetsAPI:
     def values(self, spreadsheet_id: str, tab: str, option: str = "FORMATTED_VALUE") -> list[list[Any]]:
         """A tab's cells as the API would return them, trailing blanks trimmed."""
         with self._lock:
-            t = self.spreadsheets[spreadsheet_id].tabs[tab]
-            rows = [[render(v, option) for v in row] for row in t.rows]
+            sheet = self.spreadsheets[spreadsheet_id]
+            t = sheet.tabs[tab]
+            rows = [[render(v, option, sheet.locale) for v in row] for row in t.rows]
         return trimmed(rows)
 
     def cell(self, spreadsheet_id: str, tab: str, a1: str) -> Cell:
@@ -523,6 +524,10 @@ class FakeSheetsAPI:
         tab.row_count = grid.get("rowCount", tab.row_count)
         tab.column_count = grid.get("columnCount", tab.column_count)
         tab.frozen_rows = grid.get("frozenRowCount", tab.frozen_rows)
+
+    def _req_updateSpreadsheetProperties(self, sheet: Spreadsheet, args: dict) -> None:
+        if "locale" in args.get("fields", "") or args.get("fields") == "*":
+            sheet.locale = args["properties"].get("locale", sheet.locale)
 
     def _req_appendDimension(self, sheet: Spreadsheet, args: dict) -> None:
         tab = sheet.by_id(args["sheetId"])
