@@ -12,6 +12,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from procedures.values import EMAIL_LENGTH, is_email_address
 
+from sheets.schema import UNSTORABLE
+
 # Long answers stay well under the spreadsheet's 50,000-character cell limit.
 LONG_TEXT = 5000
 SHORT_TEXT = 200
@@ -31,12 +33,21 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _storable(value: Any) -> Any:
+    """Refuse an answer the spreadsheet could not keep as typed, rather than change it silently."""
+    if isinstance(value, str) and UNSTORABLE.search(value):
+        raise ValueError("Remove the invisible control characters from this answer (they were probably "
+                         "pasted in): the spreadsheet cannot keep them")
+    return value
+
+
 class StrippedForm(FlaskForm):
-    """A form whose text answers lose leading and trailing whitespace before validation."""
+    """A form whose text answers lose leading and trailing whitespace before validation, and which
+    refuses characters the spreadsheet cannot hold."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            filters = [_strip, *unbound_field.kwargs.get("filters", [])]
+            filters = [_storable, _strip, *unbound_field.kwargs.get("filters", [])]
             bound = unbound_field.bind(form=form, filters=filters, **options)
             bound.get_form = weakref.ref(form)
             return bound

@@ -25,7 +25,6 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Mapping, Sequence
 
 import filelock
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -33,7 +32,7 @@ from sheets.base import (
     Clear, Percent, Record, SheetUnavailable, SummaryTable, SummaryValue, Table, Workbook, cell_display,
     check_lengths, number_cell,
 )
-from sheets.schema import COLUMNS, SUMMARY, TABS
+from sheets.schema import COLUMNS, SUMMARY, TABS, UNSTORABLE
 from sheets.xlsx_append import CannotAppend, append_rows
 from sheets.xlsx_limits import check_unpacked_size
 from sheets.xlsx_read import BrokenXlsx, UnreadableXlsx, read_grids
@@ -81,7 +80,7 @@ def _signature(path: Path) -> Signature | None:
 
 def _clean(value: str) -> str:
     """Characters an .xlsx cannot hold (control characters) are dropped."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return UNSTORABLE.sub("", value)
 
 
 def _set_text(ws: Worksheet, row: int, column: int, value: str) -> None:

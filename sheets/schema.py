@@ -5,6 +5,8 @@ columns anywhere; the app never writes to a column not listed here.
 """
 from __future__ import annotations
 
+import re
+
 
 class Column(str):
     """A column's header name (it is the name, as text) and what retention does to it.
@@ -224,6 +226,10 @@ DATE_COLUMNS: dict[str, tuple[str, ...]] = {
 REFERENCED_TABS = (CHALLENGES, COMPLIANCE)
 
 CELL_LIMIT = 50_000
+
+# Characters a cell cannot hold (XML 1.0): control characters other than tab and line breaks, lone
+# surrogates, U+FFFE and U+FFFF. Forms refuse them; the local workbook drops any that reach it.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def personal_columns(tab: str) -> tuple[str, ...]:

@@ -15,8 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Mapping, Sequence
 from xml.etree import ElementTree
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+from sheets.schema import UNSTORABLE
 from sheets.tables import column_letter
 from sheets.xlsx_text import to_xlsx
 
@@ -53,7 +52,7 @@ def escape_text(value: str) -> str:
     """Text as XML character data that reads back exactly: control characters an .xlsx cannot hold
     are dropped, and a carriage return is a character reference (a parser would turn a bare one
     into a line feed), and text that reads as an ``_xHHHH_`` escape is escaped (sheets.xlsx_text)."""
-    value = to_xlsx(ILLEGAL_CHARACTERS_RE.sub("", value))
+    value = to_xlsx(UNSTORABLE.sub("", value))
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
