@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from urllib.parse import urlencode
 
 import click
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
 from limits import parse as parse_limit
 
@@ -21,6 +22,7 @@ from procedures.config import Partnership
 from procedures.values import is_email_address
 from sheets.schema import BUSINESS_SUPPORT
 from state import store_for
+from views import kept_answers
 from views.auth import User, current_user, role_for, session_expired, sign_in as sign_in_user, sign_out as sign_out_user
 from views.lists_cache import lists_table
 from views.partnership import get_partnership
@@ -31,6 +33,8 @@ bp = Blueprint("auth", __name__)
 logger = logging.getLogger(__name__)
 
 CHECK_EMAIL = "sign_in_email"  # the address the "check your email" page names
+KEPT = "kept"
+KEPT_MESSAGE = "Your answers were kept while you signed in again. Check them, then send the form."
 IDLE_MESSAGE = "You were signed out because you had not used the service for {minutes} minutes. Sign in again to continue."
 LIFETIME_MESSAGE = "You were signed out because you signed in more than {hours} hours ago. Sign in again to continue."
 USED = "sign-in"  # the store's kind for used sign-in links
@@ -89,6 +93,7 @@ def end_expired_session():
         return None
     minutes = int(current_app.config.get("SESSION_IDLE_MINUTES", 30))
     hours = int(current_app.config.get("SESSION_MAX_HOURS", 12))
+    user = current_user()
     expired = session_expired(minutes * 60, hours * 3600)
     if expired is None:
         return None
@@ -97,7 +102,26 @@ def end_expired_session():
     if not slug or slug not in current_app.extensions["partnerships"]:
         return redirect(url_for("public.index"))
     target = request.full_path.rstrip("?") if request.method == "GET" else None
+    if request.method == "POST" and user is not None and request.form:
+        # A form sent after the session ended: keep its answers through sign-in, to send again from its page.
+        kept_id = kept_answers.keep(current_app.config, user.email, request.path, request.form.items(multi=True))
+        if kept_id:
+            target = f"{request.path}?{urlencode({KEPT: kept_id})}"
     return redirect(url_for("auth.sign_in", slug=slug, next=local_path(target, slug)))
+
+
+@bp.before_app_request
+def restore_kept_answers():
+    """Back from signing in with ``?kept=<id>``: the form's page is shown filled in with the kept answers."""
+    kept_id = request.args.get(KEPT)
+    user = current_user()
+    if request.method != "GET" or not kept_id or user is None:
+        return None
+    answers = kept_answers.take(current_app.config, kept_id, user.email, request.path)
+    if answers is not None:
+        g.kept_answers = answers
+        flash(KEPT_MESSAGE, "info")
+    return None
 
 
 @bp.app_context_processor
