@@ -59,6 +59,7 @@ bench: install ## Print the benchmark figures
 	$(BIN)/python benchmarks/summary.py
 	$(BIN)/python benchmarks/state.py
 	$(BIN)/python benchmarks/retention.py
+	$(BIN)/python benchmarks/faults.py
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) node_modules static/govuk

@@ -322,8 +322,8 @@ def fuzz_forms(examples: int, seed: int = 4) -> dict[str, Any]:
     challenges whose row differs from what was typed."""
     from tests.fuzzforms import fuzz_every_form
 
-    with tempfile.TemporaryDirectory() as tmp:
-        return fuzz_every_form(lambda: app_in(Path(tmp) / uuid.uuid4().hex), examples, seed=seed)
+    with tempfile.TemporaryDirectory(dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as tmp:
+        return fuzz_every_form(lambda: app_in(Path(tmp) / uuid.uuid4().hex), examples, seed_number=seed)
 
 
 # ---------------------------------------------------------------------------------------------
