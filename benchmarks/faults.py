@@ -60,8 +60,9 @@ def app_in(folder: Path, **config: Any):
     return create_app({"TESTING": True, "SECRET_KEY": "bench", "PARTNERSHIPS_DIR": str(folder / "partnerships"),
                        "BASE_DIR": str(folder), "MAIL_BACKEND": "outbox", "MAIL_OUTBOX_DIR": str(folder / "outbox"),
                        "PENDING_DIR": str(folder / "pending"), "JOBS_DIR": str(folder / "jobs"),
+                       "STATE_URL": f"sqlite:///{folder.resolve()}/state.sqlite3",
                        "BASE_URL": "http://localhost", "SESSION_COOKIE_SECURE": False, "SIGN_IN_MIN_SECONDS": 0,
-                       "RATELIMIT_ENABLED": False, **config})
+                       **config})
 
 
 def sign_in(client, address: str, role: str = "practitioner") -> None:
@@ -350,7 +351,7 @@ def main() -> None:
     kills = 10 if quick else 100
     owed = 125
     print(f"\n2. the daily job killed with SIGKILL at {kills} random points (10 kills in a row per workbook, then "
-          "run to the end), with the sent-email journal as it stands")
+          "run to the end), with the write-ahead sent journal in the state store (SQLite)")
     k = job_killed(owed, kills)
     print(f"   {k['owed per workbook']} emails owed per workbook; {k['workbooks']} workbooks, "
           f"{k['emails owed in all']:,} emails owed in all; {k['kills while sending']} kills came while emails "

@@ -17,6 +17,6 @@ def test_the_job_killed_part_way_and_run_again_loses_nothing():
     result = job_killed(5, kills=1, per_workbook=1, longest=2.5, seed=3)
     assert result["owed per workbook"] >= 15
     assert result["lost"] == 0 and result["unexpected"] == 0 and result["unfinished workbooks"] == 0
-    # The journal as it stands notes an email after sending it: a kill between the two can send it twice
-    # (with the same Message-ID); at most one email per kill.
+    # The write-ahead journal notes an email before sending it and after: a kill between the send and the
+    # second note sends it again on the next run, with the same Message-ID; at most one email per kill.
     assert result["extra copies"] <= result["kills"]
