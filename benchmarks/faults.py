@@ -287,7 +287,7 @@ def relay_failing(emails_owed: int = 6, times: int = 2) -> list[tuple[str, str, 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         with MailServer(Path(tmp), tls=True) as relay:
-            relay.handler.faults.stall_seconds = 1.0
+            relay.handler.faults.stall_seconds = 2.0
             template = Path(tmp) / "template"
             owing_workbook(template, max(1, emails_owed // 3), today)
             from jobs.run import run_partnerships
@@ -296,7 +296,7 @@ def relay_failing(emails_owed: int = 6, times: int = 2) -> list[tuple[str, str, 
                 for how in (HOW if stage != "DATA reply" else ("stall",)):
                     folder = Path(tmp) / f"{stage}-{how}".replace(" ", "-")
                     shutil.copytree(template, folder)
-                    app = app_in(folder, **relay.config(MAIL_SMTP_TIMEOUT=0.4))
+                    app = app_in(folder, **relay.config(MAIL_SMTP_TIMEOUT=1.0))
                     partnership = app.extensions["partnerships"]["demo"]
                     relay.take()
                     relay.fail(stage, how, times=times)
@@ -332,11 +332,22 @@ def fuzz_forms(examples: int, seed: int = 4) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a quick look")
+    parser.add_argument("--only", default="1234", help="which figures to print, e.g. --only 24 (default: all)")
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)
     quick = args.quick
 
-    count = 100 if quick else 1000
+    if "1" in args.only:
+        submissions_figure(100 if quick else 1000)
+    if "2" in args.only:
+        killed_figure(10 if quick else 100)
+    if "3" in args.only:
+        relay_figure()
+    if "4" in args.only:
+        fuzz_figure(1000 if quick else 10_000)
+
+
+def submissions_figure(count: int) -> None:
     print(f"1. {count:,} submissions through the app to the fake Sheets API; each call meets a 429, a 500, "
           "a timeout, a dropped connection or an applied-but-reply-lost fault with 10% chance each")
     s = submissions_to_flaky_google(count)
@@ -348,7 +359,8 @@ def main() -> None:
     print(f"   LOST {s['lost']}, DOUBLED {s['doubled']} (challenge rows by Submission ID); "
           f"History rows lost {s['history_lost']}, doubled {s['history_doubled']}")
 
-    kills = 10 if quick else 100
+
+def killed_figure(kills: int) -> None:
     owed = 125
     print(f"\n2. the daily job killed with SIGKILL at {kills} random points (10 kills in a row per workbook, then "
           "run to the end), with the write-ahead sent journal in the state store (SQLite)")
@@ -359,13 +371,16 @@ def main() -> None:
     print(f"   LOST {k.get('lost', 0)}, DOUBLED {k.get('doubled', 0)} emails ({k.get('extra copies', 0)} extra "
           f"copies, each with the Message-ID of the first); {k.get('unfinished workbooks', 0)} workbooks unfinished")
 
+
+def relay_figure() -> None:
     print("\n3. the daily job through an SMTP relay failing at each stage (2 conversations each), run again "
           "until it succeeds")
     print(f"   {'stage':<11} {'how':<6} {'runs':>4} {'emails':>6} {'once':>5} {'twice+':>6}")
     for stage, how, runs, emails, once, more in relay_failing():
         print(f"   {stage:<11} {how:<6} {runs:>4} {emails:>6} {once:>5} {more:>6}")
 
-    examples = 1000 if quick else 10_000
+
+def fuzz_figure(examples: int) -> None:
     print(f"\n4. every form fuzzed with hypothesis, {examples:,} examples in all")
     f = fuzz_forms(examples)
     print(f"   per form: {f['per_form']}")

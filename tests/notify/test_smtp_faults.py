@@ -25,14 +25,14 @@ ACCEPTED_STAGES = ("after DATA", "QUIT")  # the relay had already answered 250 t
 @pytest.fixture(scope="module")
 def relay(tmp_path_factory):
     with MailServer(tmp_path_factory.mktemp("relay"), tls=True) as server:
-        server.handler.faults.stall_seconds = 1.0
+        server.handler.faults.stall_seconds = 2.0
         yield server
 
 
 @pytest.fixture
 def config(relay):
     relay.take()
-    yield relay.config(MAIL_SMTP_TIMEOUT=0.4)
+    yield relay.config(MAIL_SMTP_TIMEOUT=1.0)  # long enough for a busy machine to answer in time
     relay.handler.faults.waiting.clear()
     relay.handler.faults.wait_for_stalls()
 
