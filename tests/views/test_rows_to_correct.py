@@ -82,12 +82,14 @@ def test_anything_sent_is_refused_with_the_answers_kept_and_nothing_written(clie
     assert (workbook.read(CHALLENGES).records, workbook.read(HISTORY).records) == before
 
 
-def test_someone_who_may_not_see_it_still_gets_404_not_its_problems(client, urls, reference, workbook):
+def test_someone_who_may_not_see_it_is_refused_without_its_problems(client, urls, reference, workbook):
     url = urls("challenges.resolve", reference=reference)
     opened = client.get(url)
     duplicate(workbook, CHALLENGES, reference)
     sign_in_as(client, "someone.else@example.nhs.uk")
-    assert send_form(client, url, ACTIONS["resolve"], opened=opened).status_code == 404
+    refused = send_form(client, url, ACTIONS["resolve"], opened=opened)
+    assert refused.status_code == 403
+    assert "on 2 rows" not in text(refused) and "Met and agreed" not in text(refused)
 
 
 def test_a_compliance_challenge_on_two_rows_is_refused_too(client, urls, workbook):
