@@ -333,6 +333,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a quick look")
     parser.add_argument("--only", default="1234", help="which figures to print, e.g. --only 24 (default: all)")
+    parser.add_argument("--examples", type=int, default=None, help="fuzzed examples for figure 4 (default 10,000)")
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)
     quick = args.quick
@@ -344,7 +345,7 @@ def main() -> None:
     if "3" in args.only:
         relay_figure()
     if "4" in args.only:
-        fuzz_figure(1000 if quick else 10_000)
+        fuzz_figure(args.examples or (1000 if quick else 10_000))
 
 
 def submissions_figure(count: int) -> None:
