@@ -163,7 +163,9 @@ sys.path.insert(0, {root!r})
 from benchmarks.faults import app_in
 from pathlib import Path
 from jobs.run import run_partnerships
-app = app_in(Path({folder!r}))
+# The run before was killed: its lock in the state store would free itself after JOB_LOCK_MINUTES;
+# here the next run comes at once, as if that time had passed.
+app = app_in(Path({folder!r}), JOB_LOCK_MINUTES=0)
 with app.app_context():
     ok = run_partnerships([app.extensions["partnerships"]["demo"]], dt.date.fromisoformat({today!r}),
                           config=app.config, echo=lambda *a, **k: None)
@@ -224,7 +226,7 @@ def run_job(folder: Path, today: dt.date, kill_after: float | None = None) -> tu
 
 
 def job_killed(owed_challenges: int, kills: int, seed: int = 2, per_workbook: int = 10,
-               longest: float = 6.0) -> dict[str, Any]:
+               longest: float = 8.0) -> dict[str, Any]:
     """On fresh workbooks owing emails: start the job, SIGKILL it after a random 0.3 to ``longest``
     seconds (start-up, reading, sending, writing: anywhere), ``per_workbook`` times in a row, then run
     it to the end; count deliveries per Message-ID against what was owed."""
@@ -362,9 +364,9 @@ def submissions_figure(count: int) -> None:
 
 
 def killed_figure(kills: int) -> None:
-    owed = 125
+    owed = 72
     print(f"\n2. the daily job killed with SIGKILL at {kills} random points (10 kills in a row per workbook, then "
-          "run to the end), with the write-ahead sent journal in the state store (SQLite)")
+          "run to the end, the next run at once), with the write-ahead sent journal in the state store (SQLite)")
     k = job_killed(owed, kills)
     print(f"   {k['owed per workbook']} emails owed per workbook; {k['workbooks']} workbooks, "
           f"{k['emails owed in all']:,} emails owed in all; {k['kills while sending']} kills came while emails "
