@@ -28,8 +28,10 @@ SUPPORT = "business.support@demo-partnership.example"
 TODAY = dt.date.today()
 
 # Raise form field -> the Challenges column it is written to, as typed.
+# (The raiser's email is the signed-in person's, whatever the form sends.)
 RAISE_COLUMNS = {"raiser_name": "Raised by", "raiser_role": "Raiser role", "raiser_agency": "Raiser agency",
-                 "raiser_email": "Raiser email", "line_manager_email": "Line manager email",
+                 "line_manager_email": "Line manager email",
+                 "other_line_manager_email": "Other professional's line manager email",
                  "other_agency": "Other agency", "other_professional": "Other professional",
                  "other_professional_email": "Other professional email", "child_or_adult": "Child or adult",
                  "case_reference": "Case reference", "theme": "Theme", "decision": "Decision challenged",
@@ -201,6 +203,8 @@ class Fuzzer:
         if row is None:
             self.differing.append((submission_id, "(row)", "a row", "none"))
             return
+        if row["Raiser email"] != RAISER:
+            self.differing.append((submission_id, "Raiser email", RAISER, row["Raiser email"]))
         for field, column in RAISE_COLUMNS.items():
             typed = data.get(field, "")
             typed = (typed[0] if typed else "") if isinstance(typed, list) else typed
