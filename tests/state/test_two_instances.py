@@ -17,6 +17,7 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 
+from app import create_app
 from procedures.config import load_partnership
 from sheets.demo import create_demo
 from sheets.local import LocalWorkbook
@@ -55,10 +56,13 @@ class Instance:
         return {**os.environ, "INSTANCE_PATH": str(self.base / "instance"), **extra}
 
     def start(self) -> None:
+        """Start the process; ``wait_until_ready`` waits for it (start both, then wait: quicker)."""
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.state.serve_app", str(self.port)], cwd=ROOT,
             env=self.env(TEST_APP_CONFIG=json.dumps(self.config)), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             text=True)
+
+    def wait_until_ready(self) -> None:
         assert self.process.stdout.readline().strip() == "ready", f"instance {self.name} did not start"
 
     def stop(self) -> None:
@@ -93,6 +97,8 @@ def instances(redis_server, tmp_path_factory):
     b = Instance("b", root, partnerships, redis_server.url, sheet=True)
     for instance in (a, b):
         instance.start()
+    for instance in (a, b):
+        instance.wait_until_ready()
     yield a, b
     for instance in (a, b):
         instance.stop()
@@ -182,7 +188,7 @@ def test_jobs_started_on_both_at_once_run_once(a_and_b, tmp_path):
     _, b = a_and_b
     with MailServer() as mail:
         async def slow_data(server, session, envelope, real=mail.handler.handle_DATA):
-            await asyncio.sleep(0.5)  # a slow relay: the first run still holds the lock when the second starts
+            await asyncio.sleep(0.3)  # a slow relay: the first run still holds the lock when the second starts
             return await real(server, session, envelope)
         mail.handler.handle_DATA = slow_data
         # Both nodes reach the same spreadsheet (b's), each from its own instance folder.
@@ -213,7 +219,10 @@ def test_a_submission_kept_on_one_instance_is_written_by_the_job_on_the_other(a_
     reference = BeautifulSoup(sent.text, "html.parser").select_one(".govuk-panel__body strong").get_text()
     workbook = LocalWorkbook(Path(b.base) / "instance" / "demo.xlsx")
     assert workbook.read(CHALLENGES).find(reference) is None
+    # The job on b's machine, in this process: an app of its own on b's instance folder and settings.
     with MailServer() as mail:
-        output = b.job(mail).communicate(timeout=120)[0]
+        node = create_app({**b.config, **mail.config(), "TESTING": True})
+        output = node.test_cli_runner().invoke(args=["jobs", "run", "--partnership", "demo",
+                                                     "--today", RUN_DAY.isoformat()]).output
     assert "demo: 1 kept form submission written to the sheet" in output, output
     assert workbook.read(CHALLENGES).find(reference)["Case reference"] == "CS-TWO-NODES"
