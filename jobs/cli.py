@@ -4,6 +4,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+BUSY_EXIT = 75  # every partnership was done here or is being done by another run (cron on every node)
+
 jobs_cli = AppGroup("jobs", help="The daily job: reminders, the Summary tab and retention.")
 
 
@@ -34,7 +36,8 @@ def run_command(slug: str | None, today, dry_run: bool) -> None:
     (due soon, overdue, escalate, reporting threshold, resolved, Durham's business manager
     copies), logs each email in the Reminders tab so that a second run sends nothing twice,
     and writes Status, Step due by and Last reminder. Prints a line per partnership and exits 1
-    if any partnership failed (or an email could not be sent), after doing the others.
+    if any partnership failed (or an email could not be sent), after doing the others; exits 75
+    if nothing failed but another run (cron on another node) held some partnership's lock.
 
     \b
     Examples:
@@ -53,10 +56,12 @@ def run_command(slug: str | None, today, dry_run: bool) -> None:
                                  param_hint="--partnership")
     chosen = [known[slug]] if slug else [known[s] for s in sorted(known)]
     zone = current_app.extensions["timezone"]
+    outcomes: dict[str, str] = {}
     ok = run_partnerships(chosen, today or dt.datetime.now(zone).date(), config=current_app.config, dry_run=dry_run,
-                          echo=click.echo)
+                          echo=click.echo, outcomes=outcomes)
     if not ok:
-        raise SystemExit(1)
+        # 75 (EX_TEMPFAIL): nothing failed, another node is running some of them; see docs/deployment.md.
+        raise SystemExit(BUSY_EXIT if set(outcomes.values()) <= {"done", "busy"} else 1)
 
 
 @jobs_cli.command("summary")

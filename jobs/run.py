@@ -24,8 +24,14 @@ Echo = Callable[..., None]
 
 def run_partnerships(partnerships: Iterable[Partnership], today: dt.date, *, config: Mapping[str, Any],
                      dry_run: bool = False, echo: Echo = click.echo,
-                     open_workbook: Callable[[Partnership], Workbook] | None = None) -> bool:
-    """Run the daily job for each partnership, printing a line for each; True if every one succeeded."""
+                     open_workbook: Callable[[Partnership], Workbook] | None = None,
+                     outcomes: dict[str, str] | None = None) -> bool:
+    """Run the daily job for each partnership, printing a line for each; True if every one succeeded.
+
+    ``outcomes``, if given, gets each slug's ``"done"``, ``"failed"`` or ``"busy"`` (another run,
+    perhaps on another machine, held its lock).
+    """
+    outcomes = {} if outcomes is None else outcomes
     if open_workbook is None:
         from sheets.open import open_workbook as _open
 
@@ -34,10 +40,17 @@ def run_partnerships(partnerships: Iterable[Partnership], today: dt.date, *, con
 
     ok = True
     for partnership in partnerships:
+        outcomes[partnership.slug] = "failed"
         try:
-            ok &= run_partnership(partnership, open_workbook(partnership), today, config=config,
-                                  dry_run=dry_run, echo=echo)
-        except (SheetError, JobBusy, StateUnavailable) as e:
+            done = run_partnership(partnership, open_workbook(partnership), today, config=config,
+                                   dry_run=dry_run, echo=echo)
+            outcomes[partnership.slug] = "done" if done else "failed"
+            ok &= done
+        except JobBusy as e:
+            echo(f"{partnership.slug}: not run: {e}", err=True)
+            outcomes[partnership.slug] = "busy"
+            ok = False
+        except (SheetError, StateUnavailable) as e:
             echo(f"{partnership.slug}: failed: {e}", err=True)
             ok = False
         except Exception as e:  # noqa: BLE001 - cron goes on to the next partnership and says what broke
