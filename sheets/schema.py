@@ -168,6 +168,14 @@ PERSON_COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 
+# Who raised a challenge, who it was raised with, and what it is about, on each challenge tab
+# (the lists split and search by these).
+RAISER_EMAIL = {tab: people["raiser"] for tab, people in PERSON_COLUMNS.items()}
+CHALLENGED_EMAIL = {tab: people["challenged"] for tab, people in PERSON_COLUMNS.items()}
+CHALLENGED_AGENCY = {CHALLENGES: "Other agency", COMPLIANCE: "Professional agency"}
+RAISING_AGENCY = {CHALLENGES: "Raiser agency"}
+THEME = {CHALLENGES: "Theme", COMPLIANCE: "Identified issue"}
+
 
 def stage_columns(tab: str, number: int, first: int) -> dict[str, str]:
     """A compliance stage's own columns: its record, the meeting date and when it concluded.

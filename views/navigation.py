@@ -27,7 +27,7 @@ def items_for(slug: str, has_compliance: bool, user: User | None, endpoint: str 
         staff = user.role != "responder"
         if staff:
             wanted.append(("challenges.new", "Raise a challenge"))
-        wanted.append(("lists.your_challenges", "Your challenges"))
+        wanted.append(("lists.your_challenges", "All challenges" if user.is_business_support else "Your challenges"))
         if has_compliance:
             wanted.append(("lists.compliance_challenges", "Compliance challenges"))
             if staff:

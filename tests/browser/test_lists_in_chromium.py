@@ -35,14 +35,14 @@ def test_the_lists_and_navigation_pass_axe(page, live):
     page.context.add_cookies([live.session_cookie(LISTER)])
     page.goto("/demo/challenges")
     assert page.locator("h1").inner_text() == "Your challenges"
-    assert page.locator("#challenges tbody th").all_inner_texts()[:2] == ["DEMO-LSTOVR", "DEMO-LSTRES"]
+    assert page.locator("#raised-by-you tbody th").all_inner_texts()[:2] == ["DEMO-LSTOVR", "DEMO-LSTRES"]
     assert page.locator("[aria-current=page]", has_text="Your challenges").count() == 1
     assert page.locator("#problems").count() == 0
     assert_accessible(page, "your challenges")
 
     page.get_by_role("link", name="Resolved (1)").click()
     page.wait_for_url("**/demo/challenges?status=resolved")
-    assert page.locator("#challenges tbody th").all_inner_texts() == ["DEMO-LSTRES"]
+    assert page.locator("#raised-by-you tbody th").all_inner_texts() == ["DEMO-LSTRES"]
     assert_accessible(page, "your challenges, resolved only")
 
     page.context.add_cookies([live.session_cookie(SUPPORT, role="business_support")])
@@ -50,7 +50,7 @@ def test_the_lists_and_navigation_pass_axe(page, live):
     assert page.locator("#problems tbody tr", has_text="Raised on").count() >= 1
     assert_accessible(page, "every challenge and the rows to correct")
     page.goto("/demo/compliance")
-    assert page.locator("h1").inner_text() == "Compliance challenges"
+    assert page.locator("h1").inner_text() == "All compliance challenges"
     assert_accessible(page, "compliance challenges")
 
 
@@ -65,3 +65,30 @@ def test_on_a_narrow_screen_the_navigation_opens_from_its_menu_button(page, live
     assert menu.get_attribute("aria-expanded") == "true"
     assert page.get_by_role("link", name="Raise a challenge").is_visible()
     assert_accessible(page, "navigation open on a narrow screen")
+
+
+def test_all_challenges_search_and_filters_pass_axe_and_the_navigation_fits_one_line(page, live):
+    open_workbook(live.partnership).append(CHALLENGES, [
+        {"Reference": "DEMO-ALLHLT", "Raised on": format_date(dt.date.today()), "Raiser email": LISTER,
+         "Other agency": "Health", "Theme": "Timeliness", "Step": "1"}])
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.context.add_cookies([live.session_cookie(SUPPORT, role="business_support")])
+    page.goto("/demo/challenges")
+    assert page.locator("h1").inner_text() == "All challenges"
+    # Business support's six navigation items sit on one line at 1280px.
+    tops = page.locator(".govuk-service-navigation__item").evaluate_all(
+        "items => items.map(i => Math.round(i.getBoundingClientRect().top))")
+    assert len(tops) == 6 and len(set(tops)) == 1, tops
+    page.get_by_label("Search by reference, agency or theme").fill("health")
+    page.get_by_label("Sort by").select_option("reference")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/demo/challenges?q=health*")
+    assert "sort=reference" in page.url
+    assert "DEMO-ALLHLT" in page.locator("#challenges tbody th").all_inner_texts()
+    assert_accessible(page, "all challenges, searched")
+    # On a phone each row stacks, every value under its heading, and nothing scrolls sideways.
+    page.set_viewport_size({"width": 320, "height": 640})
+    cell = page.locator("#challenges tbody tr td").first
+    assert cell.evaluate("td => getComputedStyle(td, '::before').content") == '"Raised on: "'
+    assert cell.evaluate("td => getComputedStyle(td).display") == "block"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320

@@ -59,13 +59,20 @@ def rows(workbook, monkeypatch):
     return workbook
 
 
-def references(response) -> list[str]:
-    return [a.get_text(strip=True) for a in page(response).select("#challenges tbody th a")]
+def references(response, table: str = "table.govuk-table") -> list[str]:
+    """The references listed, in order, in every list table of the page (or the one selected)."""
+    return [a.get_text(strip=True) for a in page(response).select(f"{table} tbody th a")]
+
+
+def groups(response) -> dict[str, list[str]]:
+    """A person's list: each heading and the references under it."""
+    return {h2.get_text(strip=True): references(response, f"#{h2['id'].removesuffix('-heading')}")
+            for h2 in page(response).select("h2[id$=-heading]")}
 
 
 def table_rows(response) -> dict[str, list[str]]:
     return {tr.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in tr.select("td")]
-            for tr in page(response).select("#challenges tbody tr")}
+            for tr in page(response).select("table.govuk-table:not(#problems) tbody tr")}
 
 
 def problems(response) -> list[list[str]]:
@@ -107,7 +114,10 @@ def test_a_practitioner_sees_only_the_challenges_that_name_them_and_no_rows_to_c
     sign_in_as(client, RAISER)
     response = client.get("/demo/challenges")
     assert response.status_code == 200
-    assert references(response) == ORDER  # not DEMO-OTHERS; not the two rows that cannot be read
+    # Not DEMO-OTHERS; not the two rows that cannot be read. DEMO-CCCCCC names them as line manager.
+    assert groups(response) == {"Raised by you": [r for r in ORDER if r != "DEMO-CCCCCC"],
+                                "Raised with you": [], "Other challenges you are part of": ["DEMO-CCCCCC"]}
+    assert page(response).select_one("#raised-with-you-none").get_text(strip=True) == "None."
     assert page(response).select_one("#problems") is None
     assert "Rows to correct" not in text(response)
     assert "CASE-" not in text(response)
@@ -116,6 +126,23 @@ def test_a_practitioner_sees_only_the_challenges_that_name_them_and_no_rows_to_c
 def test_a_colleague_sees_only_theirs(client, rows):
     sign_in_as(client, COLLEAGUE)
     assert references(client.get("/demo/challenges")) == ["DEMO-OTHERS", "DEMO-CCCCCC"]
+
+
+def test_challenges_raised_with_a_professional_are_listed_apart_from_those_they_raised(client, workbook, monkeypatch):
+    monkeypatch.setattr(lists, "today", lambda: TODAY)
+    challenged = "pat.officer@example.nhs.uk"
+    workbook.append(CHALLENGES, [
+        challenge("DEMO-RAISED", TODAY, **{"Raiser email": challenged}),
+        challenge("DEMO-WITHME", TODAY, **{"Other professional email": challenged.upper()}),
+        challenge("DEMO-NOTHER", TODAY, **{"Other professional email": COLLEAGUE}),
+    ])
+    sign_in_as(client, challenged)
+    response = client.get("/demo/challenges")
+    assert groups(response) == {"Raised by you": ["DEMO-RAISED"], "Raised with you": ["DEMO-WITHME"]}
+    assert page(response).h1.get_text(strip=True) == "Your challenges"
+    # The professional challenged sees it from the other side only: it is not among those they raised.
+    sign_in_as(client, RAISER)
+    assert groups(client.get("/demo/challenges"))["Raised by you"] == ["DEMO-NOTHER", "DEMO-WITHME"]
 
 
 def test_a_responder_sees_only_the_challenge_their_link_was_for(client, rows):
@@ -134,7 +161,8 @@ def test_the_status_filter(client, rows, status, expected):
     sign_in_as(client, RAISER)
     response = client.get(f"/demo/challenges?status={status}")
     assert response.status_code == 200
-    assert references(response) == expected
+    assert sorted(references(response)) == sorted(expected)
+    assert references(response, "#raised-by-you") == [r for r in expected if r != "DEMO-CCCCCC"]
     chosen = page(response).select_one('nav[aria-label="Filter by status"] [aria-current="page"]')
     assert chosen.get_text(strip=True).lower() == f"{status} ({len(expected)})"
 
@@ -207,16 +235,18 @@ def test_compliance_challenges_for_the_people_they_name(client, compliance_rows)
     response = client.get("/demo/compliance")
     assert response.status_code == 200
     assert page(response).h1.get_text(strip=True) == "Compliance challenges"
-    assert references(response) == ["DEMO-CMPONE", "DEMO-CMPTHR", "DEMO-CMPTWO"]
+    assert groups(response) == {"Raised by you": ["DEMO-CMPONE", "DEMO-CMPTWO"], "Raised with you": [],
+                                "Other challenges you are part of": ["DEMO-CMPTHR"]}
     shown = table_rows(response)
     assert shown["DEMO-CMPONE"] == ["1 October 2026", "Children's social care",
                                     "Stage 2: Line manager's response", "6 October 2026", "Overdue"]
-    assert page(response).select_one("#challenges tbody th a")["href"] == "/demo/compliance/DEMO-CMPONE"
+    assert page(response).select_one("#raised-by-you tbody th a")["href"] == "/demo/compliance/DEMO-CMPONE"
     assert "FAM-" not in text(response)
     assert page(response).select_one("#problems") is None
 
     sign_in_as(client, "lm@example.nhs.uk")
-    assert references(client.get("/demo/compliance")) == ["DEMO-CMPONE", "DEMO-CMPTWO"]
+    assert groups(client.get("/demo/compliance")) == {"Raised by you": [], "Raised with you": [],
+                                                      "Other challenges you are part of": ["DEMO-CMPONE", "DEMO-CMPTWO"]}
 
 
 def test_business_support_see_every_compliance_challenge_and_the_row_to_correct(client, compliance_rows):
@@ -261,7 +291,7 @@ def test_a_practitioner_sees_their_pages_with_the_current_one_marked(client, row
 def test_business_support_also_see_the_dashboard_find_a_persons_data_and_can_sign_someone_out(client, rows):
     sign_in_as(client, SUPPORT, role="business_support")
     response = client.get("/demo/")
-    assert list(nav_items(response)) == ["Start", "Raise a challenge", "Your challenges", "Compliance challenges",
+    assert list(nav_items(response)) == ["Start", "Raise a challenge", "All challenges", "Compliance challenges",
                                          "New compliance challenge", "Dashboard", "Find a person's data",
                                          "Sign someone out"]
     assert nav_items(response)["Start"] == "page"
