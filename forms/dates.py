@@ -39,7 +39,6 @@ class DateInput(GovDateInput):
                     "govuk-input--width-4" if part == "year" else "govuk-input--width-2",
                     "govuk-input--error" if part in bad else "") if c),
                 "value": value,
-                "attributes": {"inputmode": "numeric"},
             }
             for part, value in zip(PARTS, values)
         ]
