@@ -14,6 +14,7 @@ import openpyxl
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from openpyxl.styles import Alignment, Font
 
+from jobs.board_paper import board_paper, docx_bytes
 from jobs.summary import (
     last_success,
     read_summary,
@@ -33,6 +34,7 @@ bp = Blueprint("dashboard", __name__)
 
 PERIODS = {"current": 0, "previous": 1, "year": 2}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def today() -> dt.date:
@@ -181,9 +183,7 @@ def _summary(slug: str):
 @bp.get("/<slug>/dashboard")
 @business_support_required
 def dashboard(slug: str):
-    period = request.args.get("period", "year")
-    if period not in PERIODS:
-        abort(400)
+    period = _period()
     partnership, summary = _summary(slug)
     index = PERIODS[period]
     return render_template(
@@ -200,6 +200,42 @@ def _download(slug: str, extension: str, mimetype: str, body) -> Response:
                           formatting.zone())
     name = f"{partnership.slug}-summary-{summary.today.isoformat()}.{extension}"
     return Response(body(table), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+def _period() -> str:
+    period = request.args.get("period", "year")
+    if period not in PERIODS:
+        abort(400)
+    return period
+
+
+def _paper(slug: str):
+    period = _period()
+    partnership, summary = _summary(slug)
+    about = summary_heading(summary, dt.datetime.now(dt.timezone.utc), last_success(current_app.config, slug),
+                            formatting.zone())
+    wanted = ("Procedure", "Figures as they stood on")
+    paper = board_paper(summary, PERIODS[period],
+                        tuple((k, v) for k, v in about if k in wanted or k.startswith("Generated")))
+    return partnership, summary, period, paper
+
+
+@bp.get("/<slug>/dashboard/board-paper")
+@business_support_required
+def board_paper_page(slug: str):
+    """The board paper for one period, to print on A4 or download as a Word document."""
+    partnership, summary, period, paper = _paper(slug)
+    return render_template("dashboard/board_paper.html", partnership=partnership, summary=summary, paper=paper,
+                           charts=charts(summary, PERIODS[period]), period=period, periods=PERIODS)
+
+
+@bp.get("/<slug>/dashboard/board-paper.docx")
+@business_support_required
+def board_paper_docx(slug: str):
+    partnership, summary, period, paper = _paper(slug)
+    name = f"{partnership.slug}-board-paper-{period}-{summary.today.isoformat()}.docx"
+    return Response(docx_bytes(paper), mimetype=DOCX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 

@@ -49,4 +49,20 @@ def test_the_dashboard_in_a_browser(dashboard_server, browser, tmp_path: Path):
     page.screenshot(path=os.environ.get("DASHBOARD_SCREENSHOT", str(tmp_path / "dashboard.png")), full_page=True)
     assert_accessible(page, "dashboard")
     assert not errors, errors
+
+    page.locator("#board-paper").click()
+    page.wait_for_url("**/demo/dashboard/board-paper?period=year")
+    assert page.locator("h1").inner_text() == "Professional challenge: board paper"
+    assert_accessible(page, "board paper")
+    # Printed on A4 (180mm between 15mm margins, 680 CSS px): no header, navigation, account line,
+    # period links or buttons; nothing wider than the paper.
+    page.set_viewport_size({"width": 680, "height": 900})
+    page.emulate_media(media="print")
+    for hidden in (".govuk-header", ".govuk-service-navigation", "#account", "#paper-tools", ".govuk-footer",
+                   ".govuk-back-link"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    assert page.locator("#commentary").is_visible() and page.locator(".app-chart svg").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 680
+    pdf = page.pdf(format="A4", path=str(tmp_path / "board-paper.pdf"))
+    assert pdf.startswith(b"%PDF")
     context.close()
