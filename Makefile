@@ -60,6 +60,7 @@ bench: install ## Print the benchmark figures
 	$(BIN)/python benchmarks/state.py
 	$(BIN)/python benchmarks/retention.py
 	$(BIN)/python benchmarks/faults.py
+	$(BIN)/python benchmarks/raise_form.py
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) node_modules static/govuk
