@@ -199,7 +199,10 @@ REMINDERS_COLUMNS = (kept("Sent at"), kept(REFERENCE), kept(STEP), kept("Kind"),
 AGENCIES = "Agencies"
 THEMES = "Themes"
 BUSINESS_SUPPORT = "Business support"
-LISTS_COLUMNS = (kept(AGENCIES), kept(THEMES), personal(BUSINESS_SUPPORT))
+# The IROs who send compliance challenges; once any are listed, only they (and business support)
+# are offered the compliance form.
+IROS = "IROs"
+LISTS_COLUMNS = (kept(AGENCIES), kept(THEMES), personal(BUSINESS_SUPPORT), personal(IROS))
 
 DEFAULT_THEMES = (
     "Referral criteria",

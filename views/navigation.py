@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import current_app, has_request_context, request, url_for
 
 from views.auth import User, current_user
+from views.records import lists
 
 # Pages that belong to a section of the navigation without being its page.
 SECTION_OF = {
@@ -20,7 +21,7 @@ LIST_OF_BLUEPRINT = {"challenges": "lists.your_challenges", "compliance": "lists
 
 
 def items_for(slug: str, has_compliance: bool, user: User | None, endpoint: str | None,
-              view_args: dict) -> list[dict]:
+              view_args: dict, sends_compliance: bool = False) -> list[dict]:
     """The navigation's items (govukServiceNavigation's ``navigation`` parameter)."""
     wanted = [("challenges.start", "Start")]
     if user is not None and user.partnership == slug:
@@ -30,7 +31,7 @@ def items_for(slug: str, has_compliance: bool, user: User | None, endpoint: str 
         wanted.append(("lists.your_challenges", "All challenges" if user.is_business_support else "Your challenges"))
         if has_compliance:
             wanted.append(("lists.compliance_challenges", "Compliance challenges"))
-            if staff:
+            if sends_compliance:
                 wanted.append(("compliance.new", "New compliance challenge"))
         if user.is_business_support:
             wanted.append(("dashboard.dashboard", "Dashboard"))
@@ -52,6 +53,9 @@ def service_navigation() -> dict:
     partnership = current_app.extensions["partnerships"].get(view_args.get("slug"))
     if partnership is None:
         return {"service_navigation": None}
-    items = items_for(partnership.slug, partnership.compliance_procedure is not None, current_user(),
-                      request.endpoint, view_args)
+    user = current_user()
+    has_compliance = partnership.compliance_procedure is not None
+    sends = bool(has_compliance and user is not None and user.partnership == partnership.slug
+                 and lists(partnership).sends_compliance(user))
+    items = items_for(partnership.slug, has_compliance, user, request.endpoint, view_args, sends)
     return {"service_navigation": items}

@@ -19,10 +19,11 @@ from procedures.values import format_date, parse_date
 from sheets.base import Problem, Record, SheetUnavailable, UnknownReference, Workbook
 from sheets.rows import ReadRow, people_on, read_dates
 from sheets.schema import (
-    AGENCIES, DEFAULT_THEMES, HAPPENED_ON, HISTORY, RAISED_ON, REFERENCE, REFERENCED_TABS, REMINDERS, STEP,
+    AGENCIES, DEFAULT_THEMES, HAPPENED_ON, HISTORY, IROS, RAISED_ON, REFERENCE, REFERENCED_TABS, REMINDERS, STEP,
     SUBMISSION_ID, THEMES,
 )
 from sheets import pending
+from views.auth import User
 from views.formatting import history_time, today as local_today
 from views.lists_cache import lists_table
 
@@ -49,6 +50,14 @@ REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 class Lists:
     agencies: tuple[str, ...]
     themes: tuple[str, ...]
+    iros: tuple[str, ...] = ()  # addresses, lower case
+
+    def sends_compliance(self, user: User) -> bool:
+        """Whether ``user`` is offered the compliance form: business support, and the IROs once
+        any are listed (until then, everyone who may raise a challenge)."""
+        if user.role == "responder":
+            return False
+        return user.is_business_support or not self.iros or user.email in self.iros
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,8 @@ def lists(partnership: Partnership) -> Lists:
     """The Lists tab's agencies and themes (cached: ``views.lists_cache``), or the defaults."""
     table = lists_table(partnership)
     records = table.records if table is not None else ()
-    return Lists(_column(records, AGENCIES) or DEFAULT_AGENCIES, _column(records, THEMES) or DEFAULT_THEMES)
+    return Lists(_column(records, AGENCIES) or DEFAULT_AGENCIES, _column(records, THEMES) or DEFAULT_THEMES,
+                 tuple(e.lower() for e in _column(records, IROS) if "@" in e))
 
 
 def _column(records: Iterable[Record], column: str) -> tuple[str, ...]:

@@ -309,3 +309,15 @@ def test_someone_signed_in_to_another_partnership_sees_start_only(client):
 
 def test_pages_outside_a_partnership_have_no_navigation(client):
     assert page(client.get("/")).select_one(".govuk-service-navigation") is None
+
+
+def test_once_iros_are_listed_only_they_and_business_support_are_offered_the_compliance_form(client, workbook):
+    from sheets.schema import IROS, LISTS
+    workbook.append(LISTS, [{IROS: IRO.upper()}])
+    sign_in_as(client, RAISER)
+    assert "New compliance challenge" not in nav_items(client.get("/demo/"))
+    assert "Compliance challenges" in nav_items(client.get("/demo/"))
+    sign_in_as(client, IRO)
+    assert "New compliance challenge" in nav_items(client.get("/demo/"))
+    sign_in_as(client, SUPPORT, role="business_support")
+    assert "New compliance challenge" in nav_items(client.get("/demo/"))
