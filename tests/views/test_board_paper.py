@@ -96,6 +96,6 @@ def test_an_unknown_period_is_a_bad_request(support, url):
 def test_only_business_support_of_the_partnership_may_have_it(client, workbook, url):
     assert client.get(url).status_code == 302  # anonymous: to sign in
     sign_in(client, role="practitioner", email="pat.smith@example.nhs.uk")
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 403
     sign_in(client, partnership="other", email="support@other-partnership.example")
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 403
