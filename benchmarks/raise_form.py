@@ -11,6 +11,8 @@ the page shows filled in.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import shutil
 import sys
@@ -52,7 +54,7 @@ def answer(name: str, control) -> str:
 def walk(client, start: str) -> list[tuple[str, int, int]]:
     """(page title, questions, already answered) for each page before the challenge is raised."""
     pages: list[tuple[str, int, int]] = []
-    response = client.get(start)
+    response = client.get(start, follow_redirects=True)
     url = start
     for _ in range(LIMIT):
         soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
@@ -126,13 +128,14 @@ def main() -> None:
             from flask import url_for
             start = url_for("challenges.new", slug="demo")
         for when in ("first challenge", "next challenge"):
-            pages = walk(client, start)
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):  # outbox lines
+                pages = walk(client, start)
             total = sum(q for _, q, _ in pages)
             known = sum(k for _, _, k in pages)
             print(f"{when}: {len(pages)} page{'s' if len(pages) != 1 else ''} before it is sent, "
                   f"{total} questions, {known} already answered")
             for title, questions, answered in pages:
-                print(f"  {title}: {questions} questions ({answered} already answered)")
+                print(f"  {title}: {questions} question{'' if questions == 1 else 's'} ({answered} already answered)")
     finally:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -32,8 +32,9 @@ def register_views(app: Flask) -> None:
     from views import dashboard
     app.register_blueprint(dashboard.bp)
 
-    from views import challenges, compliance, lists, navigation
+    from views import challenges, compliance, lists, navigation, raising
     app.register_blueprint(challenges.bp)
+    app.register_blueprint(raising.bp)
     app.register_blueprint(compliance.bp)
     app.register_blueprint(lists.bp)
     app.context_processor(navigation.service_navigation)

@@ -15,7 +15,7 @@ from procedures.model import Procedure, Timescale
 from procedures.values import display_date, format_date, parse_date
 from sheets.schema import PERSON_COLUMNS, CHALLENGES, DATE_COLUMNS, RAISED_ON, STEP, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON
 from sheets.base import Record
-from views import permissions, records
+from views import permissions, raising, records
 from views.auth import current_user, login_required
 from views.partnership import get_partnership
 
@@ -75,9 +75,20 @@ def new(slug: str):
     partnership = get_partnership(slug)
     user = current_user()
     permissions.require_raise(user)
-    found = records.lists(partnership)
-    form = RaiseChallengeForm(agencies=found.agencies, themes=found.themes, on_behalf=user.is_business_support)
-    if request.method == "POST" and form.at_immediate_risk:
+    if request.method == "GET":
+        # Answered a page at a time (views.raising); this is the check-your-answers page.
+        raising.keep_resent()
+        missing = raising.first_unanswered(partnership, user)
+        if missing is not None:
+            return redirect(url_for("raising.question", slug=slug, page=missing.slug))
+        form = raising.new_form(partnership, user, raising.answers())
+        return render_template("challenges/check.html", partnership=partnership, form=form,
+                               rows=raising.check_rows(form))
+    data = raising.answers()
+    for name in request.form:
+        data.setlist(name, request.form.getlist(name))
+    form = raising.new_form(partnership, user, data)
+    if form.at_immediate_risk:
         return render_template("challenges/immediate_risk.html", partnership=partnership)
     if form.validate_on_submit():
         today = dt.date.today()
@@ -92,9 +103,12 @@ def new(slug: str):
         step1 = position(partnership.procedure, partnership.calendar, ChallengeDates(raised_on=today), today)
         session["raised"] = {"reference": saved.reference, "pending": saved.pending,
                              "conclude_by": format_date(step1.conclude_by)}
+        raising.forget()
         return redirect(url_for("challenges.raised", slug=slug))
-    return render_template("challenges/new.html", partnership=partnership, form=form, user=user), \
-        400 if form.errors else 200
+    # Sent with answers missing or wrong: back to the first page of questions that need them.
+    page = next((p for p in raising.PAGES if any(form[n].errors for n in p.fields if n in form._fields)),
+                raising.PAGES[0])
+    return raising.render_page(partnership, user, form, page, raising.page_errors(form, page), changing=True), 400
 
 
 def _challenge_row(form: RaiseChallengeForm, today: dt.date, raiser: str) -> dict[str, str]:

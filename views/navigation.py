@@ -14,6 +14,7 @@ from views.records import lists
 # Pages that belong to a section of the navigation without being its page.
 SECTION_OF = {
     "challenges.raised": "challenges.new",
+    "raising.question": "challenges.new",
     "compliance.sent": "compliance.new",
 }
 # A challenge's own pages (they take a ``reference``) belong to their list.

@@ -34,39 +34,58 @@ def type_into(page, selector: str, value: str) -> None:
 def test_raise_a_challenge_with_the_keyboard_only(page, live):
     page.context.add_cookies([live.session_cookie(RAISER)])
     page.goto("/demo/challenges/new")
+    page.wait_for_url("**/demo/challenges/new/immediate-risk")
     assert_accessible(page)
 
     # Sent empty first: the error summary takes the focus, and every page state passes axe.
-    tab_to(page, "#submit")
+    tab_to(page, "#continue")
     page.keyboard.press("Enter")
     page.wait_for_selector(".govuk-error-summary")
     assert page.title().startswith("Error: ")
     assert_accessible(page)
 
+    def continue_to(next_page: str) -> None:
+        tab_to(page, "#continue")
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"**/demo/challenges/{next_page}")
+        assert_accessible(page)
+
     tab_to(page, "input[name=immediate_risk][value=yes]")
     page.keyboard.press("ArrowRight")  # moves to, and selects, "No"
-    page.keyboard.press("Tab")
+    continue_to("new/about-you")
     type_into(page, "#raiser_name", "Kim Keyboard")
     type_into(page, "#raiser_role", "School nurse")
     tab_to(page, "#raiser_agency")
     page.keyboard.type("Health")
     type_into(page, "#line_manager_email", "lead@example.nhs.uk")
+    continue_to("new/who")
     tab_to(page, "#other_agency")
     page.keyboard.type("Police")
     type_into(page, "#other_professional", "Custody sergeant")
+    continue_to("new/case")
     tab_to(page, "input[name=child_or_adult]")
     page.keyboard.press("Space")
     type_into(page, "#case_reference", "PN-2026-77")
-    tab_to(page, "input[name=theme]")
-    page.keyboard.press("Space")
-    type_into(page, "#decision", "No strategy discussion was held.")
-    type_into(page, "#outcome_sought", "A strategy discussion this week.")
     today = dt.date.today()
     type_into(page, "#concern_arose", str(today.day))
     page.keyboard.press("Tab")
     page.keyboard.type(str(today.month))
     page.keyboard.press("Tab")
     page.keyboard.type(str(today.year))
+    continue_to("new/challenge")
+    tab_to(page, "input[name=theme]")
+    page.keyboard.press("Space")
+    type_into(page, "#decision", "No strategy discussion was held.")
+    type_into(page, "#outcome_sought", "A strategy discussion this week.")
+    continue_to("new")
+    # Check your answers, change one, and come back to send it.
+    assert page.locator("h1").inner_text() == "Check your answers before sending your challenge"
+    page.get_by_role("link", name="Change case reference").click()
+    page.wait_for_url("**/demo/challenges/new/case?change=1*")
+    page.fill("#case_reference", "PN-2026-78")
+    page.get_by_role("button", name="Save and return to check your answers").click()
+    page.wait_for_url("**/demo/challenges/new")
+    assert "PN-2026-78" in page.locator("#answers").inner_text()
     tab_to(page, "#submit")
     page.keyboard.press("Enter")
 
@@ -76,6 +95,12 @@ def test_raise_a_challenge_with_the_keyboard_only(page, live):
     assert_accessible(page)
     record = open_workbook(live.partnership).read(CHALLENGES).find(reference)
     assert (record["Raiser agency"], record["Other agency"], record["Theme"]) == ("Health", "Police", "Timeliness")
+    assert record["Case reference"] == "PN-2026-78"
+    # The next challenge starts with their name, role, agency and line manager filled in.
+    page.goto("/demo/challenges/new/about-you")
+    assert page.input_value("#raiser_name") == "Kim Keyboard"
+    assert page.input_value("#line_manager_email") == "lead@example.nhs.uk"
+    page.go_back()
 
     page.click(f"text=Go to challenge {reference}")
     page.wait_for_selector("table.govuk-table")

@@ -119,7 +119,7 @@ def filled_in(response) -> dict[str, Any]:
 def send_form(client, url: str, data: dict[str, Any], *, opened=None):
     """Open ``url`` (or use the page already ``opened``), then post ``data`` over what the page's form
     already holds (its hidden fields and anything it filled in)."""
-    shown = opened if opened is not None else client.get(url)
+    shown = opened if opened is not None else client.get(url, follow_redirects=True)
     return client.post(url, data={**filled_in(shown), **data})
 
 

@@ -11,6 +11,7 @@ from sheets.schema import CHALLENGES, HISTORY, LISTS, AGENCIES
 from tests.views.challenge_pages import (  # noqa: F401 (fixtures)
     app,
     page_urls,
+    COLLEAGUE,
     LIST_AGENCIES,
     RAISER,
     errors,
@@ -99,25 +100,30 @@ def test_raising_needs_signing_in(client, urls):
 
 
 def test_the_form_shows_the_safety_banner_the_lists_and_guidance(signed_in, urls, workbook):
-    response = signed_in.get(urls("challenges.new"))
+    response = signed_in.get(urls("challenges.new"), follow_redirects=True)
     assert response.status_code == 200
+    assert response.request.path == urls("raising.question", page="immediate-risk")
     banner = page(response).select_one(".govuk-warning-text").get_text(" ", strip=True)
     assert "immediate risk" in banner and "999" in banner
-    options = [o["value"] for o in page(response).select("select#raiser_agency option")]
+    about_you = signed_in.get(urls("raising.question", page="about-you"))
+    options = [o["value"] for o in page(about_you).select("select#raiser_agency option")]
     assert options == ["", *LIST_AGENCIES]
     # The raiser is the signed-in person: the form does not ask for their address.
-    assert page(response).select_one("#raiser_email") is None and page(response).select_one("#on_behalf_of") is None
-    assert f"You are raising this challenge as {RAISER}" in text(response)
-    assert "BRAVER" in page(response).select_one("aside").get_text()
-    assert page(response).select_one("form")["novalidate"] is not None
+    assert page(about_you).select_one("#raiser_email") is None and page(about_you).select_one("#on_behalf_of") is None
+    assert f"You are raising this challenge as {RAISER}" in text(about_you)
+    assert "BRAVER" in page(signed_in.get(urls("raising.question", page="challenge"))).select_one("aside").get_text()
+    assert page(response).select_one("main form")["novalidate"] is not None
 
 
 def test_a_blank_form_comes_back_with_instructions(signed_in, urls, workbook):
+    # Sent with answers missing: the first page of questions that need them, with its instructions.
     response = send_form(signed_in, urls("challenges.new"), {"immediate_risk": "no"})
     assert response.status_code == 400
     assert page(response).title.get_text().startswith("Error: ")
-    assert "Enter your name" in summary_errors(response)
-    assert "Enter the date the concern arose" in errors(response)
+    assert summary_errors(response) == ["Enter your name", "Enter your role", "Select your agency",
+                                        "Enter your line manager's email address"]
+    blank_case = send_form(signed_in, urls("raising.question", page="case"), {})
+    assert "Enter the date the concern arose" in errors(blank_case)
     assert workbook.read(CHALLENGES).records == ()
 
 
@@ -125,12 +131,14 @@ def test_wrong_answers_keep_what_was_typed(signed_in, urls, workbook):
     response = send_form(signed_in, urls("challenges.new"),
                          answers(line_manager_email="sam at nhs", concern_arose=["31", "2", "2026"]))
     assert response.status_code == 400
-    assert errors(response) == ["Enter your line manager's email address in the correct format, like name@example.org",
-                                "The date the concern arose must be a real date"]
+    assert errors(response) == ["Enter your line manager's email address in the correct format, like name@example.org"]
     assert page(response).select_one("#line_manager_email")["value"] == "sam at nhs"
-    assert page(response).select_one("#concern_arose")["value"] == "31"
     assert page(response).select_one("#raiser_name")["value"] == "Sam Jones"
-    assert page(response).select_one("#decision").get_text() == answers()["decision"]
+    case = send_form(signed_in, urls("raising.question", page="case"),
+                     {"child_or_adult": "Child", "case_reference": "CS-1", "concern_arose": ["31", "2", "2026"]})
+    assert errors(case) == ["The date the concern arose must be a real date"]
+    assert page(case).select_one("#concern_arose")["value"] == "31"
+    assert page(case).select_one("#case_reference")["value"] == "CS-1"
 
 
 def test_a_choice_not_on_the_list_is_refused(signed_in, urls, workbook):
@@ -169,11 +177,23 @@ def test_raising_records_the_challenge_and_shows_the_reference_and_step_1_deadli
                                                                                       CHALLENGES)
 
 
+def answer_every_page(client, urls, data: dict) -> None:
+    """Answer each question page in turn, as a person does, ending on the check-your-answers page."""
+    from views.raising import PAGES
+    for question_page in PAGES:
+        response = send_form(client, urls("raising.question", page=question_page.slug),
+                             {k: v for k, v in data.items() if k in question_page.fields})
+        assert response.status_code == 302, errors(response)
+    assert response.location == urls("challenges.new")
+
+
 def test_sending_the_same_form_twice_records_one_challenge(signed_in, urls, workbook):
+    answer_every_page(signed_in, urls, answers())
     opened = signed_in.get(urls("challenges.new"))
-    first = send_form(signed_in, urls("challenges.new"), answers(), opened=opened)
+    assert page(opened).h1.get_text(strip=True) == "Check your answers before sending your challenge"
+    first = send_form(signed_in, urls("challenges.new"), {}, opened=opened)
     first_reference = page(signed_in.get(first.location)).select_one(".govuk-panel__body strong").get_text()
-    second = send_form(signed_in, urls("challenges.new"), answers(), opened=opened)
+    second = send_form(signed_in, urls("challenges.new"), answers(), opened=opened)  # the same page, sent again
     second_reference = page(signed_in.get(second.location)).select_one(".govuk-panel__body strong").get_text()
     assert first_reference == second_reference
     assert len(workbook.read(CHALLENGES).records) == 1
@@ -205,8 +225,9 @@ def unreachable(monkeypatch):
 
 
 def test_an_unreachable_sheet_keeps_the_submission_and_says_so(signed_in, urls, workbook, unreachable, app):
+    answer_every_page(signed_in, urls, answers())
     opened = signed_in.get(urls("challenges.new"))
-    response = send_form(signed_in, urls("challenges.new"), answers(), opened=opened)
+    response = send_form(signed_in, urls("challenges.new"), {}, opened=opened)
     shown = signed_in.get(response.location)
     assert "will be recorded shortly" in text(shown)
     reference = page(shown).select_one(".govuk-panel__body strong").get_text()
@@ -253,11 +274,12 @@ def test_the_next_visit_writes_kept_submissions(signed_in, urls, workbook, unrea
 
 def test_lists_are_cached_then_reread(signed_in, urls, workbook, app):
     app.config["LISTS_CACHE_SECONDS"] = 3600
-    signed_in.get(urls("challenges.new"))
+    who = urls("raising.question", page="who")
+    signed_in.get(who)
     workbook.append(LISTS, [{AGENCIES: "Probation"}])
 
     def options():
-        return [o["value"] for o in page(signed_in.get(urls("challenges.new"))).select("#other_agency option")]
+        return [o["value"] for o in page(signed_in.get(who)).select("#other_agency option")]
     assert "Probation" not in options()
     # `flask sheet refresh-lists` (or the daily run) bumps the version in the state store: every worker re-reads.
     assert app.test_cli_runner().invoke(args=["sheet", "refresh-lists", "--partnership", "demo"]).exit_code == 0
@@ -267,7 +289,8 @@ def test_lists_are_cached_then_reread(signed_in, urls, workbook, app):
 def test_without_a_lists_tab_the_default_themes_are_offered(signed_in, urls, partnership):
     from sheets.open import open_workbook
     open_workbook(partnership).init()
-    labels = [i["value"] for i in page(signed_in.get(urls("challenges.new"))).select("input[name=theme]")]
+    labels = [i["value"] for i in page(signed_in.get(urls("raising.question", page="challenge"))).select(
+        "input[name=theme]")]
     assert "Referral criteria" in labels and "Information sharing" in labels
 
 
@@ -276,9 +299,14 @@ def test_a_stale_form_comes_back_with_the_answers_and_records_nothing(signed_in,
                                                              "csrf_token": "stale"})
     assert response.status_code == 400
     assert "expired" in text(response)
-    assert page(response).select_one("#raiser_role")["value"] == "Ward sister"
-    assert page(response).select_one("#case_reference")["value"] == "CS-12345"
+    # Every answer is kept: the check-your-answers page shows them, ready to send again.
+    assert page(response).h1.get_text(strip=True) == "Check your answers before sending your challenge"
+    shown = {row.dt.get_text(strip=True): row.select_one(".govuk-summary-list__value").get_text(strip=True)
+             for row in page(response).select("#answers .govuk-summary-list__row")}
+    assert shown["Your role"] == "Ward sister" and shown["Case reference"] == "CS-12345"
     assert workbook.read(CHALLENGES).records == ()
+    assert send_form(signed_in, urls("challenges.new"), {}).status_code == 302
+    assert len(workbook.read(CHALLENGES).records) == 1
 
 
 def test_a_new_reference_is_not_one_already_used_in_either_tab(monkeypatch):
@@ -310,3 +338,48 @@ def test_raising_tells_the_challenged_professional_and_the_raiser_at_once(signed
     from sheets.schema import REMINDERS
     kinds = sorted((r["Kind"], r["Recipient"]) for r in workbook.read(REMINDERS).records)
     assert kinds == [("raised", "duty@demo-partnership.example"), ("raised", RAISER)]
+
+
+# A page at a time, then check your answers
+
+def test_raising_goes_a_page_at_a_time_and_checks_the_answers_before_sending(signed_in, urls, workbook):
+    answer_every_page(signed_in, urls, answers())
+    assert workbook.read(CHALLENGES).records == ()  # nothing is sent before the check page
+    check = signed_in.get(urls("challenges.new"))
+    rows = {row.dt.get_text(strip=True): row for row in page(check).select("#answers .govuk-summary-list__row")}
+    assert rows["Your name"].select_one(".govuk-summary-list__value").get_text(strip=True) == "Sam Jones"
+    assert rows["Who does the concern relate to?"].select_one(
+        ".govuk-summary-list__value").get_text(strip=True) == "A child or young person"
+    change = rows["Case reference"].select_one("a")
+    assert change["href"].startswith(urls("raising.question", page="case") + "?change=1")
+    # Changing an answer comes back to the check page.
+    changed = send_form(signed_in, change["href"], {"child_or_adult": "Child", "case_reference": "CS-999",
+                                                     "concern_arose": answers()["concern_arose"]})
+    assert changed.status_code == 302 and changed.location == urls("challenges.new")
+    sent = send_form(signed_in, urls("challenges.new"), {})
+    assert sent.status_code == 302
+    [row] = workbook.read(CHALLENGES).records
+    assert row["Case reference"] == "CS-999" and row["Raised by"] == "Sam Jones"
+    # Sent: the next visit starts again at the first question.
+    assert signed_in.get(urls("challenges.new")).location == urls("raising.question", page="immediate-risk")
+
+
+def test_the_next_challenge_remembers_name_role_agency_and_line_manager(signed_in, urls, workbook):
+    first = signed_in.get(urls("raising.question", page="about-you"))
+    assert not page(first).select_one("#raiser_name").get("value")
+    raise_one(signed_in, urls, raiser_name="Sam Jones", raiser_role="Ward sister")
+    about_you = page(signed_in.get(urls("raising.question", page="about-you")))
+    assert about_you.select_one("#raiser_name")["value"] == "Sam Jones"
+    assert about_you.select_one("#raiser_role")["value"] == "Ward sister"
+    assert about_you.select_one("#raiser_agency option[selected]")["value"] == "Health"
+    assert about_you.select_one("#line_manager_email")["value"] == "lead@example.nhs.uk"
+    assert "filled in from your last challenge" in about_you.get_text()
+    # Only their own: someone else starts blank (signing in starts a new session).
+    with signed_in.session_transaction() as s:
+        s.clear()
+    sign_in_as(signed_in, COLLEAGUE)
+    assert not page(signed_in.get(urls("raising.question", page="about-you"))).select_one("#raiser_name").get("value")
+
+
+def test_an_unknown_question_page_is_not_found(signed_in, urls, workbook):
+    assert signed_in.get(urls("challenges.new") + "/nowhere").status_code == 404

@@ -26,7 +26,7 @@ def api(monkeypatch, partnership):
 
 def test_a_submission_is_one_write_call_and_one_more_to_note_the_emails_sent(client, app, api, partnership):
     sign_in_as(client, "sam@example.nhs.uk")
-    opened = client.get("/demo/challenges/new")
+    opened = client.get("/demo/challenges/new", follow_redirects=True)
     api.reset_counts()
     response = send_form(client, "/demo/challenges/new", answers(), opened=opened)
     assert response.status_code == 302

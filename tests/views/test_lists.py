@@ -283,7 +283,7 @@ def test_a_practitioner_sees_their_pages_with_the_current_one_marked(client, row
     assert nav_items(client.get("/demo/challenges")) == {
         "Start": None, "Raise a challenge": None, "Your challenges": "page",
         "Compliance challenges": None, "New compliance challenge": None}
-    assert nav_items(client.get("/demo/challenges/new"))["Raise a challenge"] == "page"
+    assert nav_items(client.get("/demo/challenges/new/about-you"))["Raise a challenge"] == "true"
     # A challenge's own page belongs to "Your challenges".
     assert nav_items(client.get("/demo/challenges/DEMO-AAAAAA"))["Your challenges"] == "true"
 

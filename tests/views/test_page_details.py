@@ -48,12 +48,12 @@ def test_the_account_line_and_banners_are_not_printed(client, workbook, app):
 def test_the_iro_compliance_form_has_no_braver_guidance_and_the_challenge_form_has(client, workbook):
     sign_in_as(client, RAISER)
     assert page(client.get("/demo/compliance/new")).select_one("#braver-heading") is None
-    assert page(client.get("/demo/challenges/new")).select_one("#braver-heading") is not None
+    assert page(client.get("/demo/challenges/new/challenge")).select_one("#braver-heading") is not None
 
 
 def test_date_boxes_carry_one_inputmode(client, workbook):
     sign_in_as(client, RAISER)
-    html = client.get("/demo/challenges/new").get_data(as_text=True)
+    html = client.get("/demo/challenges/new/case").get_data(as_text=True)
     boxes = re.findall(r"<input[^>]*govuk-date-input__input[^>]*>", html)
     assert boxes
     for box in boxes:

@@ -24,11 +24,14 @@ def empty_hints(response) -> list[str]:
 
 def test_the_raise_form_asks_each_question_in_a_legend(client, urls, workbook):
     sign_in_as(client, "sam@example.nhs.uk")
-    for response in (client.get(urls("challenges.new")),
-                     client.post(urls("challenges.new"), data={"immediate_risk": "no"})):
-        assert questions(response) == ["Is anyone at immediate risk of harm?", "Who does the concern relate to?",
-                                       "What is the challenge about?", "When did the concern arise?"]
-        assert empty_hints(response) == []
+    asked = []
+    for page in ("immediate-risk", "about-you", "who", "case", "challenge"):
+        url = urls("raising.question", page=page)
+        for response in (client.get(url), client.post(url, data={})):
+            assert empty_hints(response) == []
+        asked += questions(client.get(url))
+    assert asked == ["Is anyone at immediate risk of harm?", "Who does the concern relate to?",
+                     "When did the concern arise?", "What is the challenge about?"]
 
 
 @pytest.mark.parametrize("endpoint", ["challenges.resolve", "challenges.escalate", "challenges.conversation"])
