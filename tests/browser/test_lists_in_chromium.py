@@ -67,7 +67,7 @@ def test_on_a_narrow_screen_the_navigation_opens_from_its_menu_button(page, live
     assert_accessible(page, "navigation open on a narrow screen")
 
 
-def test_all_challenges_search_and_filters_pass_axe_and_the_navigation_fits_one_line(page, live):
+def test_all_challenges_search_and_filters_pass_axe_and_stack_on_a_phone(page, live):
     open_workbook(live.partnership).append(CHALLENGES, [
         {"Reference": "DEMO-ALLHLT", "Raised on": format_date(dt.date.today()), "Raiser email": LISTER,
          "Other agency": "Health", "Theme": "Timeliness", "Step": "1"}])
@@ -75,10 +75,6 @@ def test_all_challenges_search_and_filters_pass_axe_and_the_navigation_fits_one_
     page.context.add_cookies([live.session_cookie(SUPPORT, role="business_support")])
     page.goto("/demo/challenges")
     assert page.locator("h1").inner_text() == "All challenges"
-    # Business support's seven navigation items sit on one line at 1280px.
-    tops = page.locator(".govuk-service-navigation__item").evaluate_all(
-        "items => items.map(i => Math.round(i.getBoundingClientRect().top))")
-    assert len(tops) == 7 and len(set(tops)) == 1, tops
     page.get_by_label("Search by reference, agency or theme").fill("health")
     page.get_by_label("Sort by").select_option("reference")
     page.get_by_role("button", name="Search").click()
