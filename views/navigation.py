@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import current_app, has_request_context, request, url_for
 
+from state.base import StateUnavailable
 from views.auth import User, current_user
 from views.records import lists
 
@@ -46,6 +47,15 @@ def items_for(slug: str, has_compliance: bool, user: User | None, endpoint: str 
             for target, text in wanted]
 
 
+def _sends_compliance(partnership, user: User) -> bool:
+    """Whether to offer the compliance form; not when the Lists tab's cache cannot be asked (the
+    state store is away: the page being drawn may be the one saying so)."""
+    try:
+        return lists(partnership).sends_compliance(user)
+    except StateUnavailable:
+        return False
+
+
 def service_navigation() -> dict:
     """``service_navigation``: the items for this request's partnership, or None off partnership pages."""
     if not has_request_context():
@@ -57,6 +67,6 @@ def service_navigation() -> dict:
     user = current_user()
     has_compliance = partnership.compliance_procedure is not None
     sends = bool(has_compliance and user is not None and user.partnership == partnership.slug
-                 and lists(partnership).sends_compliance(user))
+                 and _sends_compliance(partnership, user))
     items = items_for(partnership.slug, has_compliance, user, request.endpoint, view_args, sends)
     return {"service_navigation": items}
