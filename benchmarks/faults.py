@@ -117,7 +117,7 @@ def submissions_to_flaky_google(count: int, rate: float = 0.1, seed: int = 1) ->
         try:
             client = app.test_client()
             sign_in(client, RAISER)
-            opened = client.get("/demo/challenges/new").get_data(as_text=True)
+            opened = client.get("/demo/challenges/new", follow_redirects=True).get_data(as_text=True)
             hidden = hidden_fields(opened)
             today = dt.date.today()
             api.inject({fault: rate for fault in FAULTS}, seed=seed)

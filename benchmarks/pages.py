@@ -81,7 +81,7 @@ def figures(name: str, times: list[float]) -> str:
 
 
 def post_data(client) -> dict:
-    page = client.get("/demo/challenges/new").get_data(as_text=True)
+    page = client.get("/demo/challenges/new", follow_redirects=True).get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     token = token or re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     today = dt.date.today()
@@ -103,7 +103,8 @@ def main() -> None:
                 client.get(path)  # templates compiled, lists cached: steady state
             print(f"\n{size:,} challenges in the local workbook")
             print(figures("start page GET /demo/", [timed(lambda: client.get("/demo/")) for _ in range(RUNS)]))
-            print(figures("raise form GET", [timed(lambda: client.get("/demo/challenges/new")) for _ in range(RUNS)]))
+            print(figures("raise form GET (a question page)",
+                          [timed(lambda: client.get("/demo/challenges/new/about-you")) for _ in range(RUNS)]))
             data = post_data(client)
             posts = []
             for i in range(RUNS // 4):

@@ -41,7 +41,8 @@ RAISE_ANSWERS = {"immediate_risk": "no", "raiser_name": "Sam Jones", "raiser_rol
                  "other_agency": "Police", "other_professional": "Duty sergeant",
                  "other_professional_email": "duty@example.police.uk", "child_or_adult": "Child",
                  "case_reference": "CS-12345", "theme": "Timeliness", "decision": "A decision",
-                 "outcome_sought": "An outcome"}
+                 "outcome_sought": "An outcome",
+                 "concern_arose": [str(TODAY.day), str(TODAY.month), str(TODAY.year)]}
 
 # Any Unicode a browser can send (no lone surrogates: they cannot be encoded in UTF-8).
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
@@ -145,9 +146,9 @@ class Fuzzer:
 
     def _raise_one(self) -> str:
         client = self.client_for((RAISER, "practitioner"))
-        answers, hidden = baseline(client.get("/demo/challenges/new").get_data(as_text=True))
+        answers, hidden = baseline(client.get("/demo/challenges/new", follow_redirects=True).get_data(as_text=True))
         response = client.post("/demo/challenges/new", data={**answers, **hidden, **RAISE_ANSWERS})
-        assert response.status_code == 302, response.status_code
+        assert response.status_code == 302, (response.status_code, [e.get_text(" ", strip=True) for e in BeautifulSoup(response.get_data(as_text=True), "html.parser").select(".govuk-error-message, .govuk-notification-banner")])
         return self.book.read(CHALLENGES).records[-1].reference
 
     def reopen(self) -> None:
@@ -162,7 +163,7 @@ class Fuzzer:
         """The form's accepted answers and hidden fields, read from its page once."""
         if name not in self.pages:
             path, who, fixed = self.forms[name]
-            answers, hidden = baseline(self.client_for(who).get(path).get_data(as_text=True))
+            answers, hidden = baseline(self.client_for(who).get(path, follow_redirects=True).get_data(as_text=True))
             self.pages[name] = ({**answers, **fixed}, hidden)
         return self.pages[name]
 

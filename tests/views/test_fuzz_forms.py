@@ -22,7 +22,7 @@ def test_a_control_character_in_an_answer_is_refused_with_a_message(app, client)
 
     open_workbook(app.extensions["partnerships"]["demo"]).init()
     sign_in_as(client, RAISER)
-    opened = client.get("/demo/challenges/new")
+    opened = client.get("/demo/challenges/new", follow_redirects=True)
     refused = client.post("/demo/challenges/new", data={**hidden_fields(opened), **answers(decision="a\x00b")})
     assert refused.status_code == 400
     assert any("control characters" in e for e in errors(refused))
