@@ -145,7 +145,7 @@ def footer_links(response) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("path", ["/demo/", "/demo/sign-in", "/demo/immediate-risk", "/demo/privacy",
-                                  "/demo/challenges/new", "/demo/subject-access"])
+                                  "/demo/challenges/new/about-you", "/demo/subject-access"])
 def test_every_partnership_page_links_its_own_pages_in_the_footer(client, path):
     sign_in_as(client, "business.support@demo-partnership.example", role="business_support")
     response = client.get(path)
