@@ -104,11 +104,13 @@ def _run_locked(partnership: Partnership, workbook: Workbook, today: dt.date, *,
     tables = workbook.read_all()
     if not dry_run:
         refresh_lists(store, partnership.slug)  # once a day every worker re-reads the Lists tab
+    zone = time_zone(str(config.get("TIMEZONE") or DEFAULT_TIMEZONE))
+    # The Reminders tab's "Sent at" is the partnership's local time, as the app's own notices write it.
     result = run_reminders(workbook, partnership, today, send=send, dry_run=dry_run,
                            base_url=config.get("BASE_URL", ""), tables=tables,
-                           journal=None if dry_run else SentJournal(store, partnership.slug))
+                           journal=None if dry_run else SentJournal(store, partnership.slug),
+                           now=lambda: dt.datetime.now(zone).replace(tzinfo=None))
     report(result, echo)
-    zone = time_zone(str(config.get("TIMEZONE") or DEFAULT_TIMEZONE))
     ok = _weekly_retention(partnership, workbook, today, dry_run=dry_run, echo=echo, now=dt.datetime.now(zone))
     if dry_run:
         return ok

@@ -15,6 +15,7 @@ from procedures.model import Procedure, Timescale
 from procedures.values import display_date, format_date, parse_date
 from sheets.schema import PERSON_COLUMNS, CHALLENGES, DATE_COLUMNS, RAISED_ON, STEP, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON
 from sheets.base import Record
+from views import formatting
 from views import permissions, raising, records
 from views.auth import current_user, login_required
 from views.partnership import get_partnership
@@ -91,7 +92,7 @@ def new(slug: str):
     if form.at_immediate_risk:
         return render_template("challenges/immediate_risk.html", partnership=partnership)
     if form.validate_on_submit():
-        today = dt.date.today()
+        today = formatting.today()
         raiser = form.on_behalf_of.data if user.is_business_support else user.email
         details = f"Recorded by business support on behalf of {raiser}" if raiser.lower() != user.email else ""
         row = _challenge_row(form, today, raiser)

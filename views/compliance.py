@@ -25,6 +25,7 @@ from procedures.values import display_date, format_date
 from sheets.base import Record
 from sheets.schema import COMPLIANCE, PERSON_COLUMNS, RAISED_ON, RESOLVED_ON, STEP, STEP_STARTED, WITHDRAWN_ON, \
     stage_columns
+from views import formatting
 from views import permissions, records, response_entry
 from views.auth import current_user, login_required
 from views.partnership import get_partnership
@@ -99,7 +100,7 @@ def new(slug: str):
     permissions.require_raise(user)
     form = ComplianceChallengeForm(agencies=records.lists(partnership).agencies, on_behalf=user.is_business_support)
     if form.validate_on_submit():
-        today = dt.date.today()
+        today = formatting.today()
         # The IRO is the signed-in person; business support may send the form on an IRO's behalf.
         iro = form.iro_email.data if user.is_business_support else user.email
         stage = first_stage(procedure)
@@ -204,7 +205,7 @@ def respond(slug: str, reference: str, token: str):
     if request.method == "GET":
         form.at_step.data = str(stage)
     if form.validate_on_submit():
-        today = dt.date.today()
+        today = formatting.today()
         own = columns(procedure, stage)
         values = {own["record"]: form.response.data, own["responded_on"]: format_date(today)}
         kept = records.change(partnership, COMPLIANCE, reference, values, by=link.email,
@@ -383,7 +384,7 @@ def send_link(slug: str, reference: str):
     if FlaskForm().validate_on_submit() and challenge.is_open \
             and challenge.position.step.number == first_stage(procedure) and not _responded(procedure, challenge):
         started = next(s.started for s in challenge.position.timeline if s.step.number == first_stage(procedure))
-        email = _response_email(partnership, reference, challenge.record["Line manager email"], dt.date.today(),
+        email = _response_email(partnership, reference, challenge.record["Line manager email"], formatting.today(),
                                 stage_started=started)
         if records.send(partnership, email):
             flash("The link was sent to the line manager again.", "success")

@@ -24,7 +24,7 @@ from sheets.schema import (
 )
 from sheets import pending
 from views.auth import User
-from views.formatting import history_time, today as local_today
+from views.formatting import history_time, now as formatting_now, today as local_today
 from views.lists_cache import lists_table
 
 # History actions that move a challenge to the step in their Step column.
@@ -185,7 +185,7 @@ def tell(partnership: Partnership, tab: str, procedure: Procedure, record: Recor
     escalated, resolved, withdrawn, compliance copy), and note each sent one in the Reminders tab
     so the daily job does not send it again. One that cannot be sent is left for the job.
     Returns how many were sent."""
-    today = today or dt.date.today()
+    today = today or local_today()
     dates, _ = read_dates(record, procedure)
     if dates is None:
         return 0
@@ -199,7 +199,7 @@ def tell(partnership: Partnership, tab: str, procedure: Procedure, record: Recor
     logged = []
     for notice in notices.notices(dues, tab, record.reference, set()):
         if send(partnership, notice.email):
-            logged.append(notice.log_row(dt.datetime.now()))
+            logged.append(notice.log_row(formatting_now().replace(tzinfo=None)))
     if logged:
         try:
             book = workbook(partnership)
@@ -340,7 +340,7 @@ def find(partnership: Partnership, tab: str, reference: str, procedure: Procedur
     if dates is not None:
         dates = ChallengeDates(dates.raised_on, dates.step, dates.step_started, dates.resolved_on,
                                dates.withdrawn_on, earlier_starts=_step_starts(history, procedure, dates.step))
-        where = position(procedure, partnership.calendar, dates, today or dt.date.today(),
+        where = position(procedure, partnership.calendar, dates, today or local_today(),
                          due_soon_days=partnership.reminders.due_soon_days)
     return Challenge(record, history, where, tuple(problems))
 

@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 
 from forms.sign_in import ContinueToRespondForm
 from procedures.config import Partnership
+from views import formatting
 from views.auth import User, current_user, sign_in, sign_out
 from views.response_link import LinkRefused, ResponseLink, read_token
 from state import store_for
@@ -39,7 +40,7 @@ def enter(partnership: Partnership, reference: str, token: str,
     """
     try:
         link = read_token(current_app.config["SECRET_KEY"], token, slug=partnership.slug,
-                          reference=reference, today=dt.date.today())
+                          reference=reference, today=formatting.today())
     except LinkRefused as e:
         expired = "expired" in str(e)
         return None, (render_template("compliance/link_refused.html", partnership=partnership, expired=expired,

@@ -18,6 +18,7 @@ from forms.subject_access import DownloadForm, SubjectAccessForm
 from sheets.base import SummaryTable
 from sheets.open import open_workbook
 from sheets.search import SEARCHED_TABS, Found, find_person
+from views import formatting
 from views import access_log, records
 from views.auth import business_support_required
 from views.dashboard import XLSX, csv_text
@@ -92,6 +93,6 @@ def download(slug: str, extension: str):
     found = _search(slug, form.term.data)
     access_log.note(rows=len(found.matches), references=found.references)
     mimetype, build = FORMATS[extension]
-    name = f"{partnership.slug}-subject-access-{dt.date.today().isoformat()}.{extension}"
+    name = f"{partnership.slug}-subject-access-{formatting.today().isoformat()}.{extension}"
     return Response(build(found), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

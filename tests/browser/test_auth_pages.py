@@ -69,7 +69,7 @@ def test_business_support_sign_someone_out_everywhere_in_a_browser(page, live):
     laptop = live.session_cookie("pat.smith@example.nhs.uk")
     page.context.add_cookies([live.session_cookie("business.support@demo-partnership.example",
                                                   role="business_support")])
-    page.goto("/demo/")
+    page.goto("/demo/dashboard")
     page.get_by_role("link", name="Sign someone out").click()
     page.wait_for_url("**/demo/sessions")
     assert page.locator("h1").inner_text() == "Sign someone out everywhere"

@@ -39,6 +39,10 @@ def test_the_dashboard_in_a_browser(dashboard_server, browser, tmp_path: Path):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{base}/demo/dashboard")
     assert page.locator("h1").inner_text() == "Professional challenge dashboard"
+    # Business support's navigation (their longest) takes one line at 1280 px.
+    tops = page.locator(".govuk-service-navigation__item").evaluate_all(
+        "items => items.map(i => Math.round(i.getBoundingClientRect().top))")
+    assert len(tops) == 6 and len(set(tops)) == 1, tops
     for chart in ("raised-by", "received-by", "step", "theme", "trend"):
         svg = page.locator(f"#chart-{chart} svg")
         box = svg.bounding_box()

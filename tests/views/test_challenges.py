@@ -383,3 +383,14 @@ def test_the_next_challenge_remembers_name_role_agency_and_line_manager(signed_i
 
 def test_an_unknown_question_page_is_not_found(signed_in, urls, workbook):
     assert signed_in.get(urls("challenges.new") + "/nowhere").status_code == 404
+
+
+def test_a_challenge_is_raised_on_the_partnerships_date_not_the_servers(signed_in, urls, workbook, monkeypatch):
+    # Half past midnight on 1 December in London is still 30 November in UTC (and on a UTC server).
+    from views import formatting
+    from zoneinfo import ZoneInfo
+    london_midnight = dt.datetime(2026, 12, 1, 0, 30, tzinfo=ZoneInfo("Europe/London"))
+    monkeypatch.setattr(formatting, "now", lambda: london_midnight)
+    raise_one(signed_in, urls, concern_arose=["1", "12", "2026"])
+    row = workbook.read(CHALLENGES).records[-1]
+    assert row["Raised on"] == "2026-12-01" and row["Step started"] == "2026-12-01"

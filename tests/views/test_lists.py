@@ -288,13 +288,18 @@ def test_a_practitioner_sees_their_pages_with_the_current_one_marked(client, row
     assert nav_items(client.get("/demo/challenges/DEMO-AAAAAA"))["Your challenges"] == "true"
 
 
-def test_business_support_also_see_the_dashboard_find_a_persons_data_and_can_sign_someone_out(client, rows):
+def test_business_support_also_see_the_dashboard_which_offers_their_data_and_sign_in_pages(client, rows):
     sign_in_as(client, SUPPORT, role="business_support")
     response = client.get("/demo/")
     assert list(nav_items(response)) == ["Start", "Raise a challenge", "All challenges", "Compliance challenges",
-                                         "New compliance challenge", "Dashboard", "Find a person's data",
-                                         "Sign someone out"]
+                                         "New compliance challenge", "Dashboard"]
     assert nav_items(response)["Start"] == "page"
+    dashboard = client.get("/demo/dashboard").get_data(as_text=True)
+    assert 'href="/demo/subject-access"' in dashboard
+    assert 'href="/demo/sessions"' in dashboard
+    # Their pages belong to the dashboard's section of the navigation.
+    assert nav_items(client.get("/demo/sessions"))["Dashboard"] == "true"
+    assert nav_items(client.get("/demo/subject-access"))["Dashboard"] == "true"
 
 
 def test_a_responder_is_not_offered_the_forms(client):
