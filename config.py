@@ -46,6 +46,8 @@ class Config:
     # A daily run's lock frees itself after this long, so a node that died mid-run does not block tomorrow's.
     JOB_LOCK_MINUTES = int(os.environ.get("JOB_LOCK_MINUTES", "120"))
     LISTS_CACHE_SECONDS = int(os.environ.get("LISTS_CACHE_SECONDS", "300"))
+    # Pages re-read a Google sheet at most this often unless the app wrote to it (0: every view).
+    SHEET_CACHE_SECONDS = float(os.environ.get("SHEET_CACHE_SECONDS", "30"))
     SIGN_IN_LINK_MINUTES = int(os.environ.get("SIGN_IN_LINK_MINUTES", "15"))
     SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "5 per 15 minutes")
     SIGN_IN_LIMIT_PER_CLIENT = os.environ.get("SIGN_IN_LIMIT_PER_CLIENT", "20 per hour")

@@ -91,7 +91,7 @@ def summary_command(slug: str | None, today) -> None:
     chosen = [known[slug]] if slug else [known[s] for s in sorted(known)]
     zone = current_app.extensions["timezone"]
     runs = run_summaries(chosen, today.date() if today else dt.datetime.now(zone).date(),
-                         lambda p: open_workbook(p, purpose="cron"),
+                         lambda p: open_workbook(p, purpose="cron", config=current_app.config),
                          lambda slug: last_success(current_app.config, slug), zone)
     for run in runs:
         click.echo(run.line, err=run.summary is None)
@@ -143,8 +143,8 @@ def retention_command(slug: str | None, today, dry_run: bool) -> None:
         try:
             with job_lock(partnership, current_app.config):
                 now = dt.datetime.now(current_app.extensions["timezone"])
-                result = retention.run_retention(open_workbook(partnership, purpose="cron"), partnership,
-                                                 today or now.date(), dry_run=dry_run, now=now)
+                book = open_workbook(partnership, purpose="cron", config=current_app.config)
+                result = retention.run_retention(book, partnership, today or now.date(), dry_run=dry_run, now=now)
             retention.report(result, click.echo)
         except (SheetError, JobBusy, StateUnavailable) as e:
             click.echo(f"{partnership.slug}: failed: {e}", err=True)

@@ -17,6 +17,7 @@ from notify import Email, send_email
 from procedures.config import Partnership
 from sheets.base import SheetError, Workbook
 from sheets.pending import flush_pending
+from sheets.schema import CHALLENGES, COLUMNS, COMPLIANCE, FREE_TEXT, LISTS, REMINDER_KEY, REMINDERS
 from state import StateUnavailable, refresh_lists, store_for
 
 Echo = Callable[..., None]
@@ -36,7 +37,7 @@ def run_partnerships(partnerships: Iterable[Partnership], today: dt.date, *, con
         from sheets.open import open_workbook as _open
 
         def open_workbook(p: Partnership) -> Workbook:
-            return _open(p, purpose="cron")
+            return _open(p, purpose="cron", config=config)
 
     ok = True
     for partnership in partnerships:
@@ -101,24 +102,58 @@ def _run_locked(partnership: Partnership, workbook: Workbook, today: dt.date, *,
         kept = flush_pending(config, partnership, workbook)
         if kept:
             echo(f"{partnership.slug}: {kept} kept form submission{'' if kept == 1 else 's'} written to the sheet")
-    tables = workbook.read_all()
+    # One read: the columns the job uses; one write: the Reminders rows, the job columns and the
+    # Summary tab together (on Google, one values:batchGet and one spreadsheets:batchUpdate).
+    tables = workbook.read_columns(job_reads(partnership))
     if not dry_run:
         refresh_lists(store, partnership.slug)  # once a day every worker re-reads the Lists tab
     zone = time_zone(str(config.get("TIMEZONE") or DEFAULT_TIMEZONE))
-    # The Reminders tab's "Sent at" is the partnership's local time, as the app's own notices write it.
-    result = run_reminders(workbook, partnership, today, send=send, dry_run=dry_run,
-                           base_url=config.get("BASE_URL", ""), tables=tables,
-                           journal=None if dry_run else SentJournal(store, partnership.slug),
-                           now=lambda: dt.datetime.now(zone).replace(tzinfo=None))
+    journal = None if dry_run else _ForgetOnceWritten(store, partnership.slug)
+    with workbook.batch():
+        # The Reminders tab's "Sent at" is the partnership's local time, as the app's own notices write it.
+        result = run_reminders(workbook, partnership, today, send=send, dry_run=dry_run,
+                               base_url=config.get("BASE_URL", ""), tables=tables, journal=journal,
+                               now=lambda: dt.datetime.now(zone).replace(tzinfo=None))
+        succeeded = dt.datetime.now().replace(microsecond=0) if result.ok else last_success(config, partnership.slug)
+        if not dry_run:
+            run_summary(workbook, partnership, today, tables=tables, last_success=succeeded, zone=zone)
+    if journal is not None:
+        journal.written()  # the Reminders rows are in the sheet now
     report(result, echo)
     ok = _weekly_retention(partnership, workbook, today, dry_run=dry_run, echo=echo, now=dt.datetime.now(zone))
     if dry_run:
         return ok
-    succeeded = dt.datetime.now().replace(microsecond=0) if result.ok else last_success(config, partnership.slug)
-    run_summary(workbook, partnership, today, tables=tables, last_success=succeeded, zone=zone)
     if result.ok and succeeded is not None:
         store.put(f"last-success:{partnership.slug}", succeeded.isoformat(sep=" "))
     return result.ok and ok
+
+
+class _ForgetOnceWritten(SentJournal):
+    """The sent journal, whose entries are forgotten only once the run's one write has been made
+    (``written``): if that write fails, the next run still knows what was sent."""
+
+    def __init__(self, store: Any, slug: str):
+        super().__init__(store, slug)
+        self._later: list[str] = []
+
+    def forget(self, keys: list[str]) -> None:
+        self._later.extend(keys)
+
+    def written(self) -> None:
+        if self._later:
+            super().forget(self._later)
+        self._later = []
+
+
+def job_reads(partnership: Partnership) -> dict[str, tuple[str, ...] | None]:
+    """What the daily job reads: the challenge tabs without what people write at length, the
+    Reminders tab's keys (what was sent) and the Lists tab (None: the whole tab)."""
+    reads: dict[str, tuple[str, ...] | None] = {
+        CHALLENGES: tuple(c for c in COLUMNS[CHALLENGES] if c not in FREE_TEXT[CHALLENGES]),
+        REMINDERS: (REMINDER_KEY,), LISTS: None}
+    if partnership.compliance_procedure is not None:
+        reads[COMPLIANCE] = tuple(c for c in COLUMNS[COMPLIANCE] if c not in FREE_TEXT[COMPLIANCE])
+    return reads
 
 
 def _weekly_retention(partnership: Partnership, workbook: Workbook, today: dt.date, *, dry_run: bool,

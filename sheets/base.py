@@ -7,9 +7,10 @@ Every value is text exactly as typed: a value starting with ``=`` is never a for
 from __future__ import annotations
 
 import abc
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence, Union
+from typing import Iterable, Iterator, Mapping, Sequence, Union
 
 from procedures.values import display_date
 from sheets.schema import CELL_LIMIT, REFERENCE, REMINDER_KEY, SUBMISSION_ID, TABS
@@ -207,6 +208,22 @@ class Workbook(abc.ABC):
     def read(self, tab: str) -> Table:
         """One tab."""
         return self.read_all([tab])[tab]
+
+    def read_columns(self, columns: Mapping[str, Sequence[str] | None]) -> dict[str, Table]:
+        """Only these columns of these tabs (None: the whole tab), in one read; a Table may hold
+        more columns than asked (the local workbook reads whole tabs)."""
+        return self.read_all(list(columns))
+
+    def known_references(self, tabs: Iterable[str]) -> set[str]:
+        """The References in these tabs as this workbook last read them, without reading: what a
+        new random reference is checked against (empty when nothing was read)."""
+        return set()
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Writes made inside are made as one write at the end where the backend can (one
+        ``:batchUpdate`` on Google); this default, the local workbook's, makes each as it comes."""
+        yield
 
     @abc.abstractmethod
     def append(self, tab: str, records: list[Mapping[str, str]]) -> None:

@@ -1,7 +1,7 @@
 """Opening a partnership's workbook: the one place that chooses Google Sheets or the local file."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, Mapping
 
 from procedures.config import Partnership
 from sheets.base import Workbook
@@ -12,11 +12,14 @@ Purpose = Literal["web", "cron"]
 LOCK_TIMEOUT = {"web": 10.0, "cron": 120.0}
 
 
-def open_workbook(partnership: Partnership, *, purpose: Purpose = "web") -> Workbook:
+def open_workbook(partnership: Partnership, *, purpose: Purpose = "web",
+                  config: Mapping[str, Any] | None = None) -> Workbook:
     """The partnership's workbook, as its file says (``[sheet] backend``).
 
     ``purpose`` sets how long to keep trying when the sheet is busy or unreachable:
-    a short budget for a web request, a longer one for the cron job.
+    a short budget for a web request, a longer one for the cron job. ``config`` (the app's)
+    names the state store, where a Google sheet's layout and version are kept for every
+    process; pages then share a cache of the sheet for ``SHEET_CACHE_SECONDS``.
     """
     if purpose not in LOCK_TIMEOUT:
         raise ValueError(f"purpose must be 'web' or 'cron', not {purpose!r}")
@@ -27,5 +30,10 @@ def open_workbook(partnership: Partnership, *, purpose: Purpose = "web") -> Work
         return LocalWorkbook(sheet.path, lock_timeout=LOCK_TIMEOUT[purpose])
     if sheet.backend == "google":
         from sheets.google import GoogleWorkbook
-        return GoogleWorkbook.connect(partnership, purpose=purpose)
+        store = None
+        if config is not None and config.get("STATE_URL"):
+            from state import store_for
+            store = store_for(config)
+        seconds = float((config or {}).get("SHEET_CACHE_SECONDS", 0)) if purpose == "web" else 0.0
+        return GoogleWorkbook.connect(partnership, purpose=purpose, store=store, cache_seconds=seconds)
     raise ValueError(f"unknown sheet backend {sheet.backend!r}")

@@ -236,6 +236,14 @@ DATE_COLUMNS: dict[str, tuple[str, ...]] = {
 # Tabs whose rows are challenges, found by Reference.
 REFERENCED_TABS = (CHALLENGES, COMPLIANCE)
 
+# What people write at length: the daily job never reads these (it reads the other columns only).
+FREE_TEXT: dict[str, tuple[str, ...]] = {
+    CHALLENGES: ("Decision challenged", "Outcome sought", "What was done", "Outcome", "How resolved",
+                 "Withdrawal reason"),
+    COMPLIANCE: ("Concern and what we would like to see", "Line manager response", "Stage 3 record",
+                 "Stage 4 record", "Stage 5 reasons for escalation", "Outcome", "Withdrawal reason"),
+}
+
 CELL_LIMIT = 50_000
 
 # Characters a cell cannot hold (XML 1.0): control characters other than tab and line breaks, lone

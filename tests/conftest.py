@@ -45,3 +45,12 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with an empty Google page cache (it is per process, keyed by spreadsheet id)."""
+    from sheets.google import forget_cached_pages
+    forget_cached_pages()
+    yield
+    forget_cached_pages()

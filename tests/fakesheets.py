@@ -475,15 +475,33 @@ class FakeSheetsAPI:
             _clear(sheet, text)
         return {"spreadsheetId": sheet.id, "clearedRanges": body.get("ranges", [])}
 
-    def _batchUpdate(self, sheet: Spreadsheet, _r: str, _p: dict, body: Any) -> dict:
+    def _batchUpdate(self, sheet: Spreadsheet, _r: str, params: dict, body: Any) -> dict:
+        """All the requests or none (a failing one undoes the others, as Google does); with
+        ``includeSpreadsheetInResponse`` the spreadsheet as it is after them, limited to
+        ``responseRanges`` and with their cells if ``responseIncludeGridData``; ``fields`` applied."""
         replies = []
-        for i, req in enumerate(body.get("requests", [])):
-            (kind, args), = req.items()
-            handler = getattr(self, f"_req_{kind}", None)
-            if handler is None:
-                raise ApiError(400, f"Invalid requests[{i}]: the fake does not implement {kind}")
-            replies.append(handler(sheet, args) or {})
-        return {"spreadsheetId": sheet.id, "replies": replies}
+        before = {title: _tab_state(tab) for title, tab in sheet.tabs.items()}
+        try:
+            for i, req in enumerate(body.get("requests", [])):
+                (kind, args), = req.items()
+                handler = getattr(self, f"_req_{kind}", None)
+                if handler is None:
+                    raise ApiError(400, f"Invalid requests[{i}]: the fake does not implement {kind}")
+                replies.append(handler(sheet, args) or {})
+        except ApiError:
+            for title in list(sheet.tabs):
+                if title not in before:
+                    del sheet.tabs[title]
+            for title, state in before.items():
+                sheet.tabs[title] = state
+            raise
+        result: dict[str, Any] = {"spreadsheetId": sheet.id, "replies": replies}
+        if body.get("includeSpreadsheetInResponse"):
+            grid = "true" if body.get("responseIncludeGridData") else "false"
+            result["updatedSpreadsheet"] = self._get(sheet, "", {"ranges": body.get("responseRanges", []),
+                                                                 "includeGridData": [grid]}, None)
+        mask = params.get("fields", [None])[0]
+        return apply_field_mask(result, parse_field_mask(mask)) if mask else result
 
     def _req_addSheet(self, sheet: Spreadsheet, args: dict) -> dict:
         props = args.get("properties", {})
@@ -600,6 +618,12 @@ class FakeSheetsAPI:
                 tab.bold_rows.add(r0 + i)
             elif "userEnteredFormat" in fields or fields == "*":
                 tab.bold_rows.discard(r0 + i)
+
+
+def _tab_state(tab: Tab) -> Tab:
+    """A copy of a tab to put back if a batch fails (cells are immutable values: the rows are copied)."""
+    return replace(tab, rows=[list(r) for r in tab.rows], bold_rows=set(tab.bold_rows),
+                               column_widths=dict(tab.column_widths), number_formats=dict(tab.number_formats))
 
 
 def _route(method: str, path: str) -> tuple[str, str, str]:
@@ -887,12 +911,13 @@ class _NoNetwork(BaseAdapter):
 
 
 def google_workbook(api: FakeSheetsAPI, partnership: Any, *, purpose: str = "web", policy: Any = None,
-                    sleep: Any = None, clock: Any = None) -> Any:
+                    sleep: Any = None, clock: Any = None, store: Any = None, cache_seconds: float = 0.0) -> Any:
     """A GoogleWorkbook (gspread + our retry client) for ``partnership`` over this fake.
 
     The partnership's sheet becomes a Google one with a spreadsheet id (created empty in the
     fake if it is not there yet). ``sleep`` replaces time.sleep in the retry client, so retry
-    tests take no time (by default nothing sleeps); ``clock`` replaces time.monotonic.
+    tests take no time (by default nothing sleeps); ``clock`` replaces time.monotonic. ``store`` (a
+    state store) keeps the layout between workbooks and the page cache's version.
     """
     from procedures.config import SheetConfig
     from sheets.google import GoogleWorkbook
@@ -903,4 +928,5 @@ def google_workbook(api: FakeSheetsAPI, partnership: Any, *, purpose: str = "web
         api.add_spreadsheet(spreadsheet_id, title=partnership.name)
     google = replace(partnership, sheet=SheetConfig("google", spreadsheet_id=spreadsheet_id))
     return GoogleWorkbook.for_session(google, api.session(), policy=policy or POLICIES[purpose],
-                                      sleep=sleep or (lambda seconds: None), clock=clock)
+                                      sleep=sleep or (lambda seconds: None), clock=clock, store=store,
+                                      cache_seconds=cache_seconds)

@@ -173,7 +173,8 @@ def xlsx_bytes(table: SummaryTable) -> bytes:
 def _summary(slug: str):
     partnership = get_partnership(slug)
     try:
-        return partnership, read_summary(open_workbook(partnership, purpose="web"), partnership, today())
+        book = open_workbook(partnership, purpose="web", config=current_app.config)
+        return partnership, read_summary(book, partnership, today())
     except SheetError as e:
         # The reason (which may name a file on the server) goes to the log, not the page.
         current_app.logger.warning("dashboard: spreadsheet of %s not read: %s", slug, e)

@@ -19,10 +19,12 @@ from procedures.values import format_date, parse_date
 from sheets.base import Problem, Record, SheetUnavailable, UnknownReference, Workbook
 from sheets.rows import ReadRow, people_on, read_dates
 from sheets.schema import (
-    AGENCIES, DEFAULT_THEMES, HAPPENED_ON, HISTORY, IROS, RAISED_ON, REFERENCE, REFERENCED_TABS, REMINDERS, STEP,
+    AGENCIES, DEFAULT_THEMES, HAPPENED_ON, HISTORY, IROS, RAISED_ON, REFERENCE, REFERENCED_TABS, REMINDER_KEY, STEP,
     SUBMISSION_ID, THEMES,
 )
+from jobs.journal import SentJournal
 from sheets import pending
+from state import store_for
 from views.auth import User
 from views.formatting import history_time, now as formatting_now, today as local_today
 from views.lists_cache import lists_table
@@ -72,7 +74,7 @@ class Saved:
 
 def workbook(partnership: Partnership) -> Workbook:
     from sheets.open import open_workbook
-    return open_workbook(partnership, purpose="web")
+    return open_workbook(partnership, purpose="web", config=current_app.config)
 
 
 def lists(partnership: Partnership) -> Lists:
@@ -90,6 +92,10 @@ def _column(records: Iterable[Record], column: str) -> tuple[str, ...]:
         if value and value not in values:
             values.append(value)
     return tuple(values)
+
+
+# How long a submission's id is remembered, so the same form sent again is recorded once.
+SUBMISSION_SECONDS = 30 * 86400
 
 
 def new_reference(prefix: str, taken: Iterable[str] = ()) -> str:
@@ -124,13 +130,16 @@ def save_new(partnership: Partnership, tab: str, record: Mapping[str, str], *, s
         writes: list[pending.Write] = []
         try:
             book = workbook(partnership)
-            tables = book.read_all(REFERENCED_TABS)
-            earlier = next((r for r in tables[tab].records if r[SUBMISSION_ID] == submission_id), None)
-            if earlier:
-                return Saved(earlier.reference, repeated=True)
-            # Unique across both challenge tabs: a responder's link grants one reference.
-            reference = new_reference(partnership.reference_prefix,
-                                      (r.reference for t in tables.values() for r in t.records))
+            # The same form sent twice (a double click, a resend): the state store knows it without
+            # reading the sheet; only then is the sheet read, for the first one's reference.
+            if not store_for(config).claim("submission", f"{partnership.slug}:{submission_id}", SUBMISSION_SECONDS):
+                tables = book.read_all(REFERENCED_TABS)
+                earlier = next((r for r in tables[tab].records if r[SUBMISSION_ID] == submission_id), None)
+                if earlier:
+                    return Saved(earlier.reference, repeated=True)
+            # References are random (31^6 of them): unique across both challenge tabs, as far as the
+            # rows last read show (a responder's link grants one reference); no read to check.
+            reference = new_reference(partnership.reference_prefix, book.known_references(REFERENCED_TABS))
         except SheetUnavailable:
             book, reference = None, new_reference(partnership.reference_prefix)
         row = {**record, REFERENCE: reference, SUBMISSION_ID: submission_id}
@@ -196,18 +205,17 @@ def tell(partnership: Partnership, tab: str, procedure: Procedure, record: Recor
     wanted = set(kinds)
     dues = [d for d in notices.events(partnership, tab, procedure, ReadRow(record, dates), where, people, today,
                                       current_app.config["BASE_URL"], at_once=True) if d.kind in wanted]
-    logged = []
+    # Each is noted in the sent journal (the state store), as the daily job notes its own; the job's
+    # one write puts them in the Reminders tab. So telling people costs the sheet no call.
+    journal = SentJournal(store_for(current_app.config), partnership.slug)
+    sent = 0
     for notice in notices.notices(dues, tab, record.reference, set()):
-        if send(partnership, notice.email):
-            logged.append(notice.log_row(formatting_now().replace(tzinfo=None)))
-    if logged:
-        try:
-            book = workbook(partnership)
-        except SheetUnavailable:
-            book = None
-        _write_or_keep(partnership, book, uuid.uuid4().hex, record.reference,
-                       [{"op": "append", "tab": REMINDERS, "rows": logged, "key": None}], None)
-    return len(logged)
+        row = notice.log_row(formatting_now().replace(tzinfo=None))
+        journal.intent(row)
+        delivered = send(partnership, notice.email)
+        journal.result(row[REMINDER_KEY], delivered)
+        sent += delivered
+    return sent
 
 
 def _record(partnership: Partnership, reference: str, writes: list[pending.Write]) -> bool:
@@ -223,20 +231,17 @@ def _write_or_keep(partnership: Partnership, book: Workbook | None, submission_i
                    writes: list[pending.Write], email: Email | None, *, keys_checked: bool = False) -> bool:
     config = current_app.config
     email_data = asdict(email) if email else None
-    remaining = list(writes)
-
-    def progress(left: list[pending.Write]) -> None:
-        remaining[:] = left
-
     try:
         if book is None:
             raise SheetUnavailable("the spreadsheet could not be opened")
-        pending.apply(book, writes, progress, keys_checked=keys_checked)
+        # One write for all of them (the row's cells and its History row): all land or none.
+        with book.batch():
+            pending.apply(book, writes, keys_checked=keys_checked)
     except UnknownReference:
         # Someone deleted or renamed the row since the page was opened.
         abort(404)
     except SheetUnavailable:
-        pending.save(config, partnership.slug, submission_id, reference, remaining, email_data)
+        pending.save(config, partnership.slug, submission_id, reference, writes, email_data)
         return True
     return False
 

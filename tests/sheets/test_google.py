@@ -51,10 +51,10 @@ def book(api, partnership, clock):
     return fresh
 
 
-def test_metadata_is_read_once_and_read_all_is_one_batch_get(api, book):
+def test_read_all_is_one_batch_get_and_needs_no_metadata(api, book):
     book.read_all()
     book.read_all()
-    assert api.calls == {"get": 1, "values.batchGet": 2}
+    assert api.calls == {"values.batchGet": 2}
     endpoint, _, params, _ = api.log[-1]
     assert sorted(params["ranges"]) == sorted(f"'{t}'" for t in TABS)
 
@@ -63,7 +63,8 @@ def test_append_is_one_append_cells_call_of_text_values(api, book):
     book.read(CHALLENGES)
     api.reset_counts()
     book.append(CHALLENGES, [{REFERENCE: "PC-9", STATUS: "=1+1"}])
-    assert api.calls == {"batchUpdate": 1}
+    # Without a state store the layout (tab ids) is read first; with one, see test_google_calls.py.
+    assert api.calls == {"get": 1, "batchUpdate": 1}
     _, _, _, body = api.log[-1]
     [request] = body["requests"]
     cells = request["appendCells"]["rows"][0]["values"]
@@ -87,17 +88,26 @@ def test_an_append_lands_under_its_headers_when_column_a_has_no_header(api, part
                                                  ["", "PC-2", "overdue"]]
 
 
-def test_update_is_one_batch_get_and_one_raw_batch_update_across_tabs(api, book):
+def test_update_after_a_read_is_one_batch_update_of_text_cells_across_tabs(api, book):
     book.read_all()
+    book.read_all()  # the layout, once
+    book._metadata()
     api.reset_counts()
     book.update({CHALLENGES: {"PC-1": {STATUS: "overdue"}, "PC-2": {STATUS: "resolved"}},
                  COMPLIANCE: {"PC-3": {STATUS: "on track"}}})
-    assert api.calls == {"values.batchGet": 1, "values.batchUpdate": 1}
-    _, _, _, body = api.log[-1]
-    assert body["valueInputOption"] == "RAW"
-    # Only the named cells: one single-cell range per change, never whole rows.
-    assert sorted(d["range"] for d in body["data"]) == ["'Challenges'!V2:V2", "'Challenges'!V3:V3",
-                                                         "'Compliance'!Q2:Q2"]
+    # The rows' places come from the read: no read before the write.
+    assert api.calls == {"batchUpdate": 1}
+    _, _, params, body = api.log[-1]
+    # Only the named cells: one single-cell run per change, never whole rows; text, never a formula.
+    starts = sorted((r["updateCells"]["start"]["rowIndex"], r["updateCells"]["start"]["columnIndex"],
+                     r["updateCells"]["rows"][0]["values"][0]["userEnteredValue"]["stringValue"])
+                    for r in body["requests"])
+    assert starts == [(1, 16, "on track"), (1, TAB_STATUS, "overdue"), (2, TAB_STATUS, "resolved")]
+    # The reply brings back the header rows and the changed rows' Reference cells, to check them.
+    assert body["includeSpreadsheetInResponse"] and body["responseIncludeGridData"]
+    assert "'Challenges'!A2:A3" in body["responseRanges"] and "'Challenges'!1:1" in body["responseRanges"]
+    assert api.values(book.id, CHALLENGES)[2][TAB_STATUS] == "resolved"
+    assert api.values(book.id, COMPLIANCE)[1][16] == "on track"
 
 
 def test_write_summary_is_one_spreadsheet_batch_update(api, book):
@@ -109,7 +119,7 @@ def test_write_summary_is_one_spreadsheet_batch_update(api, book):
 def test_429_waits_at_least_retry_after_then_succeeds(api, book, clock):
     api.fail_next(429, times=1, retry_after=3)
     assert book.read(CHALLENGES).find("PC-1") is not None
-    assert api.failures == {"get": 1}
+    assert api.failures == {"values.batchGet": 1}
     assert clock.sleeps[0] >= 3
 
 
@@ -128,7 +138,7 @@ def test_timeout_then_success(api, book, clock):
     api.timeout_next(1)
     api.disconnect_next(1)
     assert len(book.read(CHALLENGES).records) == 2
-    assert api.failures == {"get": 2}
+    assert api.failures == {"values.batchGet": 2}
     assert 0 < clock.sleeps[0] <= clock.sleeps[1]
 
 
@@ -136,7 +146,7 @@ def test_web_budget_exhausted_raises_sheet_unavailable_after_bounded_attempts(ap
     api.fail_next(503, times=50)
     with pytest.raises(SheetUnavailable, match="HTTP 503"):
         book.read_all()
-    assert api.calls["get"] == POLICIES["web"].attempts
+    assert api.calls["values.batchGet"] == POLICIES["web"].attempts
     assert clock.now <= POLICIES["web"].budget
 
 
@@ -144,7 +154,7 @@ def test_retry_after_longer_than_the_budget_gives_up_at_once(api, book, clock):
     api.fail_next(429, times=1, retry_after=600)
     with pytest.raises(SheetUnavailable, match="quota"):
         book.read_all()
-    assert api.calls["get"] == 1 and clock.sleeps == []
+    assert api.calls["values.batchGet"] == 1 and clock.sleeps == []
 
 
 def test_cron_budget_waits_out_a_quota_minute(api, partnership, clock):
@@ -161,7 +171,7 @@ def test_errors_that_retrying_cannot_fix_are_not_retried(api, partnership, clock
     api.fail_next(403)
     with pytest.raises(SheetError, match="share it"):
         workbook.read_all()
-    assert api.calls["get"] == 1 and clock.sleeps == []
+    assert api.calls["values.batchGet"] == 1 and clock.sleeps == []
 
 
 def test_a_missing_spreadsheet_is_named(api, partnership):

@@ -4,6 +4,8 @@ again (by Submission ID, reminder Key, or the whole row) before it is written ag
 from __future__ import annotations
 
 import pytest
+
+from state import open_store
 import requests
 
 from sheets import pending
@@ -19,11 +21,13 @@ def api() -> FakeSheetsAPI:
 
 
 @pytest.fixture
-def book(api, partnership):
-    workbook = google_workbook(api, partnership)
+def book(api, partnership, tmp_path):
+    # The layout (tab ids, header rows) is kept in a state store, as the app keeps it: writes need no read.
+    store = open_store(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    workbook = google_workbook(api, partnership, store=store)
     workbook.init()
     workbook.append(CHALLENGES, [{REFERENCE: "PC-1", SUBMISSION_ID: "s-1"}])
-    fresh = google_workbook(api, partnership)
+    fresh = google_workbook(api, partnership, store=store)
     fresh.read_all()
     api.reset_counts()
     return fresh

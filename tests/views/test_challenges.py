@@ -334,10 +334,17 @@ def test_raising_tells_the_challenged_professional_and_the_raiser_at_once(signed
     assert messages[RAISER]["Subject"] == f"{reference}: your professional challenge is recorded"
     for message in messages.values():
         assert "CS-12345" not in body(message) and "HYPERLINK" not in body(message)
-    # Noted in the Reminders tab, so the daily job does not send them again.
+    # Noted in the sent journal: the daily job's one write puts them in the Reminders tab, and it
+    # does not send them again.
     from sheets.schema import REMINDERS
-    kinds = sorted((r["Kind"], r["Recipient"]) for r in workbook.read(REMINDERS).records)
+    assert workbook.read(REMINDERS).records == ()
+    ran = app.test_cli_runner().invoke(args=["jobs", "run", "--partnership", "demo"])
+    assert ran.exit_code == 0, ran.output
+    kinds = sorted((r["Kind"], r["Recipient"]) for r in workbook.read(REMINDERS).records
+                   if r.reference == reference and r["Kind"] == "raised")
     assert kinds == [("raised", "duty@demo-partnership.example"), ("raised", RAISER)]
+    subjects = [m["Subject"] for m in outbox(app)]
+    assert subjects.count(f"{reference}: a professional challenge has been raised with you") == 1
 
 
 # A page at a time, then check your answers
