@@ -10,15 +10,17 @@ at 10,000 rows (a full openpyxl load and save takes seconds).
 """
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from procedures.config import load_partnership  # noqa: E402
+from procedures.config import SheetConfig, load_partnership  # noqa: E402
 from sheets import local  # noqa: E402
 from sheets.base import SummaryTable  # noqa: E402
 from sheets.local import LocalWorkbook  # noqa: E402
@@ -43,37 +45,99 @@ def row(tab: str, i: int) -> list[str]:
 WRITES = ("batchUpdate", "values.batchUpdate", "values.append", "values.update", "values.clear")
 
 
-def google_figures(rows: int, partnership) -> tuple[dict[str, int], int, int, int]:
-    """(calls for a job run by endpoint, calls per submission on a fresh workbook, writes per submission, total)"""
-    api = FakeSheetsAPI()
+GOALS = {"job": "2: one read, one write", "new challenge": "1 (the write)",
+         "recorded step": "1 write + at most 1 read", "page view": "at most 1; 0 viewed again",
+         "page view again": "0 within SHEET_CACHE_SECONDS"}
+
+
+def google_sheet(api: FakeSheetsAPI, rows: int, spreadsheet_id: str = "bench") -> None:
     tabs = {tab: [list(COLUMNS[tab])] + [row(tab, i) for i in range(rows)] for tab in (CHALLENGES, HISTORY)}
     tabs[COMPLIANCE] = [list(COLUMNS[COMPLIANCE])] + [row(COMPLIANCE, i) for i in range(max(rows // 10, 1))]
     tabs[REMINDERS] = [list(COLUMNS[REMINDERS])] + [row(REMINDERS, i) for i in range(rows)]
     tabs[SUMMARY] = []
     tabs[LISTS] = [list(COLUMNS[LISTS]), ["Police", "Timeliness", "bs@example.gov.uk"]]
-    api.add_spreadsheet("bench", tabs)
-    partnership = partnership.__class__(**{**partnership.__dict__, "sheet": partnership.sheet.__class__(
-        "google", spreadsheet_id="bench")})
-    # A job run: read every tab, write Status and Step due by on every challenge row, rewrite Summary.
-    job = google_workbook(api, partnership, purpose="cron")
-    tables = job.read_all()
-    changes = {
-        tab: {r.reference: {STATUS: "overdue", STEP_DUE_BY: "2026-12-01"} for r in tables[tab].records}
-        for tab in (CHALLENGES, COMPLIANCE)
-    }
-    job.update(changes)
-    job.write_summary(SummaryTable(rows=(("Challenges",), ("Raised", str(rows))), bold=frozenset({0})))
-    job_calls = dict(api.calls)
-    # A form submission on a fresh workbook (one per request), as views.records.save_new makes it:
-    # read the challenge tabs (double-submit and reference checks), then the row and its History row.
-    api.reset_counts()
-    book = google_workbook(api, partnership)
-    book.read_all([CHALLENGES, COMPLIANCE])
-    book.append_many({CHALLENGES: [dict(zip(CHALLENGE_COLUMNS, row(CHALLENGES, rows)))],
-                      HISTORY: [{"Reference": f"R{rows}", "Action": "Raised"}]})
-    per_submission = sum(api.calls.values())
-    writes = sum(n for name, n in api.calls.items() if name in WRITES)
-    return job_calls, per_submission, writes, sum(job_calls.values())
+    api.add_spreadsheet(spreadsheet_id, tabs)
+
+
+def job_calls(rows: int, partnership, folder: Path) -> dict[str, int]:
+    """Calls of the daily job (jobs.run, as cron runs it: a new process, the layout in the state
+    store) on a sheet of ``rows`` challenges, the second run of a day; by endpoint."""
+    import datetime as dt
+
+    from jobs.run import _run_locked
+    from state import open_store
+
+    api = FakeSheetsAPI()
+    google_sheet(api, rows)
+    google = replace(partnership, sheet=SheetConfig("google", spreadsheet_id="bench"))
+    config = {"STATE_URL": f"sqlite:///{folder}/state-{rows}.sqlite3", "BASE_URL": "https://example.org"}
+    store = open_store(config["STATE_URL"])
+    google_workbook(api, google, store=store).init()  # as `flask sheet init` leaves it: the layout kept
+    for _ in range(2):
+        api.reset_counts()
+        book = google_workbook(api, google, purpose="cron", store=store)
+        _run_locked(google, book, dt.date(2026, 12, 1), config=config, dry_run=False,
+                    echo=lambda *a, **k: None, send=lambda email: None)
+    return dict(api.calls)
+
+
+def page_calls(rows: int, folder: Path) -> dict[str, dict[str, int]]:
+    """Calls per request through the app (views as they are, SHEET_CACHE_SECONDS 30): a new
+    challenge, a recorded step, a page view and the same page viewed again."""
+    import logging
+
+    from app import create_app
+    from sheets.google import forget_cached_pages
+    from state import store_for
+    from views import records
+
+    logging.disable(logging.WARNING)
+    (folder / "partnerships").mkdir(parents=True, exist_ok=True)
+    (folder / "partnerships" / "demo.toml").write_text((ROOT / "partnerships" / "demo.toml").read_text())
+    app = create_app({"SECRET_KEY": "bench", "PARTNERSHIPS_DIR": str(folder / "partnerships"),
+                      "BASE_DIR": str(folder), "MAIL_OUTBOX_DIR": str(folder / "outbox"),
+                      "STATE_URL": f"sqlite:///{folder}/app-{rows}.sqlite3", "SESSION_COOKIE_SECURE": False,
+                      "LOCAL_DEV": True, "RATELIMIT_ENABLED": False, "SHEET_CACHE_SECONDS": 30})
+    partnership = app.extensions["partnerships"]["demo"]
+    api = FakeSheetsAPI()
+    google_sheet(api, rows, "fake-demo")
+    store = store_for(app.config)
+    google_workbook(api, partnership, store=store).init()
+    forget_cached_pages()
+    records.workbook = lambda p: google_workbook(api, p, store=store, cache_seconds=30)
+    client = app.test_client()
+    email = "p5@example.nhs.uk"  # the raiser of PC-000005
+    with client.session_transaction() as s:
+        s["user"] = {"email": email, "partnership": "demo", "role": "practitioner", "reference": None}
+        s["seen"] = int(time.time())
+    measured: dict[str, dict[str, int]] = {}
+
+    def measure(name: str, request) -> None:
+        api.reset_counts()
+        response = request()
+        assert response.status_code in (200, 302), (name, response.status_code)
+        measured[name] = dict(api.calls)
+
+    today = __import__("datetime").date.today()
+    form = client.get("/demo/challenges/new/check").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    answers = {"csrf_token": token, "immediate_risk": "no", "raiser_name": "Bench Person", "raiser_role": "Nurse",
+               "raiser_agency": "Police", "line_manager_email": "lead@example.nhs.uk", "other_agency": "Police",
+               "other_professional": "Sergeant", "other_professional_email": "sgt@example.police.uk",
+               "child_or_adult": "Child", "case_reference": "CASE-X", "theme": "Timeliness",
+               "decision": "A decision", "outcome_sought": "An outcome",
+               "concern_arose": [str(today.day), str(today.month), str(today.year)]}
+    client.get("/demo/challenges/PC-000005")  # the page cache filled, as when a person opens a page first
+    measure("new challenge", lambda: client.post("/demo/challenges/new", data=answers))
+    measure("page view", lambda: client.get("/demo/challenges/PC-000005"))
+    measure("page view again", lambda: client.get("/demo/challenges/PC-000005"))
+    conversation = client.get("/demo/challenges/PC-000005/conversation").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', conversation).group(1)
+    measure("recorded step", lambda: client.post("/demo/challenges/PC-000005/conversation", data={
+        "csrf_token": token, "held_on": [str(today.day), str(today.month), str(today.year)],
+        "with_whom": "Duty manager", "notes": "Agreed"}))
+    forget_cached_pages()
+    return measured
 
 
 def local_append_seconds(rows: int) -> tuple[float, float, float]:
@@ -135,14 +199,21 @@ def local_write_seconds(rows: int) -> tuple[float, float, float, float]:
         return few, every, again, time.perf_counter() - start
 
 
+def _by(calls: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(calls.items())) or "none"
+
+
 def main() -> None:
     partnership = load_partnership(ROOT / "partnerships" / "demo.toml", base_dir=Path(tempfile.gettempdir()))
-    print("Google Sheets (gspread over the fake API): calls per job run and per submission")
-    print(f"{'rows':>8}  {'job calls':>9}  {'by endpoint':<72}  {'submission':>10}")
-    for rows in (100, 10_000, 100_000):  # noqa: B007
-        job, submission, appends, total = google_figures(rows, partnership)
-        by = ", ".join(f"{k} {v}" for k, v in sorted(job.items()))
-        print(f"{rows:>8,}  {total:>9}  {by:<72}  {submission:>3} ({appends} write)")
+    print("Google Sheets (gspread over the fake API): Sheets API calls, by endpoint")
+    print(f"{'rows':>8}  {'what':<16}  {'calls':>5}  {'by endpoint':<44}  goal")
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in (100, 10_000, 100_000):
+            job = job_calls(rows, partnership, Path(tmp))
+            print(f"{rows:>8,}  {'job (2nd run)':<16}  {sum(job.values()):>5}  {_by(job):<44}  {GOALS['job']}")
+        for rows in (100, 10_000):
+            for name, calls in page_calls(rows, Path(tmp) / f"app-{rows}").items():
+                print(f"{rows:>8,}  {name:<16}  {sum(calls.values()):>5}  {_by(calls):<44}  {GOALS[name]}")
     print()
     print("Local workbook (.xlsx): one append with the challenge tab at")
     print(f"{'rows':>8}  {'first append (cold)':>20}  {'next append':>12}  {'read every tab (cold)':>22}")

@@ -345,8 +345,8 @@ class GoogleWorkbook(Workbook):
         spans: dict[str, list[tuple[int, str]]] = {}
         for tab, names in columns.items():
             index = column_index(self._headers.get(tab, ()))
-            wanted = [n for n in dict.fromkeys([REFERENCE, *(names or ())]) if n in index]
-            if names is None or not self._headers.get(tab) or REFERENCE not in index:
+            wanted = [n for n in dict.fromkeys(names or ()) if n in index]
+            if names is None or not wanted:
                 ranges.append(quote_tab(tab))
                 owners.append(tab)
                 continue

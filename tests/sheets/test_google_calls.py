@@ -1,0 +1,129 @@
+"""What each Google workbook operation costs in calls once the layout is kept in the state store,
+and how writes stay right when people move rows or columns between a read and a write."""
+from __future__ import annotations
+
+import pytest
+
+from sheets.base import SummaryTable
+from sheets.google import forget_cached_pages
+from sheets.schema import CHALLENGES, HISTORY, REFERENCE, REMINDERS, STATUS, SUMMARY
+from state import open_store
+from tests.fakesheets import FakeSheetsAPI, google_workbook
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def store(tmp_path):
+    return open_store(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+
+
+@pytest.fixture
+def api(partnership, store):
+    api = FakeSheetsAPI()
+    setup = google_workbook(api, partnership, store=store)
+    setup.init()
+    setup.append(CHALLENGES, [{REFERENCE: f"PC-{i}", STATUS: "on track", "Theme": f"theme {i}"} for i in range(1, 6)])
+    api.reset_counts()
+    return api
+
+
+def book(api, partnership, store, **kwargs):
+    return google_workbook(api, partnership, store=store, **kwargs)
+
+
+def headers(api, tab=CHALLENGES):
+    return api.values("fake-demo", tab)[0]
+
+
+def by_reference(api, tab=CHALLENGES):
+    rows = api.values("fake-demo", tab)
+    return {dict(zip(rows[0], r)).get(REFERENCE): dict(zip(rows[0], r)) for r in rows[1:]}
+
+
+def test_an_append_is_one_call_when_the_layout_is_kept(api, partnership, store):
+    book(api, partnership, store).append(CHALLENGES, [{REFERENCE: "PC-9", STATUS: "overdue"}])
+    assert api.calls == {"batchUpdate": 1}
+    assert by_reference(api)["PC-9"][STATUS] == "overdue"
+
+
+def test_the_job_reads_only_the_columns_it_asks_for(api, partnership, store):
+    tables = book(api, partnership, store).read_columns({CHALLENGES: (REFERENCE, STATUS), REMINDERS: ("Key",)})
+    assert api.calls == {"values.batchGet": 1}
+    [(_, _, params, _)] = api.log
+    assert params["ranges"] == ["'Challenges'!A:A", "'Challenges'!V:V", "'Reminders'!G:G"]
+    assert [(r.reference, r[STATUS], r["Theme"]) for r in tables[CHALLENGES].records][:2] == [
+        ("PC-1", "on track", ""), ("PC-2", "on track", "")]
+
+
+def test_a_column_moved_since_the_layout_was_kept_is_read_again_whole(api, partnership, store):
+    # A person inserts a column at A: every column moves one to the right.
+    tab = api.tab("fake-demo", CHALLENGES)
+    tab.rows = [["Notes", *r] for r in tab.rows]
+    tables = book(api, partnership, store).read_columns({CHALLENGES: (REFERENCE, STATUS)})
+    assert api.calls == {"values.batchGet": 2}
+    assert tables[CHALLENGES].find("PC-3")[STATUS] == "on track"
+
+
+def test_a_batch_is_one_write_and_nothing_is_written_if_it_raises(api, partnership, store):
+    workbook = book(api, partnership, store)
+    workbook.read_columns({CHALLENGES: (REFERENCE, STATUS), REMINDERS: ("Key",)})
+    api.reset_counts()
+    with workbook.batch():
+        workbook.append(REMINDERS, [{"Key": "k-1", REFERENCE: "PC-1"}])
+        workbook.update({CHALLENGES: {"PC-1": {STATUS: "overdue"}, "PC-4": {STATUS: "due soon"}}})
+        workbook.write_summary(SummaryTable(rows=(("Raised", 5),)))
+    assert api.calls == {"batchUpdate": 1}
+    assert by_reference(api)["PC-1"][STATUS] == "overdue" and by_reference(api)["PC-4"][STATUS] == "due soon"
+    assert api.values("fake-demo", REMINDERS)[1][-1] == "k-1"
+    assert api.values("fake-demo", SUMMARY)[0][0] == "Raised"
+
+    api.reset_counts()
+    with pytest.raises(RuntimeError):
+        with workbook.batch():
+            workbook.update({CHALLENGES: {"PC-2": {STATUS: "overdue"}}})
+            raise RuntimeError("the run broke")
+    assert not any(name in api.calls for name in ("batchUpdate", "values.batchUpdate"))
+    assert by_reference(api)["PC-2"][STATUS] == "on track"
+
+
+def test_an_append_after_a_person_moved_the_columns_is_put_under_the_right_headers(api, partnership, store):
+    workbook = book(api, partnership, store)
+    workbook.read(CHALLENGES)
+    # After the layout was kept, a person swaps two columns' places (headers and cells).
+    tab = api.tab("fake-demo", CHALLENGES)
+    a, b = tab.rows[0].index(STATUS), tab.rows[0].index("Theme")
+    for r in tab.rows:
+        r[a], r[b] = r[b], r[a]
+    api.reset_counts()
+    workbook.append(CHALLENGES, [{REFERENCE: "PC-9", STATUS: "overdue", "Theme": "Timeliness"}])
+    # The write's reply shows the header row moved: the row is read back and laid out again.
+    assert api.calls["batchUpdate"] == 1 and api.calls["values.batchUpdate"] == 1
+    rows = by_reference(api)
+    assert (rows["PC-9"][STATUS], rows["PC-9"]["Theme"]) == ("overdue", "Timeliness")
+    assert (rows["PC-2"][STATUS], rows["PC-2"]["Theme"]) == ("on track", "theme 2")
+    assert workbook.repairs == 1
+
+
+def test_another_instances_write_empties_this_ones_page_cache(api, partnership, store):
+    forget_cached_pages()
+    clock = Clock()
+    page = book(api, partnership, store, cache_seconds=30, clock=clock)
+    page.read_all([CHALLENGES, HISTORY])
+    book(api, partnership, store, cache_seconds=30, clock=clock).read(CHALLENGES)
+    assert api.calls == {"values.batchGet": 1}
+    # Another instance (no shared memory, the same state store) records a step.
+    other = book(api, partnership, store)
+    other.read(CHALLENGES)
+    other.update({CHALLENGES: {"PC-5": {STATUS: "resolved"}}})
+    api.reset_counts()
+    again = book(api, partnership, store, cache_seconds=30, clock=clock).read(CHALLENGES)
+    assert api.calls == {"values.batchGet": 1}
+    assert again.find("PC-5")[STATUS] == "resolved"
+    forget_cached_pages()
