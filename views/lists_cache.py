@@ -31,7 +31,8 @@ def lists_table(partnership: Partnership) -> Table | None:
     if hit and hit[0] > time.monotonic() and hit[1] == version:
         return hit[2]
     try:
-        table = open_workbook(partnership, purpose="web").read(LISTS)
+        # Through the pages' read-through cache: a page that reads the sheet anyway costs no second read.
+        table = open_workbook(partnership, purpose="web", config=current_app.config).read(LISTS)
     except (SheetError, OSError) as e:
         logger.warning("Lists tab of %s not read: %s", partnership.slug, type(e).__name__)
         found = hit[2] if hit else None
