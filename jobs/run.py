@@ -13,7 +13,7 @@ from jobs.journal import SentJournal
 from jobs.reminders import RunResult, run_reminders
 from jobs.summary import last_success, run_summary
 from procedures.values import DEFAULT_TIMEZONE, time_zone
-from notify import Email, send_email
+from notify import Email, send_email, send_kept_email
 from procedures.config import Partnership
 from sheets.base import SheetError, Workbook
 from sheets.pending import flush_pending
@@ -99,7 +99,8 @@ def _run_locked(partnership: Partnership, workbook: Workbook, today: dt.date, *,
     store = store_for(config)
     if not dry_run:
         # Form answers kept while the sheet was unreachable go in first, so today's run sees them.
-        kept = flush_pending(config, partnership, workbook)
+        kept = flush_pending(config, partnership, workbook, on_written=lambda data: send_kept_email(
+            data, from_address=partnership.email.from_address, config=config))
         if kept:
             echo(f"{partnership.slug}: {kept} kept form submission{'' if kept == 1 else 's'} written to the sheet")
     # One read: the columns the job uses; one write: the Reminders rows, the job columns and the

@@ -55,3 +55,16 @@ def send_email(email: Email, *, from_address: str, config: Mapping[str, Any]) ->
     else:
         raise EmailFailed(f"MAIL_BACKEND {backend!r} is not one of outbox, smtp, notify")
     send(email, from_address=from_address, config=config)
+
+
+def send_kept_email(data: Mapping[str, Any], *, from_address: str, config: Mapping[str, Any]) -> bool:
+    """Send the email a kept submission was kept with (``sheets.pending``), now that it is in the
+    sheet; False if there was none or it could not be sent (the challenge's page offers to send
+    the link again)."""
+    if not data.get("email"):
+        return False
+    try:
+        send_email(Email(**data["email"]), from_address=from_address, config=config)
+    except EmailFailed:
+        return False
+    return True

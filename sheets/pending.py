@@ -12,7 +12,6 @@ import logging
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Mapping
 
-from notify import Email, EmailFailed, send_email
 from procedures.config import Partnership
 from sheets.base import SheetError, SheetUnavailable, Workbook, rows_present
 from sheets.schema import SUBMISSION_ID
@@ -96,11 +95,13 @@ def apply(workbook: Workbook, writes: list[Write], on_done: Callable[[list[Write
             on_done(remaining)
 
 
-def flush_pending(config: Mapping[str, Any], partnership: Partnership, workbook: Workbook | None = None) -> int:
+def flush_pending(config: Mapping[str, Any], partnership: Partnership, workbook: Workbook | None = None,
+                  on_written: Callable[[Mapping[str, Any]], None] | None = None) -> int:
     """Write every kept submission of ``partnership`` (``config`` is the app's config); returns how many.
 
     Stops quietly at the first SheetUnavailable, keeping what is left for next time.
-    The daily job and the next request to the partnership's pages both call it.
+    The daily job and the next request to the partnership's pages both call it; ``on_written``
+    gets each submission once it is in the sheet (they send the email it was kept with).
     """
     ids = waiting(config, partnership.slug)
     if not ids:
@@ -133,10 +134,7 @@ def flush_pending(config: Mapping[str, Any], partnership: Partnership, workbook:
                 continue
             store.forget_kept(partnership.slug, submission_id)
             written += 1
-            if data.get("email"):
-                try:
-                    send_email(Email(**data["email"]), from_address=partnership.email.from_address, config=config)
-                except EmailFailed:
-                    pass  # The challenge's page offers to send the link again.
+            if on_written is not None:
+                on_written(data)
     return written
 

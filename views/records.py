@@ -10,9 +10,10 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Mapping
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
+from werkzeug.exceptions import NotFound
 
-from notify import Email, EmailFailed, notices, send_email
+from notify import Email, EmailFailed, notices, send_email, send_kept_email
 from procedures import ChallengeDates, Position, Procedure, position
 from procedures.config import Partnership
 from procedures.values import format_date, parse_date
@@ -237,9 +238,6 @@ def _write_or_keep(partnership: Partnership, book: Workbook | None, submission_i
         # One write for all of them (the row's cells and its History row): all land or none.
         with book.batch():
             pending.apply(book, writes, keys_checked=keys_checked)
-    except UnknownReference:
-        # Someone deleted or renamed the row since the page was opened.
-        abort(404)
     except SheetUnavailable:
         pending.save(config, partnership.slug, submission_id, reference, writes, email_data)
         return True
@@ -265,11 +263,18 @@ def sheet_unavailable(error: SheetUnavailable):
                            posted=request.method == "POST"), 503
 
 
+def row_gone(error: UnknownReference):
+    """A write found no row with the challenge's Reference (deleted or renamed since the page was
+    opened): 404, as for a reference that never was."""
+    return NotFound().get_response()
+
+
 def reads_the_sheet(bp: Blueprint) -> None:
     """Set up a blueprint whose pages read the spreadsheet: a clear 503 page when it cannot be
     reached, and form answers kept meanwhile written before each page is served."""
     bp.register_error_handler(SheetUnavailable, sheet_unavailable)
     bp.register_error_handler(NeedsCorrecting, needs_correcting)
+    bp.register_error_handler(UnknownReference, row_gone)
 
     @bp.before_request
     def write_kept_submissions() -> None:
@@ -286,7 +291,8 @@ def flush(partnership: Partnership) -> int:
         book = workbook(partnership)
     except SheetUnavailable:
         return 0
-    return pending.flush_pending(current_app.config, partnership, book)
+    return pending.flush_pending(current_app.config, partnership, book, on_written=lambda data: send_kept_email(
+        data, from_address=partnership.email.from_address, config=current_app.config))
 
 
 @dataclass(frozen=True)
