@@ -38,6 +38,16 @@ class Config:
     LOCAL_DEV = _flag("LOCAL_DEV", False)
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(ROOT / "instance" / "outbox"))
+    # MAIL_BACKEND=smtp: the relay (notify/smtp.py); MAIL_BACKEND=notify: GOV.UK Notify (notify/govuk_notify.py).
+    MAIL_SMTP_HOST = os.environ.get("MAIL_SMTP_HOST", "")
+    MAIL_SMTP_PORT = int(os.environ.get("MAIL_SMTP_PORT", "587"))
+    MAIL_SMTP_USERNAME = os.environ.get("MAIL_SMTP_USERNAME", "")
+    MAIL_SMTP_PASSWORD = os.environ.get("MAIL_SMTP_PASSWORD", "")
+    MAIL_SMTP_STARTTLS = _flag("MAIL_SMTP_STARTTLS", True)
+    MAIL_SMTP_TIMEOUT = float(os.environ.get("MAIL_SMTP_TIMEOUT", "10"))
+    MAIL_SMTP_CA_FILE = os.environ.get("MAIL_SMTP_CA_FILE", "")
+    NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+    NOTIFY_TEMPLATE_ID = os.environ.get("NOTIFY_TEMPLATE_ID", "")
     # Where sessions, used links, rate-limit counts, the job's lock and journal and kept submissions
     # live: empty means the SQLite file instance/state.sqlite3; redis://host:6379/0 for several machines.
     STATE_URL = os.environ.get("STATE_URL", "")

@@ -1,15 +1,12 @@
-"""Mail settings: the app's config first, then the environment, then a default."""
+"""Mail settings, from the app's config (``config.Config`` reads them from the environment, once)."""
 from __future__ import annotations
 
-import os
 from typing import Any, Mapping
 
 
 def setting(config: Mapping[str, Any], name: str, default: Any = None) -> Any:
-    """``config[name]`` if set there, else the environment variable ``name``, else ``default``."""
+    """``config[name]`` if set there, else ``default``."""
     value = config.get(name)
-    if value is None or value == "":
-        value = os.environ.get(name)
     return default if value is None or value == "" else value
 
 

@@ -100,11 +100,23 @@ def test_a_refused_message_is_email_failed(plain_server):
         send_email(EMAIL, from_address=FROM, config=plain_server.config())
 
 
-def test_settings_come_from_the_environment_when_not_in_config(plain_server, monkeypatch):
-    monkeypatch.setenv("MAIL_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("MAIL_SMTP_PORT", str(plain_server.port))
-    monkeypatch.setenv("MAIL_SMTP_STARTTLS", "off")
-    send_email(EMAIL, from_address=FROM, config={"MAIL_BACKEND": "smtp"})
+def test_settings_come_from_the_environment_through_the_apps_config(plain_server):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    # The environment is read once, when config.py is imported: in a process of its own here.
+    env = {**os.environ, "MAIL_BACKEND": "smtp", "MAIL_SMTP_HOST": "127.0.0.1",
+           "MAIL_SMTP_PORT": str(plain_server.port), "MAIL_SMTP_STARTTLS": "off"}
+    shown = subprocess.run(
+        [sys.executable, "-c", "import json, config; c = config.Config; "
+                               "print(json.dumps({n: getattr(c, n) for n in dir(c) if n.startswith('MAIL_')}))"],
+        env=env, cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, check=True)
+    app_config = json.loads(shown.stdout)
+    assert (app_config["MAIL_SMTP_PORT"], app_config["MAIL_SMTP_STARTTLS"]) == (plain_server.port, False)
+    send_email(EMAIL, from_address=FROM, config=app_config)
     assert len(plain_server.received) == 1
 
 
