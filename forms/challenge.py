@@ -26,7 +26,7 @@ from forms.base import (
     not_a_full_name,
     required,
 )
-from forms.dates import GovDateField, local_today, not_in_future
+from forms.dates import GovDateField, not_in_future
 from forms.widgets import RadioInput
 
 CHILD_OR_ADULT = choices([("Child", "A child or young person"), ("Adult at risk", "An adult at risk")])
@@ -98,7 +98,7 @@ class RaiseChallengeForm(StrippedForm):
     submit = SubmitField("Send challenge", widget=GovSubmitInput())
 
     def __init__(self, *args, agencies: Sequence[str], themes: Sequence[str],
-                 today: Callable[[], dt.date] = local_today, on_behalf: bool = False, **kwargs):
+                 today: Callable[[], dt.date] = dt.date.today, on_behalf: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if not on_behalf:
             # The raiser is the signed-in person; only business support raise for someone else.

@@ -1,9 +1,8 @@
 """Durham's Compliance Challenge Form (seeds/004) and the records of its later stages."""
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from typing import Callable, Sequence
+from typing import Sequence
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -17,7 +16,7 @@ from wtforms.validators import Optional, ValidationError
 from forms.base import (
     LONG_TEXT, SHORT_TEXT, OneOf, StrippedForm, choices, email_address, max_length, not_a_full_name, required,
 )
-from forms.dates import GovDateField, not_before, not_in_future
+from forms.dates import GovDateField
 from forms.widgets import CheckboxesInput, RadioInput
 from forms.steps import EventForm, StepActionForm
 from sheets.schema import COMPLIANCE_ISSUES

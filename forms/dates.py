@@ -89,12 +89,6 @@ class GovDateField(Field):
             raise StopValidation(f"{self.noun[0].upper()}{self.noun[1:]} must be a real date") from None
 
 
-def local_today() -> dt.date:
-    """Today where the partnership is (``TIMEZONE``), not where the server is: the forms' default."""
-    from views import formatting  # the pages' one clock; imported here, as views import the forms
-    return formatting.today()
-
-
 def not_in_future(today: Callable[[], dt.date]):
     """The date is today or earlier."""
 

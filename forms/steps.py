@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 
 from forms.base import LONG_TEXT, SHORT_TEXT, YES_NO, OneOf, choices, StrippedForm, email_address, max_length, required
-from forms.dates import GovDateField, local_today, not_before, not_in_future
+from forms.dates import GovDateField, not_before, not_in_future
 from forms.widgets import RadioInput
 
 
@@ -37,7 +37,7 @@ class EventForm(StepActionForm):
     never before ``earliest`` (the day the concern arose, or the day the current step started)."""
 
     def __init__(self, *args, earliest: dt.date | None, earliest_what: str,
-                 today: Callable[[], dt.date] = local_today, **kwargs):
+                 today: Callable[[], dt.date] = dt.date.today, **kwargs):
         super().__init__(*args, **kwargs)
         field = self._date_field()
         field.validators = [not_in_future(today), not_before(lambda: earliest, earliest_what)]

@@ -6,7 +6,6 @@ commentary is made from the figures beside it; where a figure is nought the sent
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 from dataclasses import dataclass
 

@@ -211,7 +211,7 @@ def conversation(slug: str, reference: str):
     partnership = get_partnership(slug)
     challenge = _visible_challenge(partnership, reference, "record")
     arose = _date_in(challenge.record, "Concern arose on") or challenge.raised_on
-    form = ConversationForm(earliest=arose, earliest_what="the day the concern arose")
+    form = ConversationForm(earliest=arose, earliest_what="the day the concern arose", today=formatting.today)
     refused = _guard_open(partnership, challenge, form)
     if refused:
         return refused

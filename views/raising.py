@@ -21,7 +21,7 @@ from procedures.config import Partnership
 from procedures.values import display_date, parse_date
 from sheets.base import SheetError
 from sheets.schema import CHALLENGES, RAISED_ON, RAISER_EMAIL
-from views import permissions, records
+from views import formatting, permissions, records
 from views.auth import User, current_user, login_required
 from views.partnership import get_partnership
 
@@ -56,7 +56,7 @@ FIELDS = {name for p in PAGES for name in p.fields} | {"submission_id"}
 def new_form(partnership: Partnership, user: User, formdata: MultiDict | None = None) -> RaiseChallengeForm:
     found = records.lists(partnership)
     return RaiseChallengeForm(formdata=formdata, agencies=found.agencies, themes=found.themes,
-                              on_behalf=user.is_business_support)
+                              on_behalf=user.is_business_support, today=formatting.today)
 
 
 def answers() -> MultiDict:

@@ -313,13 +313,14 @@ class Challenge:
         return self.position is not None and self.position.is_open
 
     def since_current_step(self) -> dict[str, object]:
-        """What an event recorded on the current step may not precede: the day that step started."""
+        """A form's date bounds for an event on the current step: not before the day that step started,
+        not after today where the partnership is."""
         where = self.position
         if where is None:
-            return {"earliest": None, "earliest_what": ""}
+            return {"earliest": None, "earliest_what": "", "today": local_today}
         started = where.timeline[where.step.number - 1].started or where.day1
         label = where.procedure.step_label.lower()
-        return {"earliest": started,
+        return {"earliest": started, "today": local_today,
                 "earliest_what": f"the day {label} {where.step.number} started ({started:%d/%m/%Y})"}
 
     @property

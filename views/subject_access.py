@@ -7,7 +7,6 @@ search and download with the references found, never the term.
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import openpyxl
