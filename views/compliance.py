@@ -8,6 +8,7 @@ what is the one permission table (``views.permissions``).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
@@ -286,33 +287,30 @@ def _record_stage(partnership: Partnership, procedure: Procedure, challenge: rec
 @login_required
 def decide(slug: str, reference: str):
     """The first stage's outcome, once the line manager has responded: resolved, or on to the next stage."""
-    partnership, procedure = _partnership(slug)
-    challenge = _visible(partnership, procedure, reference, "record")
-    form = StageDecisionForm(**challenge.since_current_step())
-    stage = first_stage(procedure)
-    refused = _open_at(partnership, challenge, (stage,), form)
-    if refused:
-        return refused
-    if form.validate_on_submit():
-        resolved = form.outcome.data == "resolved"
-        if resolved:
-            permissions.require("resolve", current_user(), partnership, challenge.record)
-        values: dict[str, str] = {}
-        went = _conclude(partnership, procedure, challenge, stage, values, resolved, form.decided_on.data)
-        return _record_stage(partnership, procedure, challenge, values, went, stage, form.decided_on.data,
-                             f"Stage {stage} outcome", "Outcome")
-    return render_template("compliance/decide.html", partnership=partnership, challenge=challenge, form=form,
-                           stage=stage, procedure=procedure), 400 if form.errors else 200
+    return _stage_outcome(slug, reference, StageDecisionForm, lambda procedure: (first_stage(procedure),),
+                          "compliance/decide.html", lambda form, own, stage: (
+                              {}, form.decided_on.data, f"Stage {stage} outcome", "Outcome"))
 
 
 @bp.route("/<reference>/meeting", methods=["GET", "POST"])
 @login_required
 def meeting(slug: str, reference: str):
     """A meeting stage: the meeting, its record, and whether it resolved the issue."""
+    return _stage_outcome(slug, reference, StageMeetingForm, meeting_stages, "compliance/meeting.html",
+                          lambda form, own, stage: (
+                              {own["met_on"]: format_date(form.meeting_on.data), own["record"]: form.record.data},
+                              form.meeting_on.data, f"Stage {stage} meeting", "Meeting"))
+
+
+def _stage_outcome(slug: str, reference: str, form_class: type, stages: Callable[[Procedure], tuple[int, ...]],
+                   template: str, entry: Callable[[Any, dict[str, str], int], tuple[dict[str, str], Any, str, str]]):
+    """A stage's outcome page: resolved (by whoever may resolve), or on to the next stage.
+    ``entry(form, the stage's columns, stage)`` gives the cells to write, the day, the History
+    action and the flash's first word."""
     partnership, procedure = _partnership(slug)
     challenge = _visible(partnership, procedure, reference, "record")
-    form = StageMeetingForm(**challenge.since_current_step())
-    refused = _open_at(partnership, challenge, meeting_stages(procedure), form)
+    form = form_class(**challenge.since_current_step())
+    refused = _open_at(partnership, challenge, stages(procedure), form)
     if refused:
         return refused
     stage = challenge.position.step.number
@@ -320,12 +318,10 @@ def meeting(slug: str, reference: str):
         resolved = form.outcome.data == "resolved"
         if resolved:
             permissions.require("resolve", current_user(), partnership, challenge.record)
-        own = columns(procedure, stage)
-        values = {own["met_on"]: format_date(form.meeting_on.data), own["record"]: form.record.data}
-        went = _conclude(partnership, procedure, challenge, stage, values, resolved, form.meeting_on.data)
-        return _record_stage(partnership, procedure, challenge, values, went, stage, form.meeting_on.data,
-                             f"Stage {stage} meeting", "Meeting")
-    return render_template("compliance/meeting.html", partnership=partnership, challenge=challenge, form=form,
+        values, day, action, what = entry(form, columns(procedure, stage), stage)
+        went = _conclude(partnership, procedure, challenge, stage, values, resolved, day)
+        return _record_stage(partnership, procedure, challenge, values, went, stage, day, action, what)
+    return render_template(template, partnership=partnership, challenge=challenge, form=form,
                            stage=stage, procedure=procedure), 400 if form.errors else 200
 
 
