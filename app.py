@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from config import LOCAL_BASE_URL, Config, LocalConfig, StartRefused, local_dev, unsafe_setting
-from procedures.config import ConfigError, Partnership, load_partnerships
+from partnership.config import ConfigError, Partnership, load_partnerships
 from procedures.values import DEFAULT_TIMEZONE, time_zone
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from jobs.reminders import job_tabs, run_reminders  # noqa: E402
-from procedures.config import parse_partnership  # noqa: E402
+from partnership.config import parse_partnership  # noqa: E402
 from sheets.google import GoogleWorkbook  # noqa: E402
 from sheets.schema import CHALLENGE_COLUMNS, COLUMNS, COMPLIANCE, COMPLIANCE_COLUMNS, TABS  # noqa: E402
 from tests.fakesheets import FakeSheetsAPI  # noqa: E402

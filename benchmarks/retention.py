@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from jobs.retention import run_retention  # noqa: E402
-from procedures.config import RetentionConfig, SheetConfig, load_partnership  # noqa: E402
+from partnership.config import RetentionConfig, SheetConfig, load_partnership  # noqa: E402
 from sheets import local  # noqa: E402
 from sheets.base import Workbook  # noqa: E402
 from sheets.local import LocalWorkbook  # noqa: E402

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from procedures.config import SheetConfig, load_partnership  # noqa: E402
+from partnership.config import SheetConfig, load_partnership  # noqa: E402
 from sheets import local  # noqa: E402
 from sheets.base import SummaryTable  # noqa: E402
 from sheets.local import LocalWorkbook  # noqa: E402

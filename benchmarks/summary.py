@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jobs.summary import compute_summary, summary_table  # noqa: E402
+from reports.summary import compute_summary, summary_table  # noqa: E402
 from procedures import position  # noqa: E402
 from sheets.rows import read_challenges  # noqa: E402
 from sheets.base import Record, Table  # noqa: E402

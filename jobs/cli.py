@@ -81,7 +81,7 @@ def summary_command(slug: str | None, today) -> None:
 
     from flask import current_app
 
-    from jobs.summary import last_success, run_summaries
+    from reports.summary import last_success, run_summaries
     from sheets.open import open_workbook
 
     known = current_app.extensions["partnerships"]

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Callable, Iterable, Mapping
 
-from jobs.journal import SentJournal
+from notify.journal import SentJournal
 from notify import Email, EmailFailed, notices
 from notify import messages as mail
 from procedures import ChallengeDates, Position, Positions, Procedure, Step
-from procedures.config import Partnership
+from partnership.config import Partnership
 from procedures.people import addresses
 from procedures.values import format_date
 from sheets.base import Problem, Record, SheetError, Table, Workbook
@@ -345,7 +345,7 @@ def run_reminders(workbook: Workbook, partnership: Partnership, today: dt.date, 
                   now: Callable[[], dt.datetime] = dt.datetime.now) -> RunResult:
     """Send today's reminders for one partnership and bring its job columns up to date.
 
-    ``journal`` is the write-ahead sent journal (``jobs.journal``): each email is noted
+    ``journal`` is the write-ahead sent journal (``notify.journal``): each email is noted
     before it is sent and again once sent, so a crash before the Reminders tab is written
     loses no record of it, and one cut off mid-send is sent again (same Message-ID) by the
     next run. After ``max_failures`` sends fail in a row (the mail server is down) the rest

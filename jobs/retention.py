@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from procedures.config import Partnership
+from partnership.config import Partnership
 from procedures.values import display_date, format_date
 from sheets.base import Clear, Problem, Record, Table, Workbook
 from sheets.rows import read_challenges

@@ -9,12 +9,12 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import click
 
 from jobs import retention
-from jobs.journal import SentJournal
+from notify.journal import SentJournal
 from jobs.reminders import RunResult, run_reminders
-from jobs.summary import last_success, run_summary
+from reports.summary import last_success, run_summary
 from procedures.values import DEFAULT_TIMEZONE, time_zone
 from notify import Email, send_email, send_kept_email
-from procedures.config import Partnership
+from partnership.config import Partnership
 from sheets.base import SheetError, Workbook
 from sheets.pending import flush_pending
 from sheets.schema import CHALLENGES, COLUMNS, COMPLIANCE, FREE_TEXT, LISTS, REMINDER_KEY, REMINDERS

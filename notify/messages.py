@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from notify import Email
 from procedures import Position, Procedure, Step
-from procedures.config import Partnership
+from partnership.config import Partnership
 from procedures.values import display_date
 from sheets.base import Problem
 from sheets.schema import COMPLIANCE

@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 from notify import Email
 from notify import messages as mail
 from procedures import Position, Procedure
-from procedures.config import Partnership
+from partnership.config import Partnership
 from procedures.people import addresses, step_people
 from procedures.values import format_date
 from sheets.base import Record

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from procedures.config import Partnership
+from partnership.config import Partnership
 from procedures.values import parse_date
 from sheets.base import Problem, Table, Workbook
 from sheets.rows import raised_by, read_challenges

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from procedures.config import Partnership
+from partnership.config import Partnership
 from sheets.base import SheetError
 from state import StateUnavailable, refresh_lists, store_for
 

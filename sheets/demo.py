@@ -11,7 +11,7 @@ from itertools import zip_longest
 
 from procedures import ChallengeDates, position
 from procedures.calendar import Calendar
-from procedures.config import Partnership
+from partnership.config import Partnership
 from procedures.values import format_date
 from sheets.open import open_workbook
 from sheets.schema import (

@@ -41,7 +41,7 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 
-from procedures.config import Partnership
+from partnership.config import Partnership
 from sheets.base import (
     Clear, Percent, Problem, SheetError, SheetUnavailable, SummaryTable, SummaryValue, Table, Workbook,
     WriteUncertain, cell_display, check_lengths, number_cell, rows_present,

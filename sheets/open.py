@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Mapping
 
-from procedures.config import Partnership
+from partnership.config import Partnership
 from sheets.base import Workbook
 
 Purpose = Literal["web", "cron"]

@@ -12,7 +12,7 @@ import logging
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Mapping
 
-from procedures.config import Partnership
+from partnership.config import Partnership
 from sheets.base import SheetError, SheetUnavailable, Workbook, rows_present
 from sheets.schema import SUBMISSION_ID
 from state import Busy, store_for

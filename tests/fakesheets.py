@@ -919,7 +919,7 @@ def google_workbook(api: FakeSheetsAPI, partnership: Any, *, purpose: str = "web
     tests take no time (by default nothing sleeps); ``clock`` replaces time.monotonic. ``store`` (a
     state store) keeps the layout between workbooks and the page cache's version.
     """
-    from procedures.config import SheetConfig
+    from partnership.config import SheetConfig
     from sheets.google import GoogleWorkbook
     from sheets.http import POLICIES
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from procedures.config import library_slugs, load_library_procedure
+from partnership.config import library_slugs, load_library_procedure
 from procedures.people import PERMISSIONS, permission_table, who_is_told
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")

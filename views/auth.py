@@ -15,7 +15,7 @@ from typing import Callable, Literal
 
 from flask import abort, redirect, request, session, url_for
 
-from procedures.config import Partnership
+from partnership.config import Partnership
 
 Role = Literal["practitioner", "business_support", "responder"]
 

@@ -14,9 +14,9 @@ import math
 from dataclasses import dataclass, fields, replace
 from typing import Mapping
 
-from jobs.summary_figures import Period, reporting_periods
+from reports.summary_figures import Period, reporting_periods
 from procedures import Position, Positions, Procedure
-from procedures.config import Partnership
+from partnership.config import Partnership
 from sheets.base import Problem
 from sheets.rows import read_challenges
 from sheets.schema import CHALLENGED_EMAIL, RAISER_EMAIL, RAISING_AGENCY, THEME

@@ -10,7 +10,7 @@ from forms.challenge import RaiseChallengeForm
 from forms.steps import AppendixAForm, ConversationForm, EscalateForm, ResolveForm, SatisfiedForm, WithdrawForm
 from notify import notices
 from procedures import ChallengeDates, position
-from procedures.config import Partnership
+from partnership.config import Partnership
 from procedures.model import Procedure, Timescale
 from procedures.values import display_date, format_date, parse_date
 from sheets.schema import PERSON_COLUMNS, CHALLENGES, DATE_COLUMNS, RAISED_ON, STEP, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON

@@ -19,7 +19,7 @@ from forms.compliance import (
 from forms.steps import WithdrawForm
 from notify import Email, notices
 from procedures import ChallengeDates, position
-from procedures.config import Partnership
+from partnership.config import Partnership
 from procedures.model import Procedure
 from procedures.people import addresses
 from procedures.values import display_date, format_date

@@ -1,6 +1,6 @@
 """The dashboard for business support: the Summary tab's figures, charts and downloads.
 
-Thin: the figures come from ``jobs.summary``; this module only lays them out as
+Thin: the figures come from ``reports.summary``; this module only lays them out as
 charts (server-drawn SVG, each beside its data table) and as CSV and .xlsx files.
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ import openpyxl
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from openpyxl.styles import Alignment, Font
 
-from jobs.board_paper import board_paper, docx_bytes
-from jobs.summary import (
+from reports.board_paper import board_paper, docx_bytes
+from reports.summary import (
     last_success,
     read_summary,
     summary_heading,
@@ -23,7 +23,7 @@ from jobs.summary import (
     summary_table,
     summary_title,
 )
-from jobs.summary_figures import Summary
+from reports.summary_figures import Summary
 from sheets.base import Percent, SheetError, SummaryTable, cell_display, number_cell
 from sheets.open import open_workbook
 from views import formatting

@@ -12,7 +12,7 @@ import time
 
 from flask import Blueprint, current_app, jsonify
 
-from procedures.config import Partnership
+from partnership.config import Partnership
 from sheets.base import SheetError
 from sheets.schema import LISTS
 from state import StateUnavailable, store_for

@@ -11,7 +11,7 @@ import datetime as dt
 
 from flask import Blueprint, current_app, render_template
 
-from procedures.config import Partnership
+from partnership.config import Partnership
 from sheets.schema import CHALLENGES, COMPLIANCE, HISTORY, REMINDERS, personal_columns
 from views.partnership import get_partnership
 

@@ -10,7 +10,7 @@ import datetime as dt
 from flask import Blueprint, abort, render_template, request
 
 from procedures import Procedure
-from procedures.config import Partnership
+from partnership.config import Partnership
 from sheets.schema import CHALLENGED_AGENCY, CHALLENGES, COMPLIANCE
 from views import challenges, compliance, formatting, records
 from views.auth import current_user, login_required

@@ -11,7 +11,7 @@ import time
 
 from flask import current_app
 
-from procedures.config import Partnership
+from partnership.config import Partnership
 from sheets.base import SheetError, Table
 from sheets.schema import LISTS
 from state import lists_version_key, store_for

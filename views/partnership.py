@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import abort, current_app
 
-from procedures.config import Partnership
+from partnership.config import Partnership
 
 
 def get_partnership(slug: str) -> Partnership:

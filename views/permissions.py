@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import abort
 
-from procedures.config import Partnership
+from partnership.config import Partnership
 from procedures.people import allowed as allowed_for, may, may_raise, relations
 from sheets.base import Record
 from sheets.rows import People, people_on

@@ -17,7 +17,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 from werkzeug.datastructures import MultiDict
 
 from forms.challenge import RaiseChallengeForm
-from procedures.config import Partnership
+from partnership.config import Partnership
 from procedures.values import display_date, parse_date
 from sheets.base import SheetError
 from sheets.schema import CHALLENGES, RAISED_ON, RAISER_EMAIL

@@ -15,7 +15,7 @@ from werkzeug.exceptions import NotFound
 
 from notify import Email, EmailFailed, notices, send_email, send_kept_email
 from procedures import ChallengeDates, Position, Procedure, position
-from procedures.config import Partnership
+from partnership.config import Partnership
 from procedures.values import format_date, parse_date
 from sheets.base import Problem, Record, SheetUnavailable, UnknownReference, Workbook
 from sheets.rows import ReadRow, people_on, read_dates
@@ -23,7 +23,7 @@ from sheets.schema import (
     AGENCIES, DEFAULT_THEMES, HAPPENED_ON, HISTORY, IROS, RAISED_ON, REFERENCE, REFERENCED_TABS, REMINDER_KEY, STEP,
     SUBMISSION_ID, THEMES,
 )
-from jobs.journal import SentJournal
+from notify.journal import SentJournal
 from sheets import pending
 from state import store_for
 from views.auth import User

@@ -16,7 +16,7 @@ from flask import current_app, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from forms.sign_in import ContinueToRespondForm
-from procedures.config import Partnership
+from partnership.config import Partnership
 from views import formatting
 from views.auth import User, current_user, sign_in, sign_out
 from views.response_link import LinkRefused, ResponseLink, read_token

@@ -18,7 +18,7 @@ from limits import parse as parse_limit
 
 from forms.sign_in import ContinueSignInForm, SignInForm
 from notify import Email, EmailFailed, send_email
-from procedures.config import Partnership
+from partnership.config import Partnership
 from procedures.values import is_email_address
 from sheets.schema import BUSINESS_SUPPORT
 from state import store_for

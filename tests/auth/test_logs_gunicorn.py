@@ -20,7 +20,7 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 
-from procedures.config import load_partnerships
+from partnership.config import load_partnerships
 from sheets.open import open_workbook
 from sheets.schema import AGENCIES, COMPLIANCE_ISSUES, LISTS, THEMES
 from tests.auth.conftest import BUSINESS_SUPPORT, PRACTITIONER, outbox

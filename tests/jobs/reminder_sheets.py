@@ -8,7 +8,7 @@ from typing import Mapping
 import pytest
 
 from app import create_app
-from procedures.config import Partnership, load_partnership
+from partnership.config import Partnership, load_partnership
 from sheets.base import Record, Table
 from sheets.local import LocalWorkbook
 from sheets.schema import CHALLENGE_COLUMNS, CHALLENGES, COMPLIANCE, COMPLIANCE_COLUMNS, REMINDERS, REMINDERS_COLUMNS

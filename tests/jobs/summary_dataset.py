@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from procedures.config import Partnership, parse_partnership
+from partnership.config import Partnership, parse_partnership
 
 from sheets.base import Record, Table
 from sheets.schema import (

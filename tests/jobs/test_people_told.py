@@ -10,7 +10,7 @@ import dataclasses
 import pytest
 
 from jobs.reminders import digest_day, plan_reminders
-from procedures.config import library_slugs, load_library_procedure
+from partnership.config import library_slugs, load_library_procedure
 from procedures.model import PEOPLE
 from procedures.people import step_people
 from sheets.schema import CHALLENGES, PERSON_COLUMNS

@@ -214,7 +214,7 @@ def test_durham_across_easter_2027_sends_exactly_the_expected_emails(app, mail, 
 
 
 def test_durham_through_google_sheets_costs_the_same_few_calls_every_day(tmp_path, mail):
-    from procedures.config import load_partnership
+    from partnership.config import load_partnership
 
     folder = write_partnerships(tmp_path / "partnerships", tmp_path, google_durham=True)
     partnership = load_partnership(folder / "durham.toml")

@@ -10,7 +10,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from jobs.journal import SentJournal
+from notify.journal import SentJournal
 from jobs.reminders import run_reminders
 from notify import Email, send_email
 from sheets.local import LocalWorkbook

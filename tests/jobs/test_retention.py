@@ -12,8 +12,8 @@ import pytest
 
 from jobs import retention
 from jobs.retention import ANONYMISED, RetentionNotSet, months_before, plan_retention, run_retention
-from jobs.summary import SUMMARY_READS, compute_summary, summary_sections
-from procedures.config import RetentionConfig
+from reports.summary import SUMMARY_READS, compute_summary, summary_sections
+from partnership.config import RetentionConfig
 from sheets.base import SheetError, Workbook
 from sheets.local import LocalWorkbook
 from sheets.schema import CHALLENGES, COMPLIANCE, HISTORY, LISTS, REMINDERS, TABS, personal_columns

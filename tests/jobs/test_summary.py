@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from jobs.summary import summary_sections, summary_table
-from jobs.summary_figures import ADULTS, CHILDREN, NOT_RECORDED, Figures, compute_summary, reporting_periods
+from reports.summary import summary_sections, summary_table
+from reports.summary_figures import ADULTS, CHILDREN, NOT_RECORDED, Figures, compute_summary, reporting_periods
 from sheets.base import Percent, Table, cell_display
 from sheets.schema import CHALLENGE_COLUMNS, CHALLENGES, COMPLIANCE, COMPLIANCE_COLUMNS
 from tests.jobs import summary_dataset as data

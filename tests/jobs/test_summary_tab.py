@@ -9,8 +9,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from jobs.summary import run_summary
-from procedures.config import load_partnership
+from reports.summary import run_summary
+from partnership.config import load_partnership
 from sheets.base import Percent
 from sheets.local import LocalWorkbook
 from sheets.schema import SUMMARY

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from procedures.config import ConfigError, load_partnership, load_partnerships
+from partnership.config import ConfigError, load_partnership, load_partnerships
 
 ROOT = Path(__file__).resolve().parents[2]
 

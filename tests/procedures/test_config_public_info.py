@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from procedures.config import ConfigError, RetentionConfig, parse_partnership
+from partnership.config import ConfigError, RetentionConfig, parse_partnership
 
 
 def test_the_partnership_file_says_how_long_and_on_which_day(tmp_path: Path):

@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from procedures import Calendar, ChallengeDates, position
-from procedures.config import library_slugs, load_library_procedure
+from partnership.config import library_slugs, load_library_procedure
 
 england = Calendar("ENG")
 pan_cheshire = load_library_procedure("pan-cheshire")

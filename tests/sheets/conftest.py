@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from procedures.config import Partnership, load_partnership
+from partnership.config import Partnership, load_partnership
 from sheets.base import Workbook
 from sheets.local import LocalWorkbook
 from tests.fakesheets import FakeSheetsAPI, Formula, google_workbook, trimmed

@@ -13,7 +13,7 @@ from google.auth import compute_engine
 from google.auth.compute_engine import _metadata
 from google.oauth2 import service_account
 
-from procedures.config import SheetConfig
+from partnership.config import SheetConfig
 from sheets.base import SheetError
 from sheets.google import GoogleWorkbook, _credentials
 from sheets.schema import CHALLENGES

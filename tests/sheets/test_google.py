@@ -81,7 +81,7 @@ def test_an_append_lands_under_its_headers_when_column_a_has_no_header(api, part
     """Google's values:append would start at the first column of the table it detects (B here)."""
     api.add_spreadsheet("blank-a", tabs={CHALLENGES: [["", REFERENCE, STATUS], ["", "PC-1", "on track"]]})
     from dataclasses import replace
-    from procedures.config import SheetConfig
+    from partnership.config import SheetConfig
     book = google_workbook(api, replace(partnership, sheet=SheetConfig("google", spreadsheet_id="blank-a")))
     book.append(CHALLENGES, [{REFERENCE: "PC-2", STATUS: "overdue"}])
     assert api.values("blank-a", CHALLENGES) == [["", REFERENCE, STATUS], ["", "PC-1", "on track"],
@@ -210,7 +210,7 @@ def test_live_sheet_round_trip(partnership):
     import dataclasses
     import uuid
 
-    from procedures.config import SheetConfig
+    from partnership.config import SheetConfig
     from sheets.google import GoogleWorkbook
 
     live = dataclasses.replace(partnership, sheet=SheetConfig("google", spreadsheet_id=os.environ["LIVE_SHEET_ID"]))

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 import requests
 
-from procedures.config import SheetConfig
+from partnership.config import SheetConfig
 from sheets.check import check
 from sheets.schema import CHALLENGES, RAISED_ON, REFERENCE, STEP, TABS
 from tests.fakesheets import BASE, FakeSheetsAPI, google_workbook

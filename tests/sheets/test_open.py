@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 
-from procedures.config import SheetConfig
+from partnership.config import SheetConfig
 from sheets.base import SheetError
 from sheets.google import GoogleWorkbook
 from sheets.local import LocalWorkbook

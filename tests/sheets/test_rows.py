@@ -1,7 +1,7 @@
 """Rows people typed: read when they can be, one clear Problem each when they cannot."""
 import datetime as dt
 
-from procedures.config import load_library_procedure
+from partnership.config import load_library_procedure
 from sheets.base import Record, Table
 from sheets.rows import read_challenges
 

@@ -18,7 +18,7 @@ import requests
 from bs4 import BeautifulSoup
 
 from app import create_app
-from procedures.config import load_partnership
+from partnership.config import load_partnership
 from sheets.demo import create_demo
 from sheets.local import LocalWorkbook
 from sheets.schema import CHALLENGES, REMINDERS

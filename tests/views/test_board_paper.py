@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import docx
 import pytest
 
-from jobs.board_paper import commentary
-from jobs.summary_figures import compute_summary
+from reports.board_paper import commentary
+from reports.summary_figures import compute_summary
 from tests.jobs import summary_dataset as data
 from tests.views.test_dashboard import page, rows, sign_in, support, table_by_caption, workbook  # noqa: F401
 

@@ -122,7 +122,7 @@ def test_escalating_moves_to_the_next_step_and_emails_who_it_goes_to(client, url
     for message in outbox(app):
         assert "CS-12345" not in body(message)
     # Noted in the sent journal, for the daily job's one write to put in the Reminders tab.
-    from jobs.journal import SentJournal
+    from notify.journal import SentJournal
     from state import store_for
     keys = [row["Key"] for row in SentJournal(store_for(app.config), "demo").sent_rows()]
     assert f"{reference}|2|escalated|named.nurse@example.nhs.uk|{TODAY.isoformat()}" in keys

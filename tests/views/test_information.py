@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from procedures.config import load_partnership
+from partnership.config import load_partnership
 from sheets.schema import personal_columns
 from tests.views.challenge_pages import SHARED_BYTECODE, page, sign_in_as, text
 

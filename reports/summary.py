@@ -1,6 +1,6 @@
 """The Summary tab: the figures a partnership board reads, six-monthly and for the year.
 
-``compute_summary`` (in ``jobs.summary_figures``) is pure: rows in, figures out.
+``compute_summary`` (in ``reports.summary_figures``) is pure: rows in, figures out.
 ``summary_table`` turns the figures into rows of text that paste cleanly into a Word board
 paper. ``run_summary`` reads the workbook once and writes the Summary tab; the dashboard
 lays out the same ``summary_sections``.
@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
-from jobs.summary_figures import NONE, NOT_RECORDED, Figures, Summary, compute_summary
+from reports.summary_figures import NONE, NOT_RECORDED, Figures, Summary, compute_summary
 from procedures import Procedure
-from procedures.config import Partnership
+from partnership.config import Partnership
 from procedures.values import DEFAULT_ZONE, local_time
 from sheets.base import Month as SheetMonth
 from sheets.base import Percent, Problem, SheetError, SummaryTable, SummaryValue, Table, Workbook

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from procedures import Position, Positions, Procedure
-from procedures.config import Partnership
+from partnership.config import Partnership
 from sheets.base import Problem, Table
 from sheets.rows import read_challenges
 from sheets.schema import (

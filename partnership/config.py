@@ -14,11 +14,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import procedures
 from procedures.calendar import NATIONS, Calendar
 from procedures.model import PEOPLE, Procedure, Step, Timescale
 from procedures.values import EMAIL_ADDRESS
 
-LIBRARY = Path(__file__).parent / "library"
+LIBRARY = Path(procedures.__file__).parent / "library"  # the procedures shipped with the app
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 EMAIL = EMAIL_ADDRESS  # the one rule for addresses, as forms use it
 DOMAIN = re.compile(r"^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from jobs.summary import Section, summary_sections, summary_title
-from jobs.summary_figures import NOT_RECORDED, Figures, Summary
+from reports.summary import Section, summary_sections, summary_title
+from reports.summary_figures import NOT_RECORDED, Figures, Summary
 from procedures import Procedure
 from procedures.values import display_date
 from sheets.base import Percent, SummaryValue, cell_display
