@@ -55,6 +55,9 @@ RESOLVED_LOOKBACK_DAYS = notices.EVENT_LOOKBACK_DAYS
 
 AGENCY = "Professional agency"
 
+# Who is chased for a person the row does not name yet.
+STANDS_IN = {"escalated_to": "raiser_line_manager"}
+
 
 @dataclass
 class Plan:
@@ -242,9 +245,11 @@ class _Planner:
 
     def acting(self, people: People, step: Step) -> list[str]:
         """Who acts at ``step``, as the procedure names them; the raiser, then business support,
-        when the row gives none of their addresses."""
-        return (addresses(step.acts, people.addresses) or addresses(["raiser"], people.addresses)
-                or [self.partnership.email.business_support])
+        when the row gives none of their addresses. Until the row names whoever the challenge was
+        escalated to, the raiser's line manager, who escalated it, is chased in their place."""
+        named = people.addresses
+        acts = [STANDS_IN.get(p, p) if not named.get(p) else p for p in step.acts]
+        return addresses(acts, named) or addresses(["raiser"], named) or [self.partnership.email.business_support]
 
     def plan_row(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position) -> None:
         record, reference, p = row.record, row.reference, self.partnership

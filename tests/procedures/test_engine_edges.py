@@ -1,0 +1,196 @@
+"""Where a challenge stands, at the edges a user would notice: steps with no deadline, start-by
+dates, calendar-day timescales, a challenge raised at a weekend, and rows placed once per set
+of dates. Named dates; every expected date is worked out by hand in the comment beside it."""
+import datetime as dt
+
+import pytest
+
+from procedures import Calendar, ChallengeDates, Positions, position
+from partnership.config import load_library_procedure, parse_procedure
+from procedures.engine import day_one
+
+england = Calendar("ENG")
+durham = load_library_procedure("durham-iro")
+lscb = load_library_procedure("lscb-school")
+pan_cheshire = load_library_procedure("pan-cheshire")
+
+saturday_29_august_2026 = dt.date(2026, 8, 29)
+summer_bank_holiday_2026 = dt.date(2026, 8, 31)
+tuesday_1_september_2026 = dt.date(2026, 9, 1)
+saturday_21_november_2026 = dt.date(2026, 11, 21)
+sunday_22_november_2026 = dt.date(2026, 11, 22)
+monday_23_november_2026 = dt.date(2026, 11, 23)
+wednesday_25_november_2026 = dt.date(2026, 11, 25)
+thursday_26_november_2026 = dt.date(2026, 11, 26)
+tuesday_1_december_2026 = dt.date(2026, 12, 1)
+wednesday_2_december_2026 = dt.date(2026, 12, 2)
+thursday_3_december_2026 = dt.date(2026, 12, 3)
+friday_4_december_2026 = dt.date(2026, 12, 4)
+sunday_6_december_2026 = dt.date(2026, 12, 6)
+tuesday_8_december_2026 = dt.date(2026, 12, 8)
+wednesday_9_december_2026 = dt.date(2026, 12, 9)
+thursday_10_december_2026 = dt.date(2026, 12, 10)
+sunday_13_december_2026 = dt.date(2026, 12, 13)
+monday_14_december_2026 = dt.date(2026, 12, 14)
+monday_1_march_2027 = dt.date(2027, 3, 1)
+
+
+# --- a challenge raised when nobody is at work -------------------------------------------------
+
+def test_a_challenge_raised_on_a_sunday_starts_on_the_monday_not_the_tuesday():
+    assert england.next_working_day(sunday_22_november_2026) == monday_23_november_2026
+    assert day_one(england, sunday_22_november_2026) == monday_23_november_2026
+    pos = position(pan_cheshire, england, ChallengeDates(sunday_22_november_2026), sunday_22_november_2026)
+    # Pan Cheshire step 1 concludes on day 1: the Monday.
+    assert (pos.day1, pos.conclude_by) == (monday_23_november_2026, monday_23_november_2026)
+
+
+def test_a_saturday_before_a_bank_holiday_monday_starts_on_the_tuesday():
+    assert not england.is_working_day(summer_bank_holiday_2026)
+    assert england.next_working_day(saturday_29_august_2026) == tuesday_1_september_2026
+    assert day_one(england, saturday_29_august_2026) == tuesday_1_september_2026
+
+
+def test_counting_back_is_refused_with_a_message_that_says_why():
+    with pytest.raises(ValueError, match="^days must not be negative$"):
+        england.add_working_days(monday_23_november_2026, -1)
+
+
+def test_a_working_day_is_its_own_next_working_day():
+    assert england.next_working_day(monday_23_november_2026) == monday_23_november_2026
+    assert day_one(england, tuesday_1_september_2026) == tuesday_1_september_2026
+
+
+# --- a step with no deadline stays open ------------------------------------------------------
+
+def test_durham_stage_5_has_no_deadline_and_stays_open_on_track_months_later():
+    dates = ChallengeDates(monday_23_november_2026, step=5, step_started=monday_14_december_2026)
+    pos = position(durham, england, dates, monday_1_march_2027)
+    assert pos.conclude_by is None
+    assert pos.status == "on track"
+    assert pos.is_open
+    assert pos.resolved_in_time is None
+
+
+@pytest.mark.parametrize("step", [1, 3, 5])
+def test_the_lscb_policy_sets_no_timescales_so_every_stage_stays_open_on_track(step):
+    dates = ChallengeDates(monday_23_november_2026, step=step, step_started=wednesday_25_november_2026)
+    pos = position(lscb, england, dates, monday_1_march_2027)
+    assert pos.conclude_by is None
+    assert pos.status == "on track"
+    assert pos.is_open
+
+
+def test_a_step_with_no_deadline_resolved_is_resolved_in_time():
+    dates = ChallengeDates(monday_23_november_2026, step=5, step_started=monday_14_december_2026,
+                           resolved_on=monday_1_march_2027)
+    pos = position(durham, england, dates, monday_1_march_2027)
+    assert pos.status == "resolved" and not pos.is_open
+    assert pos.resolved_in_time is True
+
+
+# --- start-by dates for procedures that set none of their own -----------------------------------
+
+def test_durham_start_by_dates_follow_the_stage_before():
+    pos = position(durham, england, ChallengeDates(monday_23_november_2026, step=2), monday_23_november_2026)
+    # The record starts at stage 2 on day 1 (Monday 23rd), 3 working days: Thursday 26th;
+    # stage 3 starts by then, 5 working days: Thursday 3 December; stage 4 by then, 7 working
+    # days: Monday 14 December; stage 5 starts by then and has no deadline.
+    assert [(t.step.number, t.state, t.start_by, t.conclude_by) for t in pos.timeline] == [
+        (1, "before", None, None),
+        (2, "current", monday_23_november_2026, thursday_26_november_2026),
+        (3, "to come", thursday_26_november_2026, thursday_3_december_2026),
+        (4, "to come", thursday_3_december_2026, monday_14_december_2026),
+        (5, "to come", monday_14_december_2026, None),
+    ]
+    assert pos.start_by == monday_23_november_2026
+
+
+def test_durham_a_stage_started_late_starts_by_the_stage_befores_deadline_and_runs_from_its_start():
+    dates = ChallengeDates(monday_23_november_2026, step=3, step_started=tuesday_1_december_2026)
+    pos = position(durham, england, dates, tuesday_1_december_2026)
+    # Stage 2 was due Thursday 26th and concluded when stage 3 started (Tuesday 1st): late.
+    # Stage 3 should have started by the 26th; its 5 working days run from the 1st: Tuesday 8th.
+    stage2, stage3 = pos.timeline[1], pos.timeline[2]
+    assert (stage2.start_by, stage2.conclude_by, stage2.concluded, stage2.late) == (
+        monday_23_november_2026, thursday_26_november_2026, tuesday_1_december_2026, True)
+    assert (stage3.started, stage3.start_by, stage3.conclude_by) == (
+        tuesday_1_december_2026, thursday_26_november_2026, tuesday_8_december_2026)
+    assert (pos.start_by, pos.conclude_by) == (thursday_26_november_2026, tuesday_8_december_2026)
+
+
+def test_lscb_first_stage_starts_by_day_1_and_later_stages_have_no_start_by():
+    pos = position(lscb, england, ChallengeDates(saturday_21_november_2026), saturday_21_november_2026)
+    assert [t.start_by for t in pos.timeline] == [monday_23_november_2026, None, None, None, None]
+
+
+# --- calendar-day timescales counted from the challenge -----------------------------------
+
+CALENDAR_DAYS = parse_procedure("calendar.toml", {
+    "slug": "calendar-days", "name": "Calendar days of the challenge", "unit": "calendar",
+    "counted_from": "challenge",
+    "steps": [
+        {"name": "Talk", "role": "Practitioners", "conclude_by": 1},
+        {"name": "Managers", "role": "Line managers", "start_by": 3, "conclude_by": 10},
+        {"name": "Seniors", "role": "Senior managers", "start_by": {"days": 2, "counted_from": "step"},
+         "conclude_by": {"days": 5, "counted_from": "step"}},
+    ],
+})
+
+
+def test_calendar_day_timescales_count_days_of_the_challenge_weekends_included():
+    pos = position(CALENDAR_DAYS, england, ChallengeDates(friday_4_december_2026), friday_4_december_2026)
+    # Day 1 is Friday 4th; day 3 is Sunday 6th; day 10 is Sunday 13th. Step 3 starts 2 calendar
+    # days after step 2's deadline (Tuesday 15th) and concludes 5 after it would start (the 13th + 5).
+    assert [(t.start_by, t.conclude_by) for t in pos.timeline] == [
+        (friday_4_december_2026, friday_4_december_2026),
+        (sunday_6_december_2026, sunday_13_december_2026),
+        (dt.date(2026, 12, 15), dt.date(2026, 12, 18)),
+    ]
+
+
+def test_calendar_days_count_from_day_1_when_raised_at_the_weekend():
+    pos = position(CALENDAR_DAYS, england, ChallengeDates(saturday_21_november_2026, step=2,
+                                                          step_started=monday_23_november_2026),
+                   wednesday_2_december_2026)
+    # Day 1 is Monday 23rd; day 10 is Wednesday 2 December: due today, so due soon, not yet overdue.
+    assert pos.conclude_by == wednesday_2_december_2026
+    assert pos.status == "due soon"
+    later = position(CALENDAR_DAYS, england, ChallengeDates(saturday_21_november_2026, step=2,
+                                                            step_started=monday_23_november_2026),
+                     thursday_3_december_2026)
+    assert later.status == "overdue"
+
+
+# --- many rows: each set of dates placed once, and never mixed up -------------------------
+
+def test_rows_differing_in_any_recorded_date_are_placed_apart():
+    """Positions keeps one answer per set of dates: two rows that differ only in an earlier
+    stage's start (rebuilt from the History) must not share one."""
+    base = dict(raised_on=monday_23_november_2026, step=4, step_started=thursday_10_december_2026)
+    rows = [
+        ChallengeDates(**base, earlier_starts={3: tuesday_1_december_2026}),
+        ChallengeDates(**base, earlier_starts={3: wednesday_2_december_2026}),
+        ChallengeDates(**base),
+        ChallengeDates(**{**base, "raised_on": wednesday_25_november_2026}),
+        ChallengeDates(**{**base, "step": 3}),
+        ChallengeDates(**{**base, "step_started": wednesday_9_december_2026}),
+        ChallengeDates(**base, resolved_on=monday_14_december_2026),
+        ChallengeDates(**base, withdrawn_on=monday_14_december_2026),
+    ]
+    today = monday_14_december_2026
+    positions = Positions(durham, england, today)
+    placed = [positions(dates) for dates in rows]
+    assert placed == [position(durham, england, dates, today) for dates in rows]
+    # Stage 3 started Tuesday 1st concludes Tuesday 8th; started Wednesday 2nd, Wednesday 9th.
+    assert placed[0].timeline[2].conclude_by == tuesday_8_december_2026
+    assert placed[1].timeline[2].conclude_by == wednesday_9_december_2026
+    assert positions(rows[0]) is placed[0]
+
+
+def test_positions_pass_on_the_due_soon_days():
+    dates = ChallengeDates(monday_23_november_2026, step=2)
+    # Stage 2 concludes Thursday 26th: two working days after Tuesday 24th.
+    tuesday_24_november_2026 = dt.date(2026, 11, 24)
+    assert Positions(durham, england, tuesday_24_november_2026, due_soon_days=1)(dates).status == "on track"
+    assert Positions(durham, england, tuesday_24_november_2026, due_soon_days=2)(dates).status == "due soon"
