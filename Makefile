@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 GOVUK := node_modules/govuk-frontend/dist/govuk
 PORT ?= 5000
 
-.PHONY: run test install lock assets demo bench clean
+.PHONY: run test install lock assets demo bench mutation clean
 
 run: install assets demo ## Serve the demo partnership on http://127.0.0.1:5000
 	LOCAL_DEV=1 $(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
@@ -62,5 +62,16 @@ bench: install ## Print the benchmark figures
 	$(BIN)/python benchmarks/faults.py
 	$(BIN)/python benchmarks/raise_form.py
 
+# Mutation testing of the domain, the reminders and the reports ([tool.mutmut] in pyproject.toml):
+# every mutant is run against tests/procedures and tests/jobs (no browser). A whole run takes hours on
+# two cores; MUTANTS picks a sample by mutmut's names, e.g. MUTANTS='procedures.calendar.*'.
+# Results are kept in mutants/, so a second run only runs the mutants not yet run.
+MUTANTS ?=
+MUTATION_CHILDREN ?= 2
+
+mutation: install ## Mutation testing; prints killed / (mutants run - equivalent ones)
+	nice -n 10 $(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) $(MUTANTS)
+	$(BIN)/python tools/mutation_score.py $(MUTANTS)
+
 clean:
-	rm -rf $(VENV) $(LOCK_VENV) node_modules static/govuk
+	rm -rf $(VENV) $(LOCK_VENV) node_modules static/govuk mutants

@@ -56,6 +56,16 @@ def test_counting_back_is_refused_with_a_message_that_says_why():
         england.add_working_days(monday_23_november_2026, -1)
 
 
+def test_a_calendar_given_no_nation_is_englands():
+    assert Calendar().nation == "ENG"
+    assert not Calendar().is_working_day(summer_bank_holiday_2026)
+
+
+def test_working_days_back_to_an_earlier_day_are_counted_negative():
+    assert england.working_days_between(wednesday_25_november_2026, monday_23_november_2026) == -2
+    assert england.working_days_between(monday_23_november_2026, wednesday_25_november_2026) == 2
+
+
 def test_a_working_day_is_its_own_next_working_day():
     assert england.next_working_day(monday_23_november_2026) == monday_23_november_2026
     assert day_one(england, tuesday_1_september_2026) == tuesday_1_september_2026
@@ -194,3 +204,15 @@ def test_positions_pass_on_the_due_soon_days():
     tuesday_24_november_2026 = dt.date(2026, 11, 24)
     assert Positions(durham, england, tuesday_24_november_2026, due_soon_days=1)(dates).status == "on track"
     assert Positions(durham, england, tuesday_24_november_2026, due_soon_days=2)(dates).status == "due soon"
+
+
+def test_a_step_concludes_when_a_step_up_to_the_current_one_started_never_a_later_one():
+    # Pan Cheshire at step 2 with its start not typed, and a History that once had it at step 3
+    # (the Step was then put back): step 1's conclusion is not known, not the step 3 date.
+    dates = ChallengeDates(monday_23_november_2026, step=2, earlier_starts={3: wednesday_2_december_2026})
+    pos = position(pan_cheshire, england, dates, thursday_3_december_2026)
+    assert pos.timeline[0].state == "done" and pos.timeline[0].concluded is None
+    started = ChallengeDates(monday_23_november_2026, step=2, step_started=wednesday_25_november_2026,
+                             earlier_starts={3: wednesday_2_december_2026})
+    assert position(pan_cheshire, england, started, thursday_3_december_2026).timeline[0].concluded \
+        == wednesday_25_november_2026
