@@ -1,7 +1,7 @@
 """The small state kept beside the spreadsheet, behind one interface.
 
 Server-side sessions, used links, the job's lock, its sent journal and last success, kept
-form submissions and cache versions live in one ``StateStore``: a SQLite file under
+form submissions, cache versions and the Google Sheets quota's sliding windows live in one ``StateStore``: a SQLite file under
 ``instance/`` (one machine, any number of workers) or Redis (several machines), chosen
 by ``STATE_URL``. Rate-limit counts live in the same place, through Flask-Limiter.
 Every method raises ``StateUnavailable`` when the store cannot be reached.
@@ -115,6 +115,13 @@ class StateStore(abc.ABC):
     @abc.abstractmethod
     def increment(self, name: str) -> int:
         """Add one to a counter (starting at 0) and return the new value."""
+
+    # -- sliding windows (the Google Sheets quota, shared by every process) ----------------
+    @abc.abstractmethod
+    def take_slot(self, name: str, limit: int, window_seconds: float, now: float) -> float:
+        """Take one of ``limit`` slots in the window ``name`` (the ``window_seconds`` before ``now``),
+        atomically on every node: 0.0 if one was taken (noted at ``now``), else the seconds until
+        one frees (nothing noted). ``now`` is passed in so that a simulated clock can drive it."""
 
     # -- the sent journal (write-ahead) ----------------------------------------------------
     @abc.abstractmethod

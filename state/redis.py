@@ -7,6 +7,7 @@ persist with its append-only file (``appendonly yes``, ``appendfsync everysec`` 
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from typing import Any
 
@@ -20,6 +21,23 @@ FAILURES = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSE
 
 # Free the lock only if this holder still has it (another may have taken it after it expired).
 RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+
+# A sliding window as a sorted set of the times slots were taken: drop those out of the window,
+# then take a slot if fewer than the limit remain, else say when the oldest one beyond it leaves.
+# (Numbers come back as text: Redis would cut a Lua float to an integer.)
+TAKE_SLOT = """
+local limit, window, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('zremrangebyscore', KEYS[1], '-inf', now - window)
+local taken = redis.call('zcard', KEYS[1])
+if taken < limit then
+  redis.call('zadd', KEYS[1], now, ARGV[4])
+  redis.call('pexpire', KEYS[1], math.ceil(window * 1000) + 1000)
+  return 'taken'
+end
+local frees = redis.call('zrange', KEYS[1], taken - limit, taken - limit, 'WITHSCORES')
+return tostring(tonumber(frees[2]) + window - now)
+"""
+MIN_WAIT = 0.001  # a wait is never reported as nothing: the caller would ask again at once
 
 
 def _ms(seconds: float) -> int:
@@ -43,6 +61,7 @@ class RedisStore(StateStore):
         self.r = redis.Redis.from_url(url, socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS,
                                       retry_on_timeout=False, decode_responses=True)
         self._release = self.r.register_script(RELEASE)
+        self._take_slot = self.r.register_script(TAKE_SLOT)
 
     def close(self) -> None:
         self.r.close()
@@ -129,6 +148,16 @@ class RedisStore(StateStore):
     @_wrap
     def increment(self, name: str) -> int:
         return int(self.r.incr(f"{PREFIX}val:{name}"))
+
+    # -- sliding windows
+    @_wrap
+    def take_slot(self, name: str, limit: int, window_seconds: float, now: float) -> float:
+        if limit < 1:
+            raise ValueError(f"a window needs at least one slot, not {limit}")
+        member = f"{now!r}:{secrets.token_hex(8)}"  # unique, so two slots taken at one instant both count
+        found = self._take_slot(keys=[f"{PREFIX}slots:{name}"],
+                                args=[limit, repr(float(window_seconds)), repr(float(now)), member])
+        return 0.0 if found == "taken" else max(float(found), MIN_WAIT)
 
     # -- journal: a hash of key -> entry, and a sorted set for the order noted
     @_wrap

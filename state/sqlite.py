@@ -34,10 +34,13 @@ CREATE TABLE IF NOT EXISTS journal (slug TEXT, key TEXT, row TEXT NOT NULL, sent
 CREATE TABLE IF NOT EXISTS kept (slug TEXT, id TEXT, data TEXT NOT NULL, seq INTEGER NOT NULL,
                                  aside TEXT, PRIMARY KEY (slug, id));
 CREATE TABLE IF NOT EXISTS limits (key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS slots (name TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS slots_name_at ON slots (name, at);
 """
 
 
 BUSY_SECONDS = 30  # how long a writer queues behind others before the store counts as unavailable
+MIN_WAIT = 0.001  # a wait is never reported as nothing: the caller would ask again at once
 CLEAN_UP_CHANCE = 0.02  # one session save in fifty also deletes expired sessions
 
 
@@ -172,6 +175,21 @@ class SQLiteStore(StateStore):
             value = int(found[0]) + 1 if found else 1
             db.execute("INSERT OR REPLACE INTO vals VALUES (?, ?)", (name, str(value)))
         return value
+
+    # -- sliding windows
+    def take_slot(self, name: str, limit: int, window_seconds: float, now: float) -> float:
+        if limit < 1:
+            raise ValueError(f"a window needs at least one slot, not {limit}")
+        with self._db() as db:  # one transaction (BEGIN IMMEDIATE): takers on every worker queue
+            db.execute("DELETE FROM slots WHERE name = ? AND at <= ?", (name, now - window_seconds))
+            taken = db.execute("SELECT COUNT(*) FROM slots WHERE name = ?", (name,)).fetchone()[0]
+            if taken < limit:
+                db.execute("INSERT INTO slots VALUES (?, ?)", (name, now))
+                return 0.0
+            # The slot frees when the oldest entries beyond the limit leave the window.
+            frees = db.execute("SELECT at FROM slots WHERE name = ? ORDER BY at LIMIT 1 OFFSET ?",
+                               (name, taken - limit)).fetchone()[0]
+        return max(frees + window_seconds - now, MIN_WAIT)
 
     # -- journal
     def journal_intent(self, slug: str, key: str, row: dict[str, str]) -> None:

@@ -149,3 +149,39 @@ def test_rate_limit_counts_are_shared_by_two_limiters_on_one_store(store):
     assert [first.hit(limit, "sign-in", "a"), second.hit(limit, "sign-in", "a"),
             first.hit(limit, "sign-in", "a"), second.hit(limit, "sign-in", "a")] == [True, True, True, False]
     assert second.hit(limit, "sign-in", "b")
+
+
+def test_a_window_gives_its_slots_then_says_when_the_next_frees(store):
+    assert [store.take_slot("quota:read", 3, 60, now) for now in (100.0, 110.0, 120.0)] == [0.0, 0.0, 0.0]
+    assert store.take_slot("quota:read", 3, 60, 130.0) == pytest.approx(30.0)  # the one at 100 leaves at 160
+    assert store.take_slot("quota:read", 3, 60, 159.5) == pytest.approx(0.5)   # asking took nothing
+    assert store.take_slot("quota:write", 3, 60, 130.0) == 0.0                # windows are separate
+    assert store.take_slot("quota:read", 3, 60, 160.0) == 0.0
+    assert store.take_slot("quota:read", 3, 60, 160.0) > 0
+
+
+def test_a_smaller_limit_on_the_same_window_leaves_the_rest_to_a_larger_one(store):
+    """The job asks with a lower limit than pages on one window: it never takes the pages' share."""
+    assert [store.take_slot("quota", 2, 60, 10.0 + i) for i in range(2)] == [0.0, 0.0]
+    assert store.take_slot("quota", 2, 60, 12.0) == pytest.approx(58.0)
+    assert store.take_slot("quota", 3, 60, 12.0) == 0.0
+    assert store.take_slot("quota", 3, 60, 13.0) == pytest.approx(57.0)
+    # The slots noted at 10 and 11 have left by 71.5: two free for the smaller limit, with 12 still in.
+    assert store.take_slot("quota", 2, 60, 71.5) == 0.0
+    assert store.take_slot("quota", 2, 60, 71.5) == pytest.approx(0.5)
+
+
+def test_of_many_threads_taking_slots_at_once_exactly_the_limit_get_one(store):
+    taken = []
+    barrier = threading.Barrier(8)
+
+    def take():
+        barrier.wait()
+        taken.append(store.take_slot("race", 5, 60, 1000.0))
+
+    threads = [threading.Thread(target=take) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(taken) == [0.0] * 5 + [pytest.approx(60.0)] * 3
