@@ -48,6 +48,7 @@ from sheets.base import (
 )
 from state.base import StateUnavailable
 from sheets.http import POLICIES, RetryingHTTPClient, RetryPolicy
+from sheets.quota import WHO, QuotaLimiter, Who
 from sheets.schema import COLUMNS, DATE_COLUMNS, REFERENCE, SUMMARY, TABS
 from sheets.tables import (
     CellChange,
@@ -159,24 +160,30 @@ class GoogleWorkbook(Workbook):
 
     @classmethod
     def connect(cls, partnership: Partnership, *, purpose: str = "web", store: Any = None,
-                cache_seconds: float = 0.0) -> "GoogleWorkbook":
-        """Sign in as the service account and open the partnership's sheet."""
-        return cls(_spreadsheet_id(partnership), RetryingHTTPClient(_credentials(partnership),
-                                                                     policy=POLICIES[purpose]),
+                cache_seconds: float = 0.0, limiter: QuotaLimiter | None = None) -> "GoogleWorkbook":
+        """Sign in as the service account and open the partnership's sheet; calls paced by
+        ``limiter`` (on the service account's own quota) as a page (web) or the job (cron)."""
+        credentials = _credentials(partnership)
+        if limiter is not None:
+            limiter = limiter.for_account(getattr(credentials, "service_account_email", None))
+        return cls(_spreadsheet_id(partnership), RetryingHTTPClient(credentials, policy=POLICIES[purpose],
+                                                                     limiter=limiter, who=WHO[purpose]),
                    store=store, cache_seconds=cache_seconds)
 
     @classmethod
     def for_session(cls, partnership: Partnership, session: requests.Session, *,
                     policy: RetryPolicy = POLICIES["web"], sleep: Callable[[float], None] | None = None,
                     clock: Callable[[], float] | None = None, store: Any = None,
-                    cache_seconds: float = 0.0) -> "GoogleWorkbook":
+                    cache_seconds: float = 0.0, limiter: QuotaLimiter | None = None,
+                    who: Who = "page") -> "GoogleWorkbook":
         """Over a ready-made requests session (already authorised, or a test fake)."""
         extra: dict[str, Any] = {}
         if sleep is not None:
             extra["sleep"] = sleep
         if clock is not None:
             extra["clock"] = clock
-        return cls(_spreadsheet_id(partnership), RetryingHTTPClient(None, session, policy=policy, **extra),
+        return cls(_spreadsheet_id(partnership), RetryingHTTPClient(None, session, policy=policy, limiter=limiter,
+                                                                     who=who, **extra),
                    store=store, cache_seconds=cache_seconds, clock=clock or time.monotonic)
 
     # The layout: tabs, their ids and sizes, their header rows

@@ -11,6 +11,10 @@ transient fault like a timeout. A write that adds something (``values:append``, 
 reached Google (a timeout, a lost connection, a cut-off reply, a 5xx) WriteUncertain is raised,
 and the caller reads the sheet again to see whether it landed before writing again. Only a
 429 (Google refused it) is retried as it is.
+
+Given a ``QuotaLimiter`` (``sheets.quota``), every attempt first takes a slot of Google's per-minute
+quota, a read or a write: the job waits for one, a page gets SheetUnavailable if none frees
+within two seconds. The time spent waiting for a slot does not count against the retry budget.
 """
 from __future__ import annotations
 
@@ -18,13 +22,16 @@ import email.utils
 import random
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, MutableMapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, MutableMapping, Optional
 
 import requests
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient, ParamsType
 
 from sheets.base import SheetUnavailable, WriteUncertain
+
+if TYPE_CHECKING:
+    from sheets.quota import QuotaLimiter, Who
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 # Spreadsheet batchUpdate requests that add something: sent twice, they add it twice.
@@ -42,6 +49,15 @@ def adds_something(method: str, endpoint: str, json: Optional[Mapping[str, Any]]
     if path.endswith(":batchUpdate") and "/values" not in path:
         return any(kind in ADDING_REQUESTS for request in (json or {}).get("requests", []) for kind in request)
     return False
+
+
+def quota_kind(method: str, endpoint: str) -> str:
+    """Which per-minute quota Google counts a request against: ``read`` (a GET, or a read by data
+    filter, which is sent as a POST) or ``write`` (everything else)."""
+    path = endpoint.split("?", 1)[0]
+    if method.upper() == "GET" or path.endswith((":batchGetByDataFilter", ":getByDataFilter")):
+        return "read"
+    return "write"
 
 
 @dataclass(frozen=True)
@@ -82,15 +98,18 @@ def retry_after_seconds(response: requests.Response | None, now: Callable[[], fl
 
 
 class RetryingHTTPClient(HTTPClient):
-    """gspread's HTTP client with bounded retries. ``sleep``/``clock``/``jitter`` can be replaced in tests."""
+    """gspread's HTTP client with bounded retries, paced by ``limiter`` (none: not paced) as ``who``
+    (``page`` or ``job``). ``sleep``/``clock``/``jitter`` can be replaced in tests."""
 
     def __init__(self, auth: Any, session: Optional[requests.Session] = None, *,
                  policy: RetryPolicy = POLICIES["web"],
                  sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic,
-                 jitter: Callable[[], float] = random.random) -> None:
+                 jitter: Callable[[], float] = random.random,
+                 limiter: "QuotaLimiter | None" = None, who: "Who" = "page") -> None:
         super().__init__(auth, session)
         self.policy = policy
+        self.limiter, self.who = limiter, who
         self.sleep, self.clock, self.jitter = sleep, clock, jitter
         self.timeout = policy.timeout
         self.attempts_made = 0  # requests sent by the last call, for logs and tests
@@ -105,10 +124,15 @@ class RetryingHTTPClient(HTTPClient):
                 files: Any = None, headers: Optional[MutableMapping[str, str]] = None) -> requests.Response:
         started = self.clock()
         adding = adds_something(method, endpoint, json)
-        attempt = 0
+        kind = quota_kind(method, endpoint)
+        attempt, paced = 0, 0.0
         while True:
             attempt += 1
             self.attempts_made = attempt
+            if self.limiter is not None:
+                before = self.clock()
+                self.limiter.take(kind, self.who)  # type: ignore[arg-type]
+                paced += self.clock() - before
             response: requests.Response | None = None
             reached = True  # whether the request may have reached Google (and been applied)
             try:
@@ -135,7 +159,7 @@ class RetryingHTTPClient(HTTPClient):
                     reason, reached = "the Google Sheets quota was used up (HTTP 429)", False
                 else:
                     reason = f"Google Sheets answered HTTP {response.status_code}"
-            spent = self.clock() - started
+            spent = self.clock() - started - paced
             if adding and reached:
                 raise WriteUncertain(f"The spreadsheet may or may not have taken a write: {reason} "
                                      f"(attempt {attempt} in {spent:.1f}s)")

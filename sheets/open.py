@@ -19,7 +19,9 @@ def open_workbook(partnership: Partnership, *, purpose: Purpose = "web",
     ``purpose`` sets how long to keep trying when the sheet is busy or unreachable:
     a short budget for a web request, a longer one for the cron job. ``config`` (the app's)
     names the state store, where a Google sheet's layout and version are kept for every
-    process; pages then share a cache of the sheet for ``SHEET_CACHE_SECONDS``.
+    process; pages then share a cache of the sheet for ``SHEET_CACHE_SECONDS``; and every
+    call is paced under Google's per-minute quota there (``sheets.quota``): the job waits for
+    its share, a page takes the share kept for people.
     """
     if purpose not in LOCK_TIMEOUT:
         raise ValueError(f"purpose must be 'web' or 'cron', not {purpose!r}")
@@ -30,10 +32,13 @@ def open_workbook(partnership: Partnership, *, purpose: Purpose = "web",
         return LocalWorkbook(sheet.path, lock_timeout=LOCK_TIMEOUT[purpose])
     if sheet.backend == "google":
         from sheets.google import GoogleWorkbook
-        store = None
+        from sheets.quota import limiter_from_config
+        store = limiter = None
         if config is not None and config.get("STATE_URL"):
             from state import store_for
             store = store_for(config)
+            limiter = limiter_from_config(config, store=store)
         seconds = float((config or {}).get("SHEET_CACHE_SECONDS", 0)) if purpose == "web" else 0.0
-        return GoogleWorkbook.connect(partnership, purpose=purpose, store=store, cache_seconds=seconds)
+        return GoogleWorkbook.connect(partnership, purpose=purpose, store=store, cache_seconds=seconds,
+                                      limiter=limiter)
     raise ValueError(f"unknown sheet backend {sheet.backend!r}")

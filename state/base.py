@@ -1,7 +1,8 @@
 """The small state kept beside the spreadsheet, behind one interface.
 
 Server-side sessions, used links, the job's lock, its sent journal and last success, kept
-form submissions, cache versions and the Google Sheets quota's sliding windows live in one ``StateStore``: a SQLite file under
+form submissions, cache versions and the Google Sheets quota's sliding windows live in one
+``StateStore``: a SQLite file under
 ``instance/`` (one machine, any number of workers) or Redis (several machines), chosen
 by ``STATE_URL``. Rate-limit counts live in the same place, through Flask-Limiter.
 Every method raises ``StateUnavailable`` when the store cannot be reached.

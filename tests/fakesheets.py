@@ -15,6 +15,8 @@ Use::
     api.lose_reply_next(1)                                # the next request is applied, then times out
     api.inject({"429": 0.1, "lost": 0.1}, seed=1)         # faults at random on every request from now on
     api.values("sheet-1", "Challenges")                   # the tab's cells as the API would show them
+    api.enforce_quota(60, 60, clock=now)                  # 429 past 60 reads or writes a minute per user
+    api.add_copy("sheet-2", "sheet-1")                    # its rows shared with sheet-1 until written
 
 Endpoints: spreadsheet GET (with ``includeGridData`` + ``ranges``), ``:batchUpdate`` (addSheet,
 deleteSheet, appendCells, updateCells, updateSheetProperties, appendDimension, updateDimensionProperties,
@@ -30,7 +32,8 @@ import json
 import random
 import re
 import threading
-from collections import Counter
+import time
+from collections import Counter, deque
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -216,6 +219,45 @@ class Spreadsheet:
         raise ApiError(400, f"No grid with id: {sheet_id}")
 
 
+class SharedRows(list):
+    """A tab's rows whose row lists may be shared with other tabs: a row is copied the first time
+    it is taken out by index (every write does so), never when it is only read through ``Tab.get``."""
+
+    def __init__(self, rows: Any, shared: frozenset[int]):
+        super().__init__(rows)
+        self.shared = shared  # ids of the shared row lists (kept alive by every tab that shares them)
+
+    def __getitem__(self, index: Any) -> Any:
+        row = super().__getitem__(index)
+        if isinstance(index, int) and id(row) in self.shared:
+            row = list(row)
+            super().__setitem__(index, row)
+        return row
+
+
+class SharedTab(Tab):
+    """A tab whose rows are shared with other spreadsheets' tabs until written (``add_copy``)."""
+
+    @classmethod
+    def sharing(cls, tab: Tab) -> "SharedTab":
+        shared = cls(**{name: getattr(tab, name) for name in tab.__dataclass_fields__})
+        shared.rows = SharedRows(tab.rows, frozenset(id(row) for row in tab.rows))
+        return shared
+
+    def copy(self) -> "SharedTab":
+        if not isinstance(self.rows, SharedRows) or any(id(row) not in self.rows.shared for row in self.rows):
+            self.rows = SharedRows(self.rows, frozenset(id(row) for row in self.rows))  # its own rows too, now
+        tab = SharedTab(**{name: getattr(self, name) for name in self.__dataclass_fields__})
+        tab.rows = SharedRows(self.rows, self.rows.shared)
+        tab.bold_rows, tab.column_widths = set(self.bold_rows), dict(self.column_widths)
+        tab.number_formats = dict(self.number_formats)
+        return tab
+
+    def get(self, r: int, c: int) -> Cell:
+        row = list.__getitem__(self.rows, r) if r < len(self.rows) else ()
+        return row[c] if c < len(row) else ""
+
+
 class FakeSheetsAPI:
     """The fake service: spreadsheets in memory, call counting and injectable failures. Thread-safe."""
 
@@ -338,6 +380,67 @@ class FakeSheetsAPI:
         s.mount(BASE, _Adapter(self))
         return s
 
+    # Google's per-minute quota
+
+    _quota: dict[str, int] | None = None
+    quota_refusals = 0  # requests answered 429 because a user's quota was used up
+
+    def enforce_quota(self, reads_per_minute: int = 60, writes_per_minute: int = 60,
+                      clock: Any = time.monotonic) -> None:
+        """From now on, answer 429 as Google does to a user's read (or write) request when that user
+        has had ``reads_per_minute`` (``writes_per_minute``) answered in the 60 seconds before
+        ``clock()``. One user per fake, unless a request's ``X-Fake-User`` header names another.
+        Refused requests do not count against the quota; ``quota_refusals`` counts them."""
+        with self._lock:
+            self._quota = {"read": reads_per_minute, "write": writes_per_minute}
+            self._quota_clock = clock
+            self._quota_used: dict[tuple[str, str], deque[float]] = {}
+
+    def _over_quota(self, request: requests.PreparedRequest, endpoint: str) -> requests.Response | None:
+        """Google's 429 if this request is over its user's per-minute quota, else None (and it counts)."""
+        if self._quota is None:
+            return None
+        path = urlsplit(request.url).path
+        kind = "read" if request.method == "GET" or path.endswith(("GetByDataFilter", ":getByDataFilter")) else "write"
+        user = request.headers.get("X-Fake-User", "service-account")
+        with self._lock:
+            now = self._quota_clock()
+            used = self._quota_used.setdefault((user, kind), deque())
+            while used and used[0] <= now - 60:
+                used.popleft()
+            if len(used) < self._quota[kind]:
+                used.append(now)
+                return None
+            self.quota_refusals += 1
+            self.failures[endpoint] += 1
+        metric = "Read requests" if kind == "read" else "Write requests"
+        message = (f"Quota exceeded for quota metric '{metric}' and limit '{metric} per minute per user' of "
+                   "service 'sheets.googleapis.com' for consumer 'project_number:000000000000'.")
+        body = _error(429, message)
+        body["error"]["details"] = [{
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
+            "domain": "googleapis.com",
+            "metadata": {"quota_metric": f"sheets.googleapis.com/{kind}_requests",
+                         "quota_limit": f"{kind.capitalize()}RequestsPerMinutePerUser",
+                         "service": "sheets.googleapis.com", "consumer": "projects/000000000000"}}]
+        return _response(request, 429, body)
+
+    # Spreadsheets that share their rows
+
+    def add_copy(self, spreadsheet_id: str, source_id: str, title: str | None = None) -> Spreadsheet:
+        """A copy of spreadsheet ``source_id`` whose rows are shared with it until either writes them
+        (copy-on-write, row by row): many large spreadsheets without their rows in memory many times."""
+        with self._lock:
+            source = self.spreadsheets[source_id]
+            copy = Spreadsheet(spreadsheet_id, title or source.title, source.locale)
+            copy._next_id = source._next_id
+            for name, tab in list(source.tabs.items()):
+                shared = tab if isinstance(tab, SharedTab) else SharedTab.sharing(tab)
+                source.tabs[name] = shared
+                copy.tabs[name] = shared.copy()
+            self.spreadsheets[spreadsheet_id] = copy
+            return copy
+
     # Dispatch
 
     def handle(self, request: requests.PreparedRequest) -> requests.Response:
@@ -349,6 +452,10 @@ class FakeSheetsAPI:
         with self._lock:
             self.calls[endpoint] += 1
             self.log.append((endpoint, range_text, params, body))
+        refused = self._over_quota(request, endpoint)
+        if refused is not None:
+            return refused
+        with self._lock:
             fault = self._faults.pop(0) if self._faults else self._random_fault()
         if fault and fault[0] in ("lost", "truncated", "chunked"):
             self.failures[endpoint] += 1
