@@ -2,9 +2,8 @@
 
 Server-side sessions, used links, the job's lock, its sent journal and last success, kept
 form submissions, cache versions and the Google Sheets quota's sliding windows live in one
-``StateStore``: a SQLite file under
-``instance/`` (one machine, any number of workers) or Redis (several machines), chosen
-by ``STATE_URL``. Rate-limit counts live in the same place, through Flask-Limiter.
+``StateStore``: a SQLite file under ``instance/`` (one machine, any number of workers) or
+Redis (several machines), chosen by ``STATE_URL``. Rate-limit counts live in the same place, through Flask-Limiter.
 Every method raises ``StateUnavailable`` when the store cannot be reached.
 """
 from __future__ import annotations
