@@ -37,7 +37,7 @@ def init_command(slug: str) -> None:
     from sheets.open import open_workbook
 
     try:
-        done = open_workbook(_partnership(slug), purpose="cron").init()
+        done = open_workbook(_partnership(slug), purpose="cron", config=current_app.config).init()
     except SheetError as e:
         raise click.ClickException(str(e)) from None
     for line in done:
@@ -76,7 +76,7 @@ def check_command(slug: str) -> None:
 
     partnership = _partnership(slug)
     try:
-        problems = check(open_workbook(partnership, purpose="cron"), partnership)
+        problems = check(open_workbook(partnership, purpose="cron", config=current_app.config), partnership)
     except SheetError as e:
         raise click.ClickException(str(e)) from None
     for problem in problems:

@@ -109,7 +109,7 @@ def flush_pending(config: Mapping[str, Any], partnership: Partnership, workbook:
     if workbook is None:
         from sheets.open import open_workbook
         try:
-            workbook = open_workbook(partnership, purpose="web")
+            workbook = open_workbook(partnership, purpose="web", config=config)
         except SheetUnavailable:
             return 0
     written = 0

@@ -8,7 +8,7 @@ below Google's figure (``SHEETS_READS_PER_MINUTE``, ``SHEETS_WRITES_PER_MINUTE``
 The job waits for a slot rather than meet a 429, and never uses the last ``SHEETS_PAGE_RESERVE``
 (5) slots of a window: those are kept for people's pages, so a page never waits behind the job.
 A page takes any free slot; when none frees within ``PAGE_WAIT_SECONDS`` it is told the quota is
-in use (SheetUnavailable) instead of waiting, and a form's answers are kept as when Google is down.
+in use (QuotaInUse, a SheetUnavailable) instead of waiting, and a form's answers are kept as when Google is down.
 """
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ MIN_SLEEP = 0.001
 QUOTA_IN_USE = "the partnership's Google Sheets quota is in use; try again in a minute"
 
 log = logging.getLogger(__name__)
+
+
+class QuotaInUse(SheetUnavailable):
+    """No quota slot freed within a page's short wait: Google was not asked (a page may say so)."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ class QuotaLimiter:
             if wait <= 0:
                 return waited
             if who == "page" and waited + wait > self.page_wait:
-                raise SheetUnavailable(f"The spreadsheet could not be reached: {QUOTA_IN_USE}")
+                raise QuotaInUse(f"The spreadsheet could not be reached: {QUOTA_IN_USE}")
             wait = max(wait, MIN_SLEEP)
             self.sleep(wait)
             waited += wait

@@ -50,7 +50,7 @@ def _sheet_reachable(partnership: Partnership) -> bool:
         return hit[1]
     from sheets.open import open_workbook
     try:
-        open_workbook(partnership, purpose="web").read(LISTS)
+        open_workbook(partnership, purpose="web", config=current_app.config).read(LISTS)
         reachable = True
     except (SheetError, OSError):
         reachable = False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 
 import openpyxl
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, current_app, render_template
 from openpyxl.styles import Font
 
 from forms.subject_access import DownloadForm, SubjectAccessForm
@@ -28,7 +28,8 @@ records.reads_the_sheet(bp)
 
 
 def _search(slug: str, term: str) -> Found:
-    return find_person(open_workbook(get_partnership(slug), purpose="web").read_all(SEARCHED_TABS), term)
+    book = open_workbook(get_partnership(slug), purpose="web", config=current_app.config)
+    return find_person(book.read_all(SEARCHED_TABS), term)
 
 
 @bp.route("", methods=["GET", "POST"])

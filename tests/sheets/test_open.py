@@ -49,6 +49,15 @@ def test_google_backend_with_a_service_account_key(partnership, tmp_path):
     workbook = open_workbook(google, purpose="cron")
     assert isinstance(workbook, GoogleWorkbook) and workbook.id == "abc"
     assert workbook.http.policy.budget > open_workbook(google).http.policy.budget
+    assert workbook.http.limiter is None  # without the app's settings: not paced
+
+    config = {"STATE_URL": f"sqlite:///{tmp_path}/state.sqlite3", "SHEETS_READS_PER_MINUTE": 50}
+    job, page = open_workbook(google, purpose="cron", config=config), open_workbook(google, config=config)
+    assert (job.http.who, page.http.who) == ("job", "page")
+    # Paced on the service account's own quota, in the store the settings name.
+    assert job.http.limiter.account == "app@example.iam.gserviceaccount.com"
+    assert job.http.limiter.limit("read", "job") == 45
+    assert job.http.limiter.store.url == config["STATE_URL"]
 
 
 def test_purpose_must_be_web_or_cron(partnership):

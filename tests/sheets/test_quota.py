@@ -12,7 +12,7 @@ import state.redis
 from config import Config
 from sheets.base import SheetUnavailable
 from sheets.http import POLICIES, quota_kind
-from sheets.quota import QUOTA_IN_USE, QuotaLimiter, limiter_from_config
+from sheets.quota import QUOTA_IN_USE, QuotaInUse, QuotaLimiter, limiter_from_config
 from sheets.schema import CHALLENGES, REFERENCE
 from state.sqlite import SQLiteStore
 from tests.fakesheets import BASE, FakeSheetsAPI, google_workbook
@@ -131,7 +131,7 @@ def test_a_page_is_told_at_once_when_the_window_is_full_and_google_is_not_asked(
     client = google_workbook(api, partnership).http
     client.limiter, client.who, client.sleep, client.clock = pace, "page", clock.sleep, clock
     started = clock()
-    with pytest.raises(SheetUnavailable, match=re.escape(QUOTA_IN_USE)):
+    with pytest.raises(QuotaInUse, match=re.escape(QUOTA_IN_USE)):
         client.request("get", BASE + "sheet-1/values/Challenges!A1")
     assert clock() - started == 0.0  # nothing frees within two seconds: it does not wait at all
     assert api.calls["values.get"] == asked and api.quota_refusals == 0
