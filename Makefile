@@ -61,6 +61,7 @@ bench: install ## Print the benchmark figures
 	$(BIN)/python benchmarks/retention.py
 	$(BIN)/python benchmarks/faults.py
 	$(BIN)/python benchmarks/raise_form.py
+	$(BIN)/python benchmarks/national.py
 
 # Mutation testing of the domain, the reminders and the reports ([tool.mutmut] in pyproject.toml):
 # every mutant is run against tests/procedures and tests/jobs (no browser). A whole run takes hours on

@@ -134,8 +134,15 @@ class Tab:
 
     def used(self) -> tuple[int, int]:
         """(rows, columns) up to the last non-empty cell."""
-        last_row = max((r + 1 for r, row in enumerate(self.rows) if any(v != "" for v in row)), default=0)
-        last_col = max((c + 1 for row in self.rows for c, v in enumerate(row) if v != ""), default=0)
+        # From the ends: a large tab is not scanned cell by cell for every range read.
+        last_row = next((len(self.rows) - i for i, row in enumerate(reversed(self.rows))
+                         if any(v != "" for v in row)), 0)
+        last_col = 0
+        for row in self.rows:
+            width = len(row)
+            while width > last_col and row[width - 1] == "":
+                width -= 1
+            last_col = max(last_col, width)
         return last_row, last_col
 
 

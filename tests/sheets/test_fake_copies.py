@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from procedures.config import SheetConfig
+from partnership.config import SheetConfig
 from sheets.base import Clear
 from sheets.schema import CHALLENGES, COLUMNS, REFERENCE, TABS
 from tests.fakesheets import FakeSheetsAPI, google_workbook
