@@ -1025,13 +1025,15 @@ class _NoNetwork(BaseAdapter):
 
 
 def google_workbook(api: FakeSheetsAPI, partnership: Any, *, purpose: str = "web", policy: Any = None,
-                    sleep: Any = None, clock: Any = None, store: Any = None, cache_seconds: float = 0.0) -> Any:
+                    sleep: Any = None, clock: Any = None, store: Any = None, cache_seconds: float = 0.0,
+                    limiter: Any = None) -> Any:
     """A GoogleWorkbook (gspread + our retry client) for ``partnership`` over this fake.
 
     The partnership's sheet becomes a Google one with a spreadsheet id (created empty in the
     fake if it is not there yet). ``sleep`` replaces time.sleep in the retry client, so retry
     tests take no time (by default nothing sleeps); ``clock`` replaces time.monotonic. ``store`` (a
-    state store) keeps the layout between workbooks and the page cache's version.
+    state store) keeps the layout between workbooks and the page cache's version. ``limiter`` paces
+    the calls (``sheets.quota``), as a page (web) or the job (cron).
     """
     from partnership.config import SheetConfig
     from sheets.google import GoogleWorkbook
@@ -1043,4 +1045,5 @@ def google_workbook(api: FakeSheetsAPI, partnership: Any, *, purpose: str = "web
     google = replace(partnership, sheet=SheetConfig("google", spreadsheet_id=spreadsheet_id))
     return GoogleWorkbook.for_session(google, api.session(), policy=policy or POLICIES[purpose],
                                       sleep=sleep or (lambda seconds: None), clock=clock, store=store,
-                                      cache_seconds=cache_seconds)
+                                      cache_seconds=cache_seconds, limiter=limiter,
+                                      who="job" if purpose == "cron" else "page")

@@ -1,0 +1,80 @@
+"""Pages when the service account's Google Sheets quota is in use: a page is told so at once
+(no call reaches Google, so Google never answers 429), and a form's answers are kept, not lost."""
+from __future__ import annotations
+
+import pytest
+
+from sheets import pending
+from sheets.google import forget_cached_pages
+from sheets.quota import QuotaInUse, limiter_from_config
+from sheets.schema import CHALLENGES, LISTS
+from state import store_for
+from tests.fakesheets import FakeSheetsAPI, google_workbook
+from tests.views.challenge_pages import app, partnership, send_form, sign_in_as, text  # noqa: F401
+from tests.views.test_challenges import answers
+from views import records
+
+
+class Clock:
+    """Wall time for the limiter and the fake's quota, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def api(monkeypatch, partnership, app):
+    forget_cached_pages()
+    api = FakeSheetsAPI()
+    store = store_for(app.config)
+    setup = google_workbook(api, partnership, store=store)
+    setup.init()
+    setup.append(LISTS, [{"Agencies": a} for a in ("Health", "Children's social care")])
+    setup.append(CHALLENGES, [{"Reference": "DEMO-OLD001", "Raised on": "2026-10-01", "Step": "1",
+                               "Raiser email": "sam@example.nhs.uk"}])
+    clock = Clock()
+    api.enforce_quota(60, 60, clock=clock)
+    limiter = limiter_from_config(app.config, clock=clock)
+    monkeypatch.setattr(records, "workbook", lambda p: google_workbook(api, p, store=store, limiter=limiter))
+    yield api, limiter, clock
+    forget_cached_pages()
+
+
+def fill(limiter, kind):
+    """Other workers' pages take every slot left in this minute's window."""
+    with pytest.raises(QuotaInUse):
+        while True:
+            limiter.take(kind, "page")
+
+
+def test_a_page_is_told_the_quota_is_in_use_and_google_is_not_asked(client, api):
+    api, limiter, clock = api
+    sign_in_as(client, "sam@example.nhs.uk")
+    assert client.get("/demo/challenges/DEMO-OLD001").status_code == 200
+    forget_cached_pages()
+    fill(limiter, "read")
+    api.reset_counts()
+    response = client.get("/demo/challenges/DEMO-OLD001")
+    assert response.status_code == 503
+    assert "cannot be reached just now" in text(response)
+    assert sum(api.calls.values()) == 0 and api.quota_refusals == 0
+
+
+def test_a_form_sent_while_the_quota_is_in_use_is_kept_and_written_once_it_frees(client, app, api, partnership):
+    api, limiter, clock = api
+    sign_in_as(client, "sam@example.nhs.uk")
+    opened = client.get("/demo/challenges/new", follow_redirects=True)
+    fill(limiter, "write")
+    api.reset_counts()
+    response = send_form(client, "/demo/challenges/new", answers(), opened=opened)
+    assert response.status_code == 302
+    [kept] = pending.waiting(app.config, "demo")
+    assert api.calls["batchUpdate"] == 0 and api.quota_refusals == 0
+    # A minute on, the next page writes the kept answers first.
+    clock.now += 61
+    assert client.get("/demo/challenges/DEMO-OLD001").status_code == 200
+    assert pending.waiting(app.config, "demo") == [] and kept
+    assert api.calls["batchUpdate"] == 1 and api.quota_refusals == 0
