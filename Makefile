@@ -54,6 +54,7 @@ demo: install ## Create the demo workbook (only if it is not there yet)
 
 bench: install ## Print the benchmark figures
 	$(BIN)/python benchmarks/sheets.py
+	$(BIN)/python benchmarks/local.py
 	$(BIN)/python benchmarks/job.py
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/summary.py

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-import zipfile
 from pathlib import Path, PurePosixPath
 from typing import IO, Mapping, Sequence
 from xml.etree import ElementTree
@@ -18,6 +17,8 @@ from xml.etree import ElementTree
 from sheets.schema import UNSTORABLE
 from sheets.tables import column_letter
 from sheets.xlsx_text import to_xlsx
+from sheets.xlsx_zip import CannotRewrite, Compressed, Package, appendable
+from sheets.xlsx_zip import with_rows as append_segment
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -30,7 +31,7 @@ class CannotAppend(Exception):
     """This file cannot be appended to safely here; use the full load-and-save path."""
 
 
-def sheet_part(book: zipfile.ZipFile, tab: str) -> str:
+def sheet_part(book: Package, tab: str) -> str:
     """The zip member holding ``tab``'s cells, e.g. ``xl/worksheets/sheet1.xml``."""
     try:
         workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
@@ -78,10 +79,23 @@ def with_rows(xml: bytes, first_row: int, rows: Sequence[Sequence[str]]) -> byte
         if not m:
             raise CannotAppend("a row without a number")
         last = int(m.group(1))
-    if last is not None and last >= first_row:
+    _check_below(last or 0, first_row)
+    xml = xml[:end] + rows_xml(first_row, rows) + xml[end:]
+    return with_dimension(xml, first_row, rows)
+
+
+def _check_below(last: int, first_row: int) -> None:
+    if last >= first_row:
         raise CannotAppend(f"row {last} exists (empty or formatted) below the data")
-    added = b"".join(_row_xml(first_row + i, row) for i, row in enumerate(rows))
-    xml = xml[:end] + added + xml[end:]
+
+
+def rows_xml(first_row: int, rows: Sequence[Sequence[str]]) -> bytes:
+    """``rows`` as <row> elements numbered from ``first_row``."""
+    return b"".join(_row_xml(first_row + i, row) for i, row in enumerate(rows))
+
+
+def with_dimension(xml: bytes, first_row: int, rows: Sequence[Sequence[str]]) -> bytes:
+    """The sheet XML (or its start) with its ``<dimension>`` covering ``rows`` added from ``first_row``."""
     width = max((len(r) for r in rows), default=1)
     last_row = first_row + len(rows) - 1
 
@@ -97,20 +111,22 @@ def with_rows(xml: bytes, first_row: int, rows: Sequence[Sequence[str]]) -> byte
 def append_rows(source: Path, target: IO[bytes], additions: Mapping[str, tuple[int, Sequence[Sequence[str]]]]) -> None:
     """Write to ``target`` a copy of the workbook ``source`` with rows added to tabs, in one pass.
 
-    ``additions`` is ``{tab: (first_row, rows)}`` (rows 1-based).
+    ``additions`` is ``{tab: (first_row, rows)}`` (rows 1-based). Every other part of the file is
+    copied as it is, compressed bytes and all; a tab written by this app before is appended to
+    without compressing its earlier rows again (sheets.xlsx_zip), any other is compressed anew.
     """
     try:
-        with zipfile.ZipFile(source) as book:
-            changed = {}
-            for tab, (first_row, rows) in additions.items():
-                part = sheet_part(book, tab)
+        book = Package.open(source)
+        changed: dict[str, bytes | Compressed] = {}
+        for tab, (first_row, rows) in additions.items():
+            part = sheet_part(book, tab)
+            sheet = appendable(book, part)
+            if sheet is None:
                 changed[part] = with_rows(book.read(part), first_row, rows)
-            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
-                for info in book.infolist():
-                    data = changed.get(info.filename) or book.read(info)
-                    copy = zipfile.ZipInfo(info.filename, info.date_time)
-                    copy.compress_type = zipfile.ZIP_DEFLATED
-                    copy.external_attr = info.external_attr
-                    out.writestr(copy, data, compresslevel=1)
-    except zipfile.BadZipFile as e:
+                continue
+            _check_below(sheet.last_row, first_row)
+            head = with_dimension(sheet.head, first_row, rows)
+            changed[part] = append_segment(book, sheet, head, rows_xml(first_row, rows), first_row + len(rows) - 1)
+        book.write(target, changed)
+    except CannotRewrite as e:
         raise CannotAppend(str(e)) from e

@@ -13,7 +13,6 @@ would be left dangling), or the styles have no plain bold cell format to use (op
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path, PurePosixPath
 from typing import IO, Collection, Sequence
 from xml.etree import ElementTree
@@ -22,6 +21,7 @@ from sheets.base import SummaryValue, number_cell
 from sheets.xlsx_append import MAIN, CannotAppend, sheet_part
 from sheets.xlsx_update import CannotUpdate, copy_parts, escape_text
 from sheets.tables import column_letter
+from sheets.xlsx_zip import CannotRewrite, Package
 
 _VIEWS = re.compile(rb"<sheetViews\b.*?</sheetViews>", re.DOTALL)
 _PLAIN_FONT = {f"{MAIN}{name}" for name in ("b", "name", "sz", "family", "scheme", "charset", "color")}
@@ -34,26 +34,26 @@ def replace_sheet(source: Path, target: IO[bytes], tab: str, rows: Sequence[Sequ
     figures as numbers): rows whose 0-based index is in ``bold`` in bold, 0-based column -> width
     in ``widths``."""
     try:
-        with zipfile.ZipFile(source) as book:
-            try:
-                part = sheet_part(book, tab)
-            except CannotAppend as e:
-                raise CannotUpdate(str(e)) from e
-            rels = PurePosixPath(part)
-            if str(rels.parent / "_rels" / f"{rels.name}.rels") in book.namelist():
-                raise CannotUpdate(f"the {tab} tab has comments, drawings or links of its own")
-            styles = book.read("xl/styles.xml")
-            style = bold_style(styles) if bold else None
-            wanted = sorted({n[1] for row in rows for v in row if (n := number_cell(v)) and n[1]})
-            styles, formats = number_styles(styles, wanted)
-            old = book.read(part)
-            views = _VIEWS.search(old)
-            xml = sheet_xml(rows, bold, style, widths, views.group(0) if views else _DEFAULT_VIEWS, formats)
-            replaced = {part: xml}
-            if styles != book.read("xl/styles.xml"):
-                replaced["xl/styles.xml"] = styles
-            copy_parts(book, target, replaced)
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as e:
+        book = Package.open(source)
+        try:
+            part = sheet_part(book, tab)
+        except CannotAppend as e:
+            raise CannotUpdate(str(e)) from e
+        rels = PurePosixPath(part)
+        if str(rels.parent / "_rels" / f"{rels.name}.rels") in book.namelist():
+            raise CannotUpdate(f"the {tab} tab has comments, drawings or links of its own")
+        styles = book.read("xl/styles.xml")
+        style = bold_style(styles) if bold else None
+        wanted = sorted({n[1] for row in rows for v in row if (n := number_cell(v)) and n[1]})
+        styles, formats = number_styles(styles, wanted)
+        old = book.read(part)
+        views = _VIEWS.search(old)
+        xml = sheet_xml(rows, bold, style, widths, views.group(0) if views else _DEFAULT_VIEWS, formats)
+        replaced = {part: xml}
+        if styles != book.read("xl/styles.xml"):
+            replaced["xl/styles.xml"] = styles
+        copy_parts(book, target, replaced)
+    except (CannotRewrite, KeyError, ElementTree.ParseError) as e:
         raise CannotUpdate(str(e)) from e
 
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-import zipfile
 from pathlib import Path
 from typing import IO, Mapping, Sequence
 
 
 from sheets.tables import CellChange, column_letter
 from sheets.xlsx_append import CannotAppend, escape_text, sheet_part
+from sheets.xlsx_zip import CannotRewrite, Package
 
 _ENCODING = re.compile(rb"""<\?xml[^>]*?\bencoding\s*=\s*["']([^"']+)["']""")
 _ROW_TAG = re.compile(rb"<row\b([^>]*)>")
@@ -49,30 +49,25 @@ def update_cells(source: Path, target: IO[bytes], changes: Mapping[str, Sequence
     A CellChange's row and column are 0-based (row 0 is the header row); "" empties the cell.
     """
     try:
-        with zipfile.ZipFile(source) as book:
-            parts: dict[str, bytes] = {}
-            for tab, cells in changes.items():
-                try:
-                    part = sheet_part(book, tab)
-                except CannotAppend as e:
-                    raise CannotUpdate(str(e)) from e
-                if part in parts:
-                    raise CannotUpdate(f"two tabs share the part {part}")
-                parts[part] = with_cells(book.read(part), cells)
-            copy_parts(book, target, parts)
-    except (zipfile.BadZipFile, KeyError) as e:
+        book = Package.open(source)
+        parts: dict[str, bytes] = {}
+        for tab, cells in changes.items():
+            try:
+                part = sheet_part(book, tab)
+            except CannotAppend as e:
+                raise CannotUpdate(str(e)) from e
+            if part in parts:
+                raise CannotUpdate(f"two tabs share the part {part}")
+            parts[part] = with_cells(book.read(part), cells)
+        copy_parts(book, target, parts)
+    except (CannotRewrite, KeyError) as e:
         raise CannotUpdate(str(e)) from e
 
 
-def copy_parts(book: zipfile.ZipFile, target: IO[bytes], replaced: Mapping[str, bytes]) -> None:
-    """Every member of ``book`` in its order, names and dates kept, ``replaced`` ones with new contents."""
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
-        for info in book.infolist():
-            data = replaced[info.filename] if info.filename in replaced else book.read(info)
-            copy = zipfile.ZipInfo(info.filename, info.date_time)
-            copy.compress_type = zipfile.ZIP_DEFLATED
-            copy.external_attr = info.external_attr
-            out.writestr(copy, data, compresslevel=1)
+def copy_parts(book: Package, target: IO[bytes], replaced: Mapping[str, bytes]) -> None:
+    """Every member of ``book`` in its order, ``replaced`` ones with new contents compressed anew
+    (worksheets appendable, see sheets.xlsx_zip), every other one copied as it is."""
+    book.write(target, replaced)
 
 
 def with_cells(xml: bytes, cells: Sequence[CellChange]) -> bytes:
