@@ -46,7 +46,11 @@ def fresh(path: Path) -> LocalWorkbook:
 
 
 def calamine_rows(path: Path, tab: str) -> list[list]:
-    return python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(tab).to_python()
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    try:
+        return book.get_sheet_by_name(tab).to_python()
+    finally:
+        book.close()
 
 
 def test_an_append_copies_every_other_member_byte_for_byte(tmp_path):
