@@ -35,10 +35,11 @@ from sheets.base import (
 from sheets.schema import COLUMNS, SUMMARY, TABS, UNSTORABLE
 from sheets.xlsx_append import CannotAppend, append_rows
 from sheets.xlsx_limits import check_unpacked_size
-from sheets.xlsx_read import BrokenXlsx, UnreadableXlsx, read_grids
+from sheets.xlsx_read import BrokenXlsx, UnreadableXlsx, added_rows, read_grids, tab_parts
 from sheets.xlsx_summary import replace_sheet
 from sheets.xlsx_text import from_xlsx, to_xlsx
 from sheets.xlsx_update import CannotUpdate, update_cells
+from sheets.xlsx_zip import CannotRewrite, Package, appended
 from sheets.tables import (
     CellChange, Grid, UpdatePlan, cell_text, header_names, init_messages, plan_append, plan_clear, plan_update,
     to_table,
@@ -56,6 +57,9 @@ class _FileState:
     # Whether ``grids`` row for row match the file's XML (read by the fast reader, or saved by
     # openpyxl), which the XML writers rely on; False when the file needed openpyxl to be read.
     grids_from_xml: bool = False
+    # The file's bytes as read or written when ``grids`` were (only when ``grids_from_xml``): a
+    # file another process has since added rows to is then read by reading just those rows.
+    data: bytes | None = None
     book: openpyxl.Workbook | None = None
     tables: dict[str, tuple[Grid, Table]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -123,16 +127,54 @@ class LocalWorkbook(Workbook):
             if signature is None:
                 raise SheetUnavailable(f"{self.path} does not exist: run `flask sheet init` to create it")
             if self._state.signature != signature or self._state.grids is None:
-                check_unpacked_size(self.path)  # before anything parses it
                 try:
-                    self._state.grids, self._state.grids_from_xml = read_grids(self.path), True
-                except BrokenXlsx as e:
-                    raise SheetUnavailable(f"{self.path} cannot be read: {e}") from e
-                except UnreadableXlsx as e:
-                    self._state.grids, self._state.grids_from_xml = self._parse_with_openpyxl(str(e)), False
+                    data = self.path.read_bytes()
+                except FileNotFoundError:
+                    raise SheetUnavailable(f"{self.path} does not exist: run `flask sheet init` to create it") from None
+                check_unpacked_size(self.path, data)  # before anything parses it
+                if not self._read_added_rows(data):
+                    try:
+                        self._state.grids, self._state.grids_from_xml = read_grids(data), True
+                        self._state.data = data
+                    except BrokenXlsx as e:
+                        raise SheetUnavailable(f"{self.path} cannot be read: {e}") from e
+                    except UnreadableXlsx as e:
+                        self._state.grids, self._state.grids_from_xml = self._parse_with_openpyxl(str(e)), False
+                        self._state.data = None
                 self._state.signature = signature
                 self._state.book = None
             return self._state.grids
+
+    def _read_added_rows(self, data: bytes) -> bool:
+        """Bring the cached grids up to date with ``data`` by reading only the rows another process
+        added since they were read (sheets.xlsx_zip.appended); False if anything else changed."""
+        state = self._state
+        if state.data is None or state.grids is None or not state.grids_from_xml:
+            return False
+        try:
+            new = Package(data)
+            added = appended(Package(state.data), new)
+            if added is None:
+                return False
+            parts = tab_parts(new)
+            grids = dict(state.grids)
+            extended = []
+            for part, xml in added.items():
+                tab = parts.get(part)
+                rows = added_rows(new, xml)
+                if tab not in grids or not rows or rows[0][0] <= len(grids[tab]):
+                    return False
+                grid = list(grids[tab])
+                for number, cells in rows:
+                    _put(grid, number - 1, cells)
+                extended.append((tab, grids[tab], grid, rows[0][0] - 1, [cells for _, cells in rows]))
+                grids[tab] = grid
+        except (CannotRewrite, UnreadableXlsx, KeyError):
+            return False
+        for tab, old, grid, first, rows_added in extended:
+            self._extend_table(tab, old, grid, first, rows_added)
+        state.grids, state.data = grids, data
+        return True
 
     def _parse_with_openpyxl(self, why: str = "") -> dict[str, Grid]:
         """The grids read by openpyxl, for a file the fast reader does not handle (``why``)."""
@@ -278,7 +320,7 @@ class LocalWorkbook(Workbook):
                     return False
                 additions[tab] = (_last_used_row(grid) + 1, plan.rows)
             try:
-                signature = self._save(lambda f: append_rows(
+                signature, data = self._save(lambda f: append_rows(
                     self.path, f, {tab: (first + 1, added) for tab, (first, added) in additions.items()}))
             except CannotAppend:
                 return False
@@ -290,6 +332,7 @@ class LocalWorkbook(Workbook):
                     _put(grids[tab], first + i, list(row))
                 self._extend_table(tab, old_grids.get(tab), grids[tab], first, added)
             self._state.grids, self._state.signature, self._state.book = grids, signature, None
+            self._state.data = data
             return True
 
     def _extend_table(self, tab: str, old: Grid | None, new: Grid, first: int,
@@ -322,7 +365,7 @@ class LocalWorkbook(Workbook):
                 return False
             cells = {plan.tab: plan.cells for plan in plans}
             try:
-                signature = self._save(lambda f: update_cells(self.path, f, cells))
+                signature, data = self._save(lambda f: update_cells(self.path, f, cells))
             except CannotUpdate:
                 return False
             grids = dict(grids)  # only the changed tabs get new lists: the others' Tables stay cached
@@ -330,6 +373,7 @@ class LocalWorkbook(Workbook):
                 grids[plan.tab] = list(grids[plan.tab])
                 _put_cells(grids[plan.tab], plan.cells)
             self._state.grids, self._state.signature, self._state.book = grids, signature, None
+            self._state.data = data
             return True
 
     def _fast_summary(self, table: SummaryTable, widths: dict[int, int]) -> bool:
@@ -340,13 +384,14 @@ class LocalWorkbook(Workbook):
             if SUMMARY not in grids:
                 return False
             try:
-                signature = self._save(
+                signature, data = self._save(
                     lambda f: replace_sheet(self.path, f, SUMMARY, table.rows, table.bold, widths))
             except CannotUpdate:
                 return False
             grids = dict(grids)
             grids[SUMMARY] = _summary_grid(table)
             self._state.grids, self._state.signature, self._state.book = grids, signature, None
+            self._state.data = data
             return True
 
     # Machinery
@@ -400,15 +445,18 @@ class LocalWorkbook(Workbook):
             raise SheetUnavailable(f"{self.path} cannot be read as an .xlsx workbook: {e}") from e
         return book, grids
 
-    def _save(self, write: Callable[[BinaryIO], None]) -> Signature:
-        """Write to a temp file beside the workbook, flush it to disk, then rename over the old file."""
+    def _save(self, write: Callable[[BinaryIO], None]) -> tuple[Signature, bytes]:
+        """Write to a temp file beside the workbook, flush it to disk, then rename over the old file.
+        Returns the new file's signature and its bytes."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.tmp")
         try:
-            with open(tmp, "wb") as f:
+            with open(tmp, "w+b") as f:
                 write(f)
                 f.flush()
                 os.fsync(f.fileno())
+                f.seek(0)
+                data = f.read()
             os.replace(tmp, self.path)
         finally:
             tmp.unlink(missing_ok=True)
@@ -419,7 +467,7 @@ class LocalWorkbook(Workbook):
             os.close(dir_fd)
         signature = _signature(self.path)
         assert signature is not None
-        return signature
+        return signature, data
 
 
 class _NothingToSave(Exception):
@@ -457,14 +505,15 @@ class _Writing:
             if kind is _NothingToSave:
                 return True
             if kind is not None:
-                wb._state.book = wb._state.grids = wb._state.signature = None
+                wb._state.book = wb._state.grids = wb._state.signature = wb._state.data = None
                 return False
             try:
-                signature = wb._save(self.book.save)
+                signature, data = wb._save(self.book.save)
             except BaseException:
-                wb._state.book = wb._state.grids = wb._state.signature = None
+                wb._state.book = wb._state.grids = wb._state.signature = wb._state.data = None
                 raise
             wb._state.book, wb._state.grids, wb._state.signature = self.book, self.grids, signature
+            wb._state.data = data
             wb._state.grids_from_xml = True  # openpyxl numbers every row and cell as the grids do
             return False
         finally:

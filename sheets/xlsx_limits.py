@@ -7,6 +7,7 @@ never unpacks more than that size (a part that claims less than it holds fails i
 """
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -26,13 +27,14 @@ class WorkbookTooLarge(SheetUnavailable):
     """The workbook would unpack to more than the app reads; the message says which part and why."""
 
 
-def check_unpacked_size(path: Path) -> None:
-    """Raise WorkbookTooLarge if the .xlsx at ``path`` holds a part (or parts) too large to read.
+def check_unpacked_size(path: Path, data: bytes | None = None) -> None:
+    """Raise WorkbookTooLarge if the .xlsx at ``path`` (its contents ``data`` when given) holds a
+    part (or parts) too large to read.
 
     A file that is not a zip at all is left to the readers, which say so.
     """
     try:
-        with zipfile.ZipFile(path) as book:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as book:
             parts = book.infolist()
     except (zipfile.BadZipFile, OSError):
         return

@@ -18,6 +18,7 @@ also read from its XML, which stores only the cells there are.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -136,13 +137,14 @@ def _value(cell: ElementTree.Element, strings: list[str], date_styles: set[int],
     return cell_text(number)
 
 
-def _grid(xml: bytes, strings: list[str], date_styles: set[int], epoch: dt.datetime) -> Grid:
+def _grid(xml: bytes, strings: list[str], date_styles: set[int], epoch: dt.datetime, first: int = 1) -> Grid:
+    """The rows of a tab's XML from row ``first`` (1-based) on."""
     root = ElementTree.fromstring(xml)
     data = root.find(f"{MAIN}sheetData")
     grid: Grid = []
     if data is None:
         return grid
-    next_row = 1
+    next_row = first
     for row in data.iter(f"{MAIN}row"):
         number = int(row.get("r") or next_row)
         next_row = number + 1
@@ -166,18 +168,20 @@ def _grid(xml: bytes, strings: list[str], date_styles: set[int], epoch: dt.datet
                     cells.append(value)
                 else:
                     cells[col] = value
-        if len(grid) < number - 1:
-            grid.extend([] for _ in range(number - 1 - len(grid)))
+        if number < first:
+            raise UnreadableXlsx(f"row {number} is above row {first}")
+        if len(grid) < number - first:
+            grid.extend([] for _ in range(number - first - len(grid)))
         grid.append(cells)
     while grid and not grid[-1]:
         grid.pop()
     return grid
 
 
-def read_grids(path: Path) -> dict[str, Grid]:
-    """Every worksheet of the file as rows of text, tab name -> grid."""
+def read_grids(path: Path | bytes) -> dict[str, Grid]:
+    """Every worksheet of the file (its path, or its contents) as rows of text, tab name -> grid."""
     try:
-        with zipfile.ZipFile(path) as book:
+        with zipfile.ZipFile(io.BytesIO(path) if isinstance(path, bytes) else path) as book:
             workbook = _part(book, "xl/workbook.xml")
             epoch = dt.datetime(1904, 1, 1) if b'date1904="1"' in workbook or b"date1904=\"true\"" in workbook \
                 else dt.datetime(1899, 12, 30)
@@ -216,12 +220,12 @@ def _read_tabs(book: zipfile.ZipFile, calamine: "python_calamine.CalamineWorkboo
 
 # A tab calamine would store as more cells than this (rows times columns, empty ones too) is read from its XML.
 CALAMINE_MAX_CELLS = 16_000_000
-_ERROR_CELL = re.compile(rb"""\bt\s*=\s*["']e["']""")
 # Text calamine trims: a <t> or <v> without attributes (so not xml:space="preserve") whose text
 # starts or ends with white space, or a character reference (which may be white space) or entity.
 _TRIMMED = re.compile(rb"<(?:t|v)>(?:[ \t\r\n]|&)|<(?:t|v)>[^<]*(?:[ \t\r\n]|;)</(?:t|v)>")
-_COLUMNS = ((re.compile(rb'<c\b[^>]*?\br="[A-Z]{3}\d'), 16384), (re.compile(rb'<c\b[^>]*?\br="[B-Z][A-Z]\d'), 702),
-            (re.compile(rb'<c\b[^>]*?\br="A[A-Z]\d'), 52))
+# Cell references beyond column ZZ, and beyond column AZ (writers put ``r`` first, as ``r="AB12"``).
+_THREE_LETTERS = re.compile(rb'r="[A-Z]{3}\d')
+_PAST_AZ = re.compile(rb'r="[B-Z][A-Z]\d')
 _LAST_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _DATE_TYPES = (dt.date, dt.time, dt.timedelta)
 
@@ -231,8 +235,10 @@ def _trimmed(xml: bytes) -> bool:
     return b"<t>" in xml and _TRIMMED.search(xml) is not None
 
 
-def _calamine(path: Path) -> "python_calamine.CalamineWorkbook | None":
+def _calamine(path: Path | bytes) -> "python_calamine.CalamineWorkbook | None":
     try:
+        if isinstance(path, bytes):
+            return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(path))
         return python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception:  # anything calamine cannot open is read from the XML, which says what is wrong
         return None
@@ -240,15 +246,21 @@ def _calamine(path: Path) -> "python_calamine.CalamineWorkbook | None":
 
 def _calamine_reads_alike(xml: bytes, date_styles: set[int]) -> bool:
     """Whether calamine reads this tab's XML exactly as ``_grid`` does (see the module's docstring)."""
-    if _ERROR_CELL.search(xml) or ((b"<t>" in xml or b't="str"' in xml) and _TRIMMED.search(xml)):
+    if b't="e"' in xml or b"t='e'" in xml or ((b"<t>" in xml or b't="str"' in xml) and _TRIMMED.search(xml)):
         return False
-    if date_styles and re.search(rb"""\bs\s*=\s*["'](?:%s)["']""" % b"|".join(b"%d" % s for s in date_styles), xml):
+    if date_styles and re.search(rb""" s=["'](?:%s)["']""" % b"|".join(b"%d" % s for s in date_styles), xml):
         return False
     last = xml.rfind(b"<row ")
     found = _LAST_ROW.match(xml, last) if last >= 0 else None
     rows = 0 if last < 0 else int(found.group(1)) if found else 1 << 20  # rows without numbers: unknown
-    columns = next((n for pattern, n in _COLUMNS if pattern.search(xml)), 26)
-    return rows * columns <= CALAMINE_MAX_CELLS
+    # How many cells calamine would hold: the columns are looked for only as far as it matters.
+    if rows * 16384 <= CALAMINE_MAX_CELLS:
+        return True
+    if _THREE_LETTERS.search(xml):
+        return False
+    if rows * 702 <= CALAMINE_MAX_CELLS:
+        return True
+    return not _PAST_AZ.search(xml) and rows * 52 <= CALAMINE_MAX_CELLS
 
 
 def _calamine_grid(book: "python_calamine.CalamineWorkbook", name: str) -> Grid | None:
@@ -269,3 +281,26 @@ def _calamine_grid(book: "python_calamine.CalamineWorkbook", name: str) -> Grid 
     while grid and not grid[-1]:
         grid.pop()
     return grid
+
+
+def added_rows(book, rows_xml: bytes) -> list[tuple[int, list[str]]]:
+    """(1-based row number, cells) of <row> elements added to a tab of ``book`` (an
+    sheets.xlsx_zip.Package), read as ``_grid`` reads them; UnreadableXlsx if they need shared strings."""
+    workbook = _part(book, "xl/workbook.xml")
+    epoch = dt.datetime(1904, 1, 1) if b'date1904="1"' in workbook or b"date1904=\"true\"" in workbook \
+        else dt.datetime(1899, 12, 30)
+    xml = b'<worksheet xmlns="%s"><sheetData>%s</sheetData></worksheet>' % (MAIN[1:-1].encode(), rows_xml)
+    found = _LAST_ROW.search(rows_xml)
+    if found is None:
+        return []
+    first = int(found.group(1))
+    try:
+        grid = _grid(xml, [], _date_styles(book), epoch, first)
+    except (KeyError, ValueError, IndexError, ElementTree.ParseError) as e:
+        raise UnreadableXlsx(str(e)) from e
+    return [(first + i, cells) for i, cells in enumerate(grid)]
+
+
+def tab_parts(book) -> dict[str, str]:
+    """Zip member -> tab name for each worksheet of ``book`` (an sheets.xlsx_zip.Package)."""
+    return {part: name for name, part in _sheets(book)}

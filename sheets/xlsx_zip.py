@@ -370,6 +370,39 @@ def with_rows(package: Package, sheet: Appendable, head: bytes, rows: bytes, las
                         body_crc, last_row, crc)
 
 
+def appended(old: Package, new: Package) -> dict[str, bytes] | None:
+    """The XML of the rows added to each worksheet member if ``new`` is ``old`` with rows added
+    to appendable worksheets and nothing else changed (as another process's ``with_rows`` leaves
+    it), else None. Found from the segments alone: the old base must begin the new one byte for
+    byte, and the rows after it must be the old recent rows and then the added ones, which the new
+    CRC of the rows confirms."""
+    if [m.name for m in old.members] != [m.name for m in new.members]:
+        return None
+    added: dict[str, bytes] = {}
+    for before, after in zip(old.members, new.members):
+        if (before.method, before.crc, before.csize, before.usize) == (after.method, after.crc, after.csize,
+                                                                       after.usize):
+            continue
+        was, now = before.layout, after.layout
+        if was is None or now is None or now.base_c < was.base_c or now.last_row < was.last_row:
+            return None
+        old_raw, new_raw = old.raw(before.name), new.raw(after.name)
+        if new_raw[now.head_c:now.head_c + was.base_c] != old_raw[was.head_c:was.head_c + was.base_c] or \
+                new_raw[len(new_raw) - now.tail_c:] != old_raw[len(old_raw) - was.tail_c:]:
+            return None
+        try:
+            recent = _inflate(old_raw[was.head_c + was.base_c:was.head_c + was.base_c + was.recent_c], was.recent_u)
+            start = now.head_c + was.base_c
+            rows = _inflate(new_raw[start:now.head_c + now.base_c + now.recent_c],
+                            now.base_u - was.base_u + now.recent_u)
+        except CannotRewrite:
+            return None
+        if not rows.startswith(recent) or zlib.crc32(rows[len(recent):], was.body_crc) != now.body_crc:
+            return None
+        added[after.name] = rows[len(recent):]
+    return added
+
+
 # CRC-32 of two pieces joined, from each one's CRC and the second's length (zlib's crc32_combine,
 # which Python's zlib module does not offer): the first CRC is carried over the second's length
 # of zero bits by multiplying it by powers of an operator matrix over GF(2).

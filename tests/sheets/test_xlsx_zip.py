@@ -207,3 +207,69 @@ def test_libreoffice_reads_rows_added_to_its_own_file(tmp_path):
     lines = (out / "book.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == ["PC-1", "PC-2", "PC-3", "PC-4", "PC-5"]
     assert "=1+1" in lines[4] and "_x000D_ typed" in lines[5]
+
+
+class Workers:
+    """Two web workers on one workbook file: each process keeps its own parsed copy of the file."""
+
+    def __init__(self, path: Path, monkeypatch: pytest.MonkeyPatch):
+        self.path = path
+        self.monkeypatch = monkeypatch
+        self.states: dict[str, dict] = {"a": {}, "b": {}}
+
+    def __call__(self, name: str) -> LocalWorkbook:
+        self.monkeypatch.setattr(sheets.local, "_STATES", self.states[name])
+        return LocalWorkbook(self.path)
+
+
+def refuse_full_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args):
+        raise AssertionError("the whole file was read again")
+
+    monkeypatch.setattr(sheets.local, "read_grids", refuse)
+
+
+def test_rows_another_worker_added_are_read_without_reading_the_whole_file(tmp_path, monkeypatch):
+    new_book(tmp_path / "book.xlsx", rows=20)
+    workers = Workers(tmp_path / "book.xlsx", monkeypatch)
+    # Every tab written by the app once (a tab openpyxl wrote last is read whole once).
+    workers("b").append_many({HISTORY: [{REFERENCE: "PC-1", "Action": "Raised"}], REMINDERS: [{"Key": "k0"}]})
+    workers("a").read_all()
+    workers("b").append(CHALLENGES, [{REFERENCE: "PC-21", STATUS: "=1+1"}])
+    workers("b").append_many({CHALLENGES: [{REFERENCE: f"PC-{n}", "Outcome": LONG} for n in range(22, 40)],
+                              HISTORY: [{REFERENCE: "PC-39", "Details": TRICKY[2]}]})  # past RECENT_LIMIT
+    with monkeypatch.context() as m:
+        refuse_full_reads(m)
+        tables = workers("a").read_all()
+        workers("a").append(REMINDERS, [{REFERENCE: "PC-39", "Key": "k"}])  # and a's write is on b's rows
+        workers("b").read_all()  # b reads a's row the same way
+    assert [r.reference for r in tables[CHALLENGES].records] == [f"PC-{n}" for n in range(1, 40)]
+    assert tables[CHALLENGES].find("PC-21")[STATUS] == "=1+1"
+    assert [r.row for r in tables[CHALLENGES].records][-2:] == [39, 40]
+    assert tables[HISTORY].find("PC-39")["Details"] == TRICKY[2]
+    for worker in ("a", "b"):
+        assert workers(worker).read_all() == fresh(tmp_path / "book.xlsx").read_all()
+
+
+@pytest.mark.parametrize("change", ["a cell changed", "saved by a spreadsheet program", "a row added by openpyxl"])
+def test_any_other_change_by_another_worker_or_a_person_reads_the_whole_file(tmp_path, monkeypatch, change):
+    path = tmp_path / "book.xlsx"
+    new_book(path, rows=5)
+    workers = Workers(path, monkeypatch)
+    workers("b").append(CHALLENGES, [{REFERENCE: "PC-6"}])
+    workers("a").read_all()
+    if change == "a cell changed":
+        workers("b").update({CHALLENGES: {"PC-2": {STATUS: "overdue"}}})
+    else:
+        book = openpyxl.load_workbook(path)
+        if change == "saved by a spreadsheet program":
+            book[CHALLENGES]["V3"] = "overdue"
+        else:
+            book[CHALLENGES].append(["PC-7"])
+        book.save(path)
+    reads = []
+    real = sheets.local.read_grids
+    monkeypatch.setattr(sheets.local, "read_grids", lambda data: reads.append(1) or real(data))
+    tables = workers("a").read_all()
+    assert reads == [1]
+    assert tables == fresh(path).read_all()
