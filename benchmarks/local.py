@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import datetime as dt
 import shutil
 import statistics
 import subprocess
@@ -207,7 +206,8 @@ def main() -> None:
         print(line("a worker just started (no copy)", timed(path, n, args.cold, before=cold_worker), goal=False),
               flush=True)
         ours, calamine = cold_reads(path)
-        print(f"Reading every tab cold: the app's reader (read_grids) {ours * 1000:.0f} ms, python-calamine {calamine * 1000:.0f} ms "
+        print(f"Reading every tab cold: the app's reader (read_grids) {ours * 1000:.0f} ms, "
+              f"python-calamine {calamine * 1000:.0f} ms "
               f"(best of 5)", flush=True)
         saved = libreoffice_copy(path, folder)
         if saved is None:

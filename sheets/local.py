@@ -7,10 +7,15 @@ broken file. Every value is written as a text cell, so ``=HYPERLINK(...)``, ``+4
 stay exactly as typed. Parsed contents are cached per file, keyed by its size and mtime.
 
 ``append`` and ``update`` rewrite only the changed tab's XML in the zip (sheets.xlsx_append,
-sheets.xlsx_update), copying every other part unchanged; they fall back to a full openpyxl load
-and save when that cannot be done safely (see those modules, and ``_fast_update``).
-``write_summary`` writes the Summary tab's part afresh the same way (sheets.xlsx_summary);
-``init`` always loads and saves with openpyxl.
+sheets.xlsx_update), copying every other part's compressed bytes as they are (sheets.xlsx_zip);
+``append`` adds rows to a tab this app wrote before without compressing its earlier rows again.
+They fall back to a full openpyxl load and save when that cannot be done safely (see those
+modules, and ``_fast_update``). ``write_summary`` writes the Summary tab's part afresh the same way
+(sheets.xlsx_summary); ``init`` always loads and saves with openpyxl.
+
+Reading is done by python-calamine where it reads a tab as the XML reader does (sheets.xlsx_read).
+A process whose copy is behind because another process (another web worker, the job) only added
+rows since reads just those rows (``_read_added_rows``); any other change reads the whole file.
 """
 from __future__ import annotations
 
@@ -320,8 +325,9 @@ class LocalWorkbook(Workbook):
                     return False
                 additions[tab] = (_last_used_row(grid) + 1, plan.rows)
             try:
+                source = self._state.data or self.path  # the file's bytes, as just checked by _grids
                 signature, data = self._save(lambda f: append_rows(
-                    self.path, f, {tab: (first + 1, added) for tab, (first, added) in additions.items()}))
+                    source, f, {tab: (first + 1, added) for tab, (first, added) in additions.items()}))
             except CannotAppend:
                 return False
             old_grids = self._state.grids or {}

@@ -108,8 +108,10 @@ def with_dimension(xml: bytes, first_row: int, rows: Sequence[Sequence[str]]) ->
     return _DIMENSION.sub(dimension, xml, count=1)
 
 
-def append_rows(source: Path, target: IO[bytes], additions: Mapping[str, tuple[int, Sequence[Sequence[str]]]]) -> None:
-    """Write to ``target`` a copy of the workbook ``source`` with rows added to tabs, in one pass.
+def append_rows(source: Path | bytes, target: IO[bytes],
+                additions: Mapping[str, tuple[int, Sequence[Sequence[str]]]]) -> None:
+    """Write to ``target`` a copy of the workbook ``source`` (its path, or its bytes) with rows added
+    to tabs, in one pass.
 
     ``additions`` is ``{tab: (first_row, rows)}`` (rows 1-based). Every other part of the file is
     copied as it is, compressed bytes and all; a tab written by this app before is appended to

@@ -130,12 +130,17 @@ class Member:
 
 @dataclass(frozen=True)
 class Compressed:
-    """A member's new contents, compressed: its deflate stream, CRC-32, unpacked size and extra field."""
+    """A member's new contents, compressed: its deflate stream (or the pieces of it, in order),
+    CRC-32, unpacked size and extra field."""
 
-    data: bytes
+    data: bytes | tuple[bytes | memoryview, ...]
     crc: int
     usize: int
     extra: bytes = b""
+
+    @property
+    def chunks(self) -> tuple[bytes | memoryview, ...]:
+        return self.data if isinstance(self.data, tuple) else (self.data,)
 
 
 class Package:
@@ -148,16 +153,19 @@ class Package:
 
     @classmethod
     def open(cls, path) -> "Package":
+        """The package at ``path``, or in ``path`` when it is the file's bytes."""
+        if isinstance(path, bytes):
+            return cls(path)
         with open(path, "rb") as f:
             return cls(f.read())
 
     def namelist(self) -> list[str]:
         return [m.name for m in self.members]
 
-    def raw(self, name: str) -> bytes:
-        """The member's compressed bytes as stored."""
+    def raw(self, name: str) -> memoryview:
+        """The member's compressed bytes as stored (a view of them, not a copy)."""
         member = self.by_name[name]
-        return self.data[member.start:member.start + member.csize]
+        return memoryview(self.data)[member.start:member.start + member.csize]
 
     def read(self, name: str) -> bytes:
         """The member's contents, its CRC checked (KeyError if there is no such member)."""
@@ -196,17 +204,19 @@ class Package:
             if not isinstance(new, Compressed):
                 new = compress(new, member.name)
             name = member.name.encode("utf-8")
+            csize = sum(len(chunk) for chunk in new.chunks)
             _, made_by, _, _, _, time, date, *_ = _CENTRAL.unpack_from(member.entry)
             internal, external = struct.unpack_from("<HL", member.entry, 36)
             flags = member.flags & _UTF8
-            header = _LOCAL.pack(_LOCAL_SIG, 20, flags, _DEFLATED, time, date, new.crc, len(new.data), new.usize,
+            header = _LOCAL.pack(_LOCAL_SIG, 20, flags, _DEFLATED, time, date, new.crc, csize, new.usize,
                                  len(name), 0)
             directory.append(_CENTRAL.pack(_CENTRAL_SIG, made_by, 20, flags, _DEFLATED, time, date, new.crc,
-                                           len(new.data), new.usize, len(name), len(new.extra), 0, 0, internal,
+                                           csize, new.usize, len(name), len(new.extra), 0, 0, internal,
                                            external, position) + name + new.extra)
             target.write(header + name)
-            target.write(new.data)
-            position += len(header) + len(name) + len(new.data)
+            for chunk in new.chunks:
+                target.write(chunk)
+            position += len(header) + len(name) + csize
         if position >= 0xFFFFFFFF or len(self.members) >= 0xFFFF:
             raise CannotRewrite("the workbook would need a zip64 directory")
         size = sum(len(e) for e in directory)
@@ -306,17 +316,16 @@ def _compress_sheet(xml: bytes) -> Compressed | None:
     return _with_layout(parts, (head, body, b"", tail), zlib.crc32(body), last_row)
 
 
-def _with_layout(parts: tuple[bytes, bytes, bytes, bytes], sizes: tuple, body_crc: int, last_row: int,
+def _with_layout(parts: tuple[bytes | memoryview, ...], sizes: tuple, body_crc: int, last_row: int,
                  crc: int | None = None) -> Compressed:
     """The member from its four compressed segments; ``sizes`` are the segments' XML (or lengths)."""
     head_u, base_u, recent_u, tail_u = (s if isinstance(s, int) else len(s) for s in sizes)
     if crc is None:
         crc = zlib.crc32(b"".join(sizes))  # type: ignore[arg-type]
-    data = b"".join(parts)
     usize = head_u + base_u + recent_u + tail_u
-    layout = Layout(crc, len(data), usize, len(parts[0]), head_u, len(parts[1]), base_u, len(parts[2]), recent_u,
-                    len(parts[3]), tail_u, body_crc, last_row)
-    return Compressed(data, crc, usize, layout.pack())
+    layout = Layout(crc, sum(len(p) for p in parts), usize, len(parts[0]), head_u, len(parts[1]), base_u,
+                    len(parts[2]), recent_u, len(parts[3]), tail_u, body_crc, last_row)
+    return Compressed(tuple(parts), crc, usize, layout.pack())
 
 
 @dataclass(frozen=True)
@@ -356,7 +365,7 @@ def with_rows(package: Package, sheet: Appendable, head: bytes, rows: bytes, las
     if len(tail) != layout.tail_c:
         raise CannotRewrite("a segment that is not where its layout says")
     if len(recent) > RECENT_LIMIT:  # the recent rows join the base
-        base, base_u = base + _segment(recent, RECENT_LEVEL), layout.base_u + len(recent)
+        base, base_u = bytes(base) + _segment(recent, RECENT_LEVEL), layout.base_u + len(recent)
         recent_c, recent_u = b"", 0
     else:
         base_u = layout.base_u

@@ -49,14 +49,14 @@ def with_sheet_data(tmp_path: Path, cells: str, shared: list[str] | None = None)
                 data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
                                     b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
             elif shared is not None and info.filename == "xl/_rels/workbook.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats'
-                                    b'.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
-                                    b"</Relationships>")
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.'
+                                    b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                                    b'Target="sharedStrings.xml"/></Relationships>')
             out.writestr(info, data)
         if shared is not None:
             items = "".join(f"<si>{s}</si>" for s in shared)
-            out.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-                         f'count="{len(shared)}" uniqueCount="{len(shared)}">{items}</sst>')
+            out.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                         f'2006/main" count="{len(shared)}" uniqueCount="{len(shared)}">{items}</sst>')
     return path
 
 

@@ -99,7 +99,8 @@ def test_the_appended_workbook_reads_the_same_in_openpyxl_calamine_and_zipfile(t
         assert z.testzip() is None  # every member's CRC
     ws = openpyxl.load_workbook(path)[CHALLENGES]
     assert ws.max_row == len(expected) + 1
-    assert ws.calculate_dimension() == f"A1:{openpyxl.utils.get_column_letter(len(CHALLENGE_COLUMNS))}{len(expected) + 1}"
+    last_column = openpyxl.utils.get_column_letter(len(CHALLENGE_COLUMNS))
+    assert ws.calculate_dimension() == f"A1:{last_column}{len(expected) + 1}"
     got = [[ws.cell(row=r, column=1).value, from_xlsx(ws.cell(row=r, column=status + 1).value)]
            for r in range(2, ws.max_row + 1)]
     assert got == expected
