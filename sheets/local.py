@@ -67,6 +67,7 @@ class _FileState:
     data: bytes | None = None
     book: openpyxl.Workbook | None = None
     tables: dict[str, tuple[Grid, Table]] = field(default_factory=dict)
+    references: dict[str, tuple[Grid, frozenset[str]]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 
@@ -124,6 +125,24 @@ class LocalWorkbook(Workbook):
         if cached is None or cached[0] is not grid:
             cached = (grid, to_table(tab, grid))
             self._state.tables[tab] = cached
+        return cached[1]
+
+    def known_references(self, tabs: Iterable[str]) -> set[str]:
+        with self._state.lock:
+            grids = self._state.grids or {}
+            found: set[str] = set()
+            for tab in tabs:
+                grid = grids.get(tab)
+                if grid:
+                    found |= self._references(tab, grid)
+            return found
+
+    def _references(self, tab: str, grid: Grid) -> frozenset[str]:
+        """The tab's References, worked out once per version of its grid."""
+        cached = self._state.references.get(tab)
+        if cached is None or cached[0] is not grid:
+            cached = (grid, frozenset(r.reference for r in self._table(tab, grid).records))
+            self._state.references[tab] = cached
         return cached[1]
 
     def _grids(self) -> dict[str, Grid]:
@@ -351,6 +370,9 @@ class LocalWorkbook(Workbook):
         extra = to_table(tab, [new[0], *(list(row) for row in added)]).records
         records = tuple(Record(tab, first + r.row - 1, r.values) for r in extra)
         self._state.tables[tab] = (new, Table(tab, cached[1].headers, cached[1].records + records))
+        known = self._state.references.get(tab)
+        if known is not None and known[0] is old:
+            self._state.references[tab] = (new, known[1] | {r.reference for r in records})
 
     def _fast_update(self, planner: Callable[[dict[str, Grid]], list[UpdatePlan]], read: dict[str, Grid],
                      plans: list[UpdatePlan]) -> bool:

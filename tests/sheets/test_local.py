@@ -149,3 +149,15 @@ def test_the_fast_reader_reads_what_openpyxl_reads(tmp_path):
     assert fast == slow
     assert fast[CHALLENGES][1][:5] == ["PC-1", "2026-11-21", "3", "TRUE", "2026-11-21 09:30"]
     assert fast[CHALLENGES][6][1] == "2026-11-21"
+
+
+def test_known_references_are_those_last_read_without_reading_again(book, monkeypatch):
+    import sheets.local
+
+    assert LocalWorkbook(book.path).known_references([CHALLENGES, "Compliance"]) == set()  # nothing read yet
+    book.append(CHALLENGES, [{REFERENCE: "PC-1"}, {REFERENCE: " PC-2 "}])
+    book.append("Compliance", [{REFERENCE: "CC-1"}])
+    assert book.known_references([CHALLENGES]) == {"PC-1", "PC-2"}
+    monkeypatch.setattr(sheets.local, "read_grids", lambda *a: pytest.fail("read the file"))
+    book.append(CHALLENGES, [{REFERENCE: "PC-3"}])  # this worker's own write
+    assert book.known_references([CHALLENGES, "Compliance"]) == {"PC-1", "PC-2", "PC-3", "CC-1"}
