@@ -1,6 +1,6 @@
 """The local workbook (.xlsx): raising a challenge, timed as the app does it, at 10,000 rows.
 
-Run: .venv/bin/python benchmarks/local.py [--rows N] [--repeat N] [--cold N]
+Run: .venv/bin/python benchmarks/local.py [--rows N] [--repeat N] [--turns N] [--cold N]
 
 A new challenge costs the workbook what views.records.save_new asks of it on a web worker: open
 the workbook, check a new random reference against the references it knows, and append the
@@ -179,6 +179,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--turns", type=int, help="submissions by two workers in turn (default: --repeat)")
     parser.add_argument("--cold", type=int, default=20, help="submissions on a worker just started")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -201,8 +202,9 @@ def main() -> None:
             workers(i)
             raise_one(path, n + i)  # each worker has read the file once
         n += 2
-        print(line("two workers in turn", timed(path, n, args.repeat, before=workers)), flush=True)
-        n += args.repeat
+        turns = args.turns or args.repeat
+        print(line(f"two workers in turn ({turns})", timed(path, n, turns, before=workers)), flush=True)
+        n += turns
         print(line("a worker just started (no copy)", timed(path, n, args.cold, before=cold_worker), goal=False),
               flush=True)
         ours, calamine = cold_reads(path)
