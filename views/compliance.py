@@ -18,11 +18,12 @@ from forms.compliance import (
 )
 from forms.steps import WithdrawForm
 from notify import Email, notices
+from notify import messages as mail
 from procedures import ChallengeDates, position
 from partnership.config import Partnership
 from procedures.model import Procedure
 from procedures.people import addresses
-from procedures.values import display_date, format_date
+from procedures.values import format_date
 from sheets.base import Record
 from sheets.schema import COMPLIANCE, PERSON_COLUMNS, RAISED_ON, RESOLVED_ON, STEP, STEP_STARTED, WITHDRAWN_ON, \
     stage_columns
@@ -81,16 +82,7 @@ def _response_email(partnership: Partnership, reference: str, line_manager_email
         last_day(procedure, partnership.calendar, stage.number, started)))
     link = current_app.config["BASE_URL"] + url_for("compliance.respond", slug=partnership.slug,
                                                     reference=reference, token=token)
-    due = display_date(where.conclude_by) if where.conclude_by else "as soon as you can"
-    return Email(
-        to=line_manager_email,
-        subject=f"Compliance challenge {reference}: your response is needed by {due}",
-        text=(f"An Independent Reviewing Officer has sent you compliance challenge {reference} "
-              f"({partnership.name}).\n\nPlease respond by {due} ({procedure.step_label.lower()} {stage.number}: "
-              f"{stage.name}).\n\nOpen this link to read it and respond:\n{link}\n\n"
-              "The link opens this challenge only. Please do not forward this email: "
-              "whoever opens the link can respond.\n"),
-    )
+    return mail.response_needed(partnership, reference, stage, where.conclude_by, line_manager_email, link)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -226,11 +218,7 @@ def _tell_responded(partnership: Partnership, procedure: Procedure, challenge: r
     page = current_app.config["BASE_URL"] + url_for("compliance.show", slug=partnership.slug, reference=reference)
     told = [p for p in procedure.step(first_stage(procedure)).told if p != "partnership_manager"] or ["raiser"]
     for to in addresses(told, people):
-        records.send(partnership, Email(
-            to=to, subject=f"Compliance challenge {reference}: the line manager has responded",
-            text=f"The line manager has responded to compliance challenge {reference}.\n\n"
-                 f"Sign in to read it and record whether it resolves the issue: {page}\n",
-        ))
+        records.send(partnership, mail.responded(partnership, reference, to, page))
 
 
 def _open_at(partnership: Partnership, challenge: records.Challenge, stages: tuple[int, ...], form):

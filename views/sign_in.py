@@ -17,7 +17,8 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 from limits import parse as parse_limit
 
 from forms.sign_in import ContinueSignInForm, SignInForm
-from notify import Email, EmailFailed, send_email
+from notify import EmailFailed, send_email
+from notify import messages as mail
 from partnership.config import Partnership
 from procedures.values import is_email_address
 from sheets.schema import BUSINESS_SUPPORT
@@ -174,11 +175,7 @@ def _send_link(partnership: Partnership, email: str, next_path: str) -> None:
     token = make_token(current_app.secret_key, partnership.slug, email, next_path)
     url = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.sign_in_link", slug=partnership.slug, token=token)
     minutes = _link_seconds() // 60
-    message = Email(
-        to=email,
-        subject=f"Sign in to {partnership.name}",
-        text=render_template("auth/sign_in_email.txt", partnership=partnership, url=url, minutes=minutes),
-    )
+    message = mail.sign_in(partnership, email, url, minutes)
     if current_app.config.get("LOCAL_DEV"):
         # Only on this machine (LOCAL_DEV serves nobody else): a link anywhere else is a credential in a log.
         click.echo(f"sign-in link for {email}: {url}", err=True)
