@@ -6,6 +6,7 @@ never a crash and never silently dropped.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ class _Reader:
         # Rows typed with the same dates and step read the same: a sheet of 100,000 rows holds
         # a few thousand such combinations.
         self.dates: dict[tuple, ChallengeDates] = {}
+        self.columns: dict[str, tuple[str, ...]] = {}
 
     def step(self, text: str) -> int | None:
         if text not in self.steps:
@@ -55,7 +57,10 @@ class _Reader:
 
     def read(self, record: Record) -> tuple[ChallengeDates | None, list[Problem]]:
         values = record.values
-        key = (record.tab, *(values.get(c) for c in DATE_COLUMNS.get(record.tab, ())), values.get(STEP))
+        columns = self.columns.get(record.tab)
+        if columns is None:
+            columns = self.columns[record.tab] = (*DATE_COLUMNS.get(record.tab, ()), STEP)
+        key = (record.tab, *map(values.get, columns))
         known = self.dates.get(key)
         if known is not None and record.reference:
             return known, []
@@ -119,22 +124,44 @@ def read_challenges(table: Table, procedure: Procedure) -> tuple[list[ReadRow], 
 
     Rows sharing a Reference are all left out: which one is right is for a person to say.
     """
-    references = [r.reference for r in table.records]
+    records = table.records
+    references = [r.values.get(REFERENCE, "").strip() for r in records]  # each Record.reference
     counts = Counter(references)
+    repeated = {reference for reference, n in counts.items() if n > 1 and reference}
     reader = _Reader(procedure)
+    known, columns, read = reader.dates, reader.columns, reader.read
     rows: list[ReadRow] = []
     problems: list[Problem] = []
-    for record, reference in zip(table.records, references):
-        if reference and counts[reference] > 1:
-            problems.append(Problem(table.tab, record.row, REFERENCE,
-                                    f"{reference} is on {counts[reference]} rows; references must be unique"))
-            continue
-        dates, row_problems = reader.read(record)
-        if dates is None:
-            problems.extend(row_problems)
-        else:
-            rows.append(ReadRow(record, dates))
+    add = rows.append
+    paused = gc.isenabled()
+    gc.disable()  # tens of thousands of small acyclic objects: see sheets.tables.to_table
+    try:
+        for record, reference in zip(records, references):
+            if repeated and reference in repeated:
+                problems.append(Problem(table.tab, record.row, REFERENCE,
+                                        f"{reference} is on {counts[reference]} rows; references must be unique"))
+                continue
+            # What _Reader.read does, inline for the usual row: dates already read on another row.
+            tab = record.tab
+            names = columns.get(tab)
+            dates = known.get((tab, *map(record.values.get, names))) if names is not None and reference else None
+            if dates is None:
+                dates, row_problems = read(record)
+                if dates is None:
+                    problems.extend(row_problems)
+                    continue
+            add(_read_row(record, dates))
+    finally:
+        if paused:
+            gc.enable()
     return rows, problems
+
+
+def _read_row(record: Record, dates: ChallengeDates, _new=object.__new__, _put=object.__setattr__) -> ReadRow:
+    """``ReadRow(record, dates)`` without the frozen dataclass's checked attribute sets."""
+    made = _new(ReadRow)
+    _put(made, "__dict__", {"record": record, "dates": dates})
+    return made
 
 
 EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -7,7 +7,9 @@ columns, add their own, sort rows, leave blank rows) never moves a value to the 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from dataclasses import dataclass
+from itertools import compress, islice
 from typing import Mapping, Sequence
 
 from sheets.base import Clear, Record, SheetError, Table, UnknownReference, check_lengths
@@ -55,16 +57,50 @@ def column_index(headers: Sequence[str]) -> dict[str, int]:
 
 
 def to_table(tab: str, grid: Grid) -> Table:
-    """A tab's grid as a Table: records keyed by header name, blank rows skipped."""
+    """A tab's grid as a Table: records keyed by header name, blank rows skipped.
+
+    Built for 100,000-row tabs: each row's values are picked out in C (``zip`` of the column
+    names with the cells, ``compress`` dropping empty cells), and the cyclic garbage collector,
+    which would otherwise walk the growing heap again and again, is paused while the records
+    (which hold no cycles) are made.
+    """
     headers = header_names(grid)
+    # The name of each column a value is kept from: the first of a duplicated name, no blank name.
     index = column_index(headers)
+    names: list[str | None] = [None] * len(headers)
+    for name, i in index.items():
+        names[i] = name
+    skipped = None in names
+    record = _record_maker(tab)
     records = []
-    for r, row in enumerate(grid[1:], start=2):
-        if not any(v.strip() for v in row):
-            continue
-        values = {name: row[i] for name, i in index.items() if i < len(row) and row[i] != ""}
-        records.append(Record(tab, r, values))
+    join = "".join
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        for r, row in enumerate(islice(grid, 1, None), start=2):
+            text = join(row)
+            if not text or text.isspace():
+                continue
+            values = dict(compress(zip(names, row), row))
+            if skipped:
+                values.pop(None, None)
+            records.append(record(r, values))
+    finally:
+        if paused:
+            gc.enable()
     return Table(tab, headers, tuple(records))
+
+
+def _record_maker(tab: str):
+    """``Record(tab, row, values)`` made without the frozen dataclass's three checked attribute
+    sets; the same object in every way."""
+    new, put = object.__new__, object.__setattr__
+
+    def make(row: int, values: dict[str, str]) -> Record:
+        made = new(Record)
+        put(made, "__dict__", {"tab": tab, "row": row, "values": values})
+        return made
+    return make
 
 
 @dataclass(frozen=True)
