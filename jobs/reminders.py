@@ -27,16 +27,18 @@ from partnership.config import Partnership
 from procedures.people import addresses
 from procedures.values import format_date
 from sheets.base import Problem, Record, SheetError, Table, Workbook
-from sheets.rows import People, ReadRow, people_on, raised_by, read_challenges
+from sheets.rows import EMAIL_ADDRESS, People, ReadRow, people_on, raised_by, read_challenges
 from sheets.schema import (
     CHALLENGES,
     COMPLIANCE,
     LAST_REMINDER,
+    PERSON_COLUMNS,
     REMINDER_KEY,
     REMINDERS,
     STATUS,
     STEP_DUE_BY,
 )
+from sheets.tables import collector_paused
 
 DUE_SOON = "due soon"
 OVERDUE = "overdue"
@@ -109,6 +111,12 @@ def plan_reminders(partnership: Partnership, tables: Mapping[str, Table], today:
     """
     sent = notices.sent_keys(_records(tables, REMINDERS))
     sent.update(also_sent)
+    with collector_paused():
+        return _plan(partnership, tables, today, base_url, sent, real_today)
+
+
+def _plan(partnership: Partnership, tables: Mapping[str, Table], today: dt.date, base_url: str, sent: set[str],
+          real_today: dt.date | None) -> Plan:
     plan = Plan()
     planner = _Planner(partnership, today, base_url, plan, sent)
     tabs = [(CHALLENGES, partnership.procedure)]
@@ -136,6 +144,16 @@ def plan_reminders(partnership: Partnership, tables: Mapping[str, Table], today:
 def _records(tables: Mapping[str, Table], tab: str) -> tuple[Record, ...]:
     table = tables.get(tab)
     return table.records if table is not None else ()
+
+
+def _where(tab: str, reference: str) -> str:
+    """The first part of a reminder key (``notices.reminder_key``)."""
+    return f"{COMPLIANCE}:{reference}" if tab == COMPLIANCE else reference
+
+
+def _person_columns(tab: str) -> tuple[str, ...]:
+    """The columns ``sheets.rows.people_on`` reads on this tab."""
+    return tuple(PERSON_COLUMNS.get(tab, {}).values())
 
 
 def digest_day(partnership: Partnership, today: dt.date) -> dt.date | None:
@@ -166,12 +184,23 @@ class _Planner:
         self.settings = partnership.reminders
         self.stuck: list[tuple[str, str, str, str, int]] = []
         self._overdue_sent: Counter | None = None
+        # What a row standing in a given place and naming given people was found to owe (see plan_row).
+        self._owed: dict[tuple, tuple[tuple[tuple[str, int, str], ...], tuple[str, str, int] | None]] = {}
+        self._recording: list[tuple[str, str, str]] | None = None
+        self._valid: dict[str, bool] = {}
+        self._partnership_addresses = (partnership.email.business_support.lower(),
+                                       partnership.email.partnership_manager.lower())
+        self._stuck_entry: tuple[str, str, int] | None = None
 
     def add(self, kind: str, tab: str, reference: str, step: int | None, to: str, due: dt.date | None,
             email: Callable[[], Email], repeat: int = 1) -> None:
         """Plan one email, unless it was already sent; its words are only composed when it is due."""
         label = kind if repeat <= 1 else f"{kind} {repeat}"
         key = reminder_key(tab, reference, step, label, to, due)
+        if self._recording is not None:
+            # The key as template: its head (after the reference), the address, its tail (the due date).
+            lowered, cut = to.lower(), key.rindex("|")
+            self._recording.append((key[len(_where(tab, reference)):cut - len(lowered)], lowered, key[cut:]))
         if key in self.sent:
             self.already_sent.add(key)
         elif key not in self._keys:
@@ -185,6 +214,8 @@ class _Planner:
         if self._overdue_sent is None:
             counts: Counter = Counter()
             for key in self.sent:
+                if OVERDUE not in key:
+                    continue
                 parts = key.split("|")
                 if len(parts) == 5 and parts[2].split(" ")[0] == OVERDUE:
                     counts[(parts[0], parts[1], parts[3])] += 1
@@ -196,23 +227,26 @@ class _Planner:
         changes: dict[str, dict[str, str]] = {}
         due_soon_days = self.settings.due_soon_days
         where = Positions(procedure, self.calendar, self.today, due_soon_days=due_soon_days)
-        # Rows standing in the same place share what follows from it.
-        follows: dict[int, tuple[str, bool]] = {}
+        self._owed = {}
+        # Rows read with the same dates share one ChallengeDates (sheets.rows), and so where they
+        # stand and what follows from it: worked out once for each, found again by identity.
+        follows: dict[int, tuple[ChallengeDates, Position, str, str, bool]] = {}
         for row in rows:
             dates = row.dates
-            pos = where(dates)
-            known = follows.get(id(pos))
+            known = follows.get(id(dates))
             if known is None:
-                known = follows[id(pos)] = (format_date(pos.conclude_by) if pos.is_open else "",
-                                            self.working_day and self.may_owe_email(tab, procedure, pos, dates))
-            due_by, may_owe = known
+                pos = where(dates)
+                known = follows[id(dates)] = (
+                    dates, pos, pos.status, format_date(pos.conclude_by) if pos.is_open else "",
+                    self.working_day and self.may_owe_email(tab, procedure, pos, dates))
+            _, pos, status, due_by, may_owe = known
             values = row.record.values
-            change = {}
-            if values.get(STATUS, "") != pos.status:
-                change[STATUS] = pos.status
-            if values.get(STEP_DUE_BY, "") != due_by:  # never read: a typed value is overwritten
-                change[STEP_DUE_BY] = due_by
-            if change:
+            if values.get(STATUS, "") != status or values.get(STEP_DUE_BY, "") != due_by:
+                change = {}
+                if values.get(STATUS, "") != status:
+                    change[STATUS] = status
+                if values.get(STEP_DUE_BY, "") != due_by:  # never read: a typed value is overwritten
+                    change[STEP_DUE_BY] = due_by
                 changes[row.reference] = change
             if may_owe:
                 self.plan_row(tab, procedure, row, pos)
@@ -252,6 +286,63 @@ class _Planner:
         return addresses(acts, named) or addresses(["raiser"], named) or [self.partnership.email.business_support]
 
     def plan_row(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position) -> None:
+        """Plan the emails one row owes.
+
+        Which emails a row owes follows from where it stands and from which of the people it
+        names are there and which of them share an address (the keys compare addresses without
+        case). So for every row standing in the same place with people in the same pattern,
+        the emails' keys are the same but for the reference and the addresses: worked out in full
+        for the first such row, they are kept as templates. A later row all of whose keys are
+        already in the Reminders tab (the usual row on the usual day) is counted as already sent
+        without composing anything; any other row is planned in full.
+        """
+        record = row.record
+        people = self._people_pattern(record)
+        if people is None:  # a mistyped address, reported by row: planned in full
+            self._plan_row(tab, procedure, row, pos)
+            return
+        pattern, lowered = people
+        signature = (id(pos), record.tab, pattern)
+        owed = self._owed.get(signature)
+        if owed is not None:
+            templates, stuck = owed
+            where = _where(tab, row.reference)
+            keys = [where + head + lowered[slot] + tail for head, slot, tail in templates]
+            sent = self.sent
+            if all(key in sent for key in keys):
+                self.already_sent.update(keys)
+                if stuck is not None:
+                    self.stuck.append((tab, row.reference, *stuck))
+                return
+        recorded: list[tuple[str, str, str]] = []
+        self._recording, self._stuck_entry = recorded, None
+        try:
+            self._plan_row(tab, procedure, row, pos)
+        finally:
+            self._recording = None
+        if owed is None and all(to in lowered for _, to, _ in recorded):
+            self._owed[signature] = (tuple((head, lowered.index(to), tail) for head, to, tail in recorded),
+                                     self._stuck_entry)
+
+    def _people_pattern(self, record: Record) -> tuple[tuple[int, ...], list[str]] | None:
+        """The row's addresses and the partnership's, as ``sheets.rows.people_on`` reads them, in
+        lower case (blank when not given), and their pattern: for each, the first place its
+        address is found (-1 when blank). None when an address is mistyped."""
+        values, valid = record.values, self._valid
+        lowered = [self._partnership_addresses[0], self._partnership_addresses[1]]
+        for column in _person_columns(record.tab):
+            value = values.get(column, "").strip()
+            if value:
+                ok = valid.get(value)
+                if ok is None:
+                    ok = valid[value] = bool(EMAIL_ADDRESS.match(value))
+                if not ok:
+                    return None
+            lowered.append(value.lower())
+        return tuple(lowered.index(a) if a else -1 for a in lowered), lowered
+
+    def _plan_row(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position) -> None:
+        """Plan the row's emails in full."""
         record, reference, p = row.record, row.reference, self.partnership
         url = partial(mail.link, self.base_url, p, tab, reference)  # composed only when an email is due
         number = pos.step.number
@@ -283,8 +374,8 @@ class _Planner:
             return
         acting = self.acting(people, pos.step)
         if late_by > procedure.stuck_after:
-            self.stuck.append((tab, reference, f"{procedure.step_label} {pos.step.number}",
-                               pos.step.role, late_by))
+            self._stuck_entry = (f"{procedure.step_label} {pos.step.number}", pos.step.role, late_by)
+            self.stuck.append((tab, reference, *self._stuck_entry))
         repeat = (late_by - 1) // self.settings.overdue_every + 1
         escalated: list[str] = []
         if pos.next_step is not None:
@@ -297,9 +388,10 @@ class _Planner:
             # The escalate email already tells its recipients the step is overdue.
             if repeat == 1 and to.lower() in (e.lower() for e in escalated):
                 continue
-            number = self.overdue_sent(tab, reference, pos.step.number, to) + 1
+            # Its words say how many reminders came before: counted only when it is to be sent.
             self.add(OVERDUE, tab, reference, pos.step.number, to, pos.conclude_by,
-                     lambda: mail.overdue(p, tab, reference, pos, to, url(), number), repeat)
+                     lambda: mail.overdue(p, tab, reference, pos, to, url(),
+                                          self.overdue_sent(tab, reference, pos.step.number, to) + 1), repeat)
 
     def plan_stuck(self) -> None:
         """The weekly digest of stuck challenges, to business support and the partnership manager."""
@@ -400,8 +492,10 @@ def run_reminders(workbook: Workbook, partnership: Partnership, today: dt.date, 
         pending.append(row)
         result.sent.append(reminder)
 
-    logged = {record.get(REMINDER_KEY).strip() for record in _records(tables, REMINDERS)}
-    to_log = [row for row in pending if row[REMINDER_KEY] not in logged]
+    to_log: list[dict[str, str]] = []
+    if pending:
+        logged = {record.get(REMINDER_KEY).strip() for record in _records(tables, REMINDERS)}
+        to_log = [row for row in pending if row[REMINDER_KEY] not in logged]
     if to_log:
         workbook.append(REMINDERS, to_log)
     if journal is not None:

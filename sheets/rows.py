@@ -6,7 +6,6 @@ never a crash and never silently dropped.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Mapping
 from procedures import ChallengeDates, Procedure
 from procedures.values import parse_date
 from sheets.base import Problem, Record, Table
+from sheets.tables import collector_paused
 from sheets.schema import (
     DATE_COLUMNS,
     PERSON_COLUMNS,
@@ -133,9 +133,7 @@ def read_challenges(table: Table, procedure: Procedure) -> tuple[list[ReadRow], 
     rows: list[ReadRow] = []
     problems: list[Problem] = []
     add = rows.append
-    paused = gc.isenabled()
-    gc.disable()  # tens of thousands of small acyclic objects: see sheets.tables.to_table
-    try:
+    with collector_paused():
         for record, reference in zip(records, references):
             if repeated and reference in repeated:
                 problems.append(Problem(table.tab, record.row, REFERENCE,
@@ -151,9 +149,6 @@ def read_challenges(table: Table, procedure: Procedure) -> tuple[list[ReadRow], 
                     problems.extend(row_problems)
                     continue
             add(_read_row(record, dates))
-    finally:
-        if paused:
-            gc.enable()
     return rows, problems
 
 
