@@ -27,7 +27,7 @@ from partnership.config import Partnership
 from procedures.people import addresses
 from procedures.values import format_date
 from sheets.base import Problem, Record, SheetError, Table, Workbook
-from sheets.rows import EMAIL_ADDRESS, People, ReadRow, people_on, raised_by, read_challenges
+from sheets.rows import EMAIL_ADDRESS, People, ReadRow, people_on, raised_by, read_positions
 from sheets.schema import (
     CHALLENGES,
     COMPLIANCE,
@@ -125,12 +125,14 @@ def _plan(partnership: Partnership, tables: Mapping[str, Table], today: dt.date,
     for tab, procedure in tabs:
         if tab not in tables:
             continue
-        rows, problems = read_challenges(tables[tab], procedure)
-        rows, future = raised_by(rows, today, max(today, real_today or today))
-        problems += future
+        # Read, and placed, once for the reminders and the Summary tab.
+        standing = read_positions(tables[tab], procedure, partnership.calendar, today,
+                                  due_soon_days=partnership.reminders.due_soon_days)
+        rows, future = raised_by(list(standing.rows), today, max(today, real_today or today))
+        problems = [*standing.problems, *future]
         plan.problems.extend(problems)
         plan.scanned += len(rows) + len({p.row for p in problems})
-        planner.plan_tab(tab, procedure, rows)
+        planner.plan_tab(tab, procedure, rows, standing.where)
     if planner.working_day:
         planner.plan_stuck()
     if planner.working_day and plan.problems:
@@ -223,10 +225,10 @@ class _Planner:
         where = f"{COMPLIANCE}:{reference}" if tab == COMPLIANCE else reference
         return self._overdue_sent[(where, str(step), to.lower())]
 
-    def plan_tab(self, tab: str, procedure: Procedure, rows: list[ReadRow]) -> None:
+    def plan_tab(self, tab: str, procedure: Procedure, rows: list[ReadRow], where: Positions | None = None) -> None:
         changes: dict[str, dict[str, str]] = {}
-        due_soon_days = self.settings.due_soon_days
-        where = Positions(procedure, self.calendar, self.today, due_soon_days=due_soon_days)
+        if where is None:
+            where = Positions(procedure, self.calendar, self.today, due_soon_days=self.settings.due_soon_days)
         self._owed = {}
         # Rows read with the same dates share one ChallengeDates (sheets.rows), and so where they
         # stand and what follows from it: worked out once for each, found again by identity.

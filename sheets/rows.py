@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from collections import Counter
 from dataclasses import dataclass
 from typing import Mapping
 
-from procedures import ChallengeDates, Procedure
+from procedures import Calendar, ChallengeDates, Positions, Procedure
 from procedures.values import parse_date
 from sheets.base import Problem, Record, Table
 from sheets.tables import collector_paused
@@ -157,6 +158,49 @@ def _read_row(record: Record, dates: ChallengeDates, _new=object.__new__, _put=o
     made = _new(ReadRow)
     _put(made, "__dict__", {"record": record, "dates": dates})
     return made
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A challenge tab's readable rows, its unreadable ones, and where each row stands on a day
+    (``where(row.dates)``, each distinct set of dates worked out once)."""
+
+    rows: tuple[ReadRow, ...]
+    problems: tuple[Problem, ...]
+    where: Positions
+
+
+# The last few tables asked about, newest first. The list is replaced, never changed in place,
+# so a reader in another thread (or a table freed mid-read) never sees it half made; at worst an
+# entry is missed and worked out again.
+_standing: list[tuple[weakref.ref, tuple, Standing]] = []
+_STANDING_KEPT = 4
+
+
+def read_positions(table: Table, procedure: Procedure, calendar: Calendar, today: dt.date, *,
+                   due_soon_days: int = 1) -> Standing:
+    """``read_challenges`` of the table, and where its rows stand on ``today``.
+
+    The daily job's reminders and its Summary tab work from the same tables read once: the
+    second to ask about a table gets what the first worked out, kept while the table is alive
+    (for the last few tables asked about).
+    """
+    global _standing
+    key = (procedure, calendar, today, due_soon_days)
+    for ref, known, standing in _standing:
+        if ref() is table and known[0] is procedure and known[1] is calendar and known[2:] == key[2:]:
+            return standing
+    rows, problems = read_challenges(table, procedure)
+    standing = Standing(tuple(rows), tuple(problems),
+                        Positions(procedure, calendar, today, due_soon_days=due_soon_days))
+    _standing = [(weakref.ref(table, _forget), key, standing), *_standing][:_STANDING_KEPT]
+    return standing
+
+
+def _forget(ref: weakref.ref) -> None:
+    """A table was freed: what was worked out from it goes too."""
+    global _standing
+    _standing = [entry for entry in _standing if entry[0] is not ref]
 
 
 EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
