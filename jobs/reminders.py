@@ -155,7 +155,10 @@ def _where(tab: str, reference: str) -> str:
 
 def _person_columns(tab: str) -> tuple[str, ...]:
     """The columns ``sheets.rows.people_on`` reads on this tab."""
-    return tuple(PERSON_COLUMNS.get(tab, {}).values())
+    return _PERSON_COLUMNS.get(tab, ())
+
+
+_PERSON_COLUMNS = {tab: tuple(columns.values()) for tab, columns in PERSON_COLUMNS.items()}
 
 
 def digest_day(partnership: Partnership, today: dt.date) -> dt.date | None:
@@ -189,7 +192,7 @@ class _Planner:
         # What a row standing in a given place and naming given people was found to owe (see plan_row).
         self._owed: dict[tuple, tuple[tuple[tuple[str, int, str], ...], tuple[str, str, int] | None]] = {}
         self._recording: list[tuple[str, str, str]] | None = None
-        self._valid: dict[str, bool] = {}
+        self._patterns: dict[tuple, tuple[tuple[int, ...], list[str]] | None] = {}
         self._partnership_addresses = (partnership.email.business_support.lower(),
                                        partnership.email.partnership_manager.lower())
         self._stuck_entry: tuple[str, str, int] | None = None
@@ -308,13 +311,13 @@ class _Planner:
         owed = self._owed.get(signature)
         if owed is not None:
             templates, stuck = owed
-            where = _where(tab, row.reference)
+            reference = row.reference
+            where = _where(tab, reference)
             keys = [where + head + lowered[slot] + tail for head, slot, tail in templates]
-            sent = self.sent
-            if all(key in sent for key in keys):
+            if self.sent.issuperset(keys):
                 self.already_sent.update(keys)
                 if stuck is not None:
-                    self.stuck.append((tab, row.reference, *stuck))
+                    self.stuck.append((tab, reference, *stuck))
                 return
         recorded: list[tuple[str, str, str]] = []
         self._recording, self._stuck_entry = recorded, None
@@ -330,18 +333,22 @@ class _Planner:
         """The row's addresses and the partnership's, as ``sheets.rows.people_on`` reads them, in
         lower case (blank when not given), and their pattern: for each, the first place its
         address is found (-1 when blank). None when an address is mistyped."""
-        values, valid = record.values, self._valid
+        columns = _person_columns(record.tab)
+        typed = (record.tab, *map(record.values.get, columns))
+        found = self._patterns.get(typed, False)
+        if found is not False:
+            return found
         lowered = [self._partnership_addresses[0], self._partnership_addresses[1]]
-        for column in _person_columns(record.tab):
-            value = values.get(column, "").strip()
-            if value:
-                ok = valid.get(value)
-                if ok is None:
-                    ok = valid[value] = bool(EMAIL_ADDRESS.match(value))
-                if not ok:
-                    return None
+        for value in typed[1:]:
+            value = (value or "").strip()
+            if value and not EMAIL_ADDRESS.match(value):
+                found = None
+                break
             lowered.append(value.lower())
-        return tuple(lowered.index(a) if a else -1 for a in lowered), lowered
+        else:
+            found = tuple(lowered.index(a) if a else -1 for a in lowered), lowered
+        self._patterns[typed] = found
+        return found
 
     def _plan_row(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position) -> None:
         """Plan the row's emails in full."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import partial
+from operator import attrgetter, methodcaller
 from typing import Callable, Iterable
 
 from notify import Email
@@ -173,6 +174,6 @@ def notices(dues: Iterable[Due], tab: str, reference: str, sent: set[str]) -> li
 
 def sent_keys(records: Iterable[Record]) -> set[str]:
     """The keys in the Reminders tab's rows."""
-    keys = {record.get(REMINDER_KEY).strip() for record in records}
+    keys = set(map(str.strip, map(methodcaller("get", REMINDER_KEY, ""), map(attrgetter("values"), records))))
     keys.discard("")
     return keys

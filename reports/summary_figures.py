@@ -245,7 +245,7 @@ def _counts(table: Table | None, procedure: Procedure, partnership: Partnership,
     dates = list(map(_DATES, rows))
     values = list(map(_VALUES, map(_RECORD, rows)))
     # Rows read with the same dates share one ChallengeDates, and so one position.
-    distinct = {id(d): d for d in dates}
+    distinct = dict(zip(map(id, dates), dates))
     where = standing.where
     position_of = {key: where(d) for key, d in distinct.items()}
     positions = {id(p): p for p in position_of.values()}

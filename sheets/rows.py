@@ -10,12 +10,12 @@ import re
 import weakref
 from collections import Counter
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Mapping
 
 from procedures import Calendar, ChallengeDates, Positions, Procedure
 from procedures.values import parse_date
 from sheets.base import Problem, Record, Table
-from sheets.tables import collector_paused
 from sheets.schema import (
     DATE_COLUMNS,
     PERSON_COLUMNS,
@@ -26,6 +26,7 @@ from sheets.schema import (
     STEP_STARTED,
     WITHDRAWN_ON,
 )
+from sheets.tables import collector_paused
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,6 @@ class _Reader:
         # Rows typed with the same dates and step read the same: a sheet of 100,000 rows holds
         # a few thousand such combinations.
         self.dates: dict[tuple, ChallengeDates] = {}
-        self.columns: dict[str, tuple[str, ...]] = {}
 
     def step(self, text: str) -> int | None:
         if text not in self.steps:
@@ -58,10 +58,7 @@ class _Reader:
 
     def read(self, record: Record) -> tuple[ChallengeDates | None, list[Problem]]:
         values = record.values
-        columns = self.columns.get(record.tab)
-        if columns is None:
-            columns = self.columns[record.tab] = (*DATE_COLUMNS.get(record.tab, ()), STEP)
-        key = (record.tab, *map(values.get, columns))
+        key = (record.tab, *(values.get(c) for c in DATE_COLUMNS.get(record.tab, ())), values.get(STEP))
         known = self.dates.get(key)
         if known is not None and record.reference:
             return known, []
@@ -130,34 +127,32 @@ def read_challenges(table: Table, procedure: Procedure) -> tuple[list[ReadRow], 
     counts = Counter(references)
     repeated = {reference for reference, n in counts.items() if n > 1 and reference}
     reader = _Reader(procedure)
-    known, columns, read = reader.dates, reader.columns, reader.read
+    # Rows typed with the same dates and step share one ChallengeDates: found by those cells' text.
+    names = (*DATE_COLUMNS.get(table.tab, ()), STEP)
+    seen: dict[tuple, ChallengeDates] = {}
     rows: list[ReadRow] = []
     problems: list[Problem] = []
     add = rows.append
+    new, put = object.__new__, object.__setattr__
     with collector_paused():
         for record, reference in zip(records, references):
             if repeated and reference in repeated:
                 problems.append(Problem(table.tab, record.row, REFERENCE,
                                         f"{reference} is on {counts[reference]} rows; references must be unique"))
                 continue
-            # What _Reader.read does, inline for the usual row: dates already read on another row.
-            tab = record.tab
-            names = columns.get(tab)
-            dates = known.get((tab, *map(record.values.get, names))) if names is not None and reference else None
+            key = tuple(map(record.values.get, names))
+            dates = seen.get(key) if reference and record.tab == table.tab else None
             if dates is None:
-                dates, row_problems = read(record)
+                dates, row_problems = reader.read(record)
                 if dates is None:
                     problems.extend(row_problems)
                     continue
-            add(_read_row(record, dates))
+                if reference and record.tab == table.tab:
+                    seen[key] = dates
+            row = new(ReadRow)  # ReadRow(record, dates), without the frozen dataclass's checked sets
+            put(row, "__dict__", {"record": record, "dates": dates})
+            add(row)
     return rows, problems
-
-
-def _read_row(record: Record, dates: ChallengeDates, _new=object.__new__, _put=object.__setattr__) -> ReadRow:
-    """``ReadRow(record, dates)`` without the frozen dataclass's checked attribute sets."""
-    made = _new(ReadRow)
-    _put(made, "__dict__", {"record": record, "dates": dates})
-    return made
 
 
 @dataclass(frozen=True)
@@ -234,10 +229,15 @@ def people_on(record: Record, *, business_support: str, partnership_manager: str
     return People(found, tuple(dict.fromkeys(mistyped)))
 
 
+_DATES, _RAISED_ON = attrgetter("dates"), attrgetter("raised_on")
+
+
 def raised_by(rows: list[ReadRow], today: dt.date, real_today: dt.date) -> tuple[list[ReadRow], list[Problem]]:
     """The rows raised on or before ``today``; later ones are left alone (a run for an earlier
     day, catching up, never acts on them), and one raised after ``real_today`` is a date typed
     wrong: a Problem."""
+    if not rows or max(map(_RAISED_ON, map(_DATES, rows))) <= today:
+        return list(rows), []  # the usual sheet: nothing raised after today
     kept: list[ReadRow] = []
     problems: list[Problem] = []
     for row in rows:
