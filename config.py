@@ -60,8 +60,8 @@ class Config:
     SHEET_CACHE_SECONDS = float(os.environ.get("SHEET_CACHE_SECONDS", "30"))
     # Google Sheets calls a minute, per service account, shared by every process through the state
     # store (Google allows 60 of each); the job leaves the last SHEETS_PAGE_RESERVE to people's pages.
-    SHEETS_READS_PER_MINUTE = int(os.environ.get("SHEETS_READS_PER_MINUTE", "55"))
-    SHEETS_WRITES_PER_MINUTE = int(os.environ.get("SHEETS_WRITES_PER_MINUTE", "55"))
+    SHEETS_READS_PER_MINUTE = int(os.environ.get("SHEETS_READS_PER_MINUTE", "58"))
+    SHEETS_WRITES_PER_MINUTE = int(os.environ.get("SHEETS_WRITES_PER_MINUTE", "58"))
     SHEETS_PAGE_RESERVE = int(os.environ.get("SHEETS_PAGE_RESERVE", "5"))
     SIGN_IN_LINK_MINUTES = int(os.environ.get("SIGN_IN_LINK_MINUTES", "15"))
     SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "5 per 15 minutes")

@@ -3,7 +3,7 @@
 Every partnership's sheet is on ONE in-process fake Sheets API, which enforces Google's 60 read
 and 60 write requests a minute per user on a simulated clock (a refused call gets Google's 429).
 The nightly job runs for every partnership in turn, its calls paced by the app's limiter
-(``sheets.quota``, the state store's sliding windows; 55 a minute, 5 kept for pages); meanwhile 20
+(``sheets.quota``, the state store's sliding windows; 58 a minute, 5 kept for pages); meanwhile 20
 people browse pages of a few partnerships (the app through Flask's test client), each a page every
 20 simulated seconds. The clock moves only when someone waits: a Google call takes no simulated
 time, so the figures measure the quota, not Google's speed. When the job waits for a slot, the page
@@ -66,7 +66,7 @@ class Scale:
     browsed: int = 4                 # partnerships the people browse (spread evenly)
     page_every: float = 20.0         # simulated seconds between one person's pages
     google_per_minute: int = 60      # what the fake enforces, reads and writes each
-    app_per_minute: int = 55         # SHEETS_READS_PER_MINUTE and SHEETS_WRITES_PER_MINUTE
+    app_per_minute: int = 58         # SHEETS_READS_PER_MINUTE and SHEETS_WRITES_PER_MINUTE
     page_reserve: int = 5            # SHEETS_PAGE_RESERVE
 
 
