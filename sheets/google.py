@@ -307,9 +307,13 @@ class GoogleWorkbook(Workbook):
         header = [cell_text(v) for v in rows[0]] if header is None and rows else list(header or [])
         dates = {i for i, name in enumerate(header) if name.strip() in DATE_COLUMNS.get(tab, ())}
         # Text arrives as text; only the odd number (a date cell, a typed number) needs turning into text.
-        return [row if all(type(v) is str for v in row) else
-                [_date_text(v) if i in dates else cell_text(v) for i, v in enumerate(row)]
-                for row in rows]
+        def as_text(row: list[Any]) -> list[str]:
+            try:
+                "".join(row)  # in C: refuses a row holding anything but text
+                return row
+            except TypeError:
+                return [_date_text(v) if i in dates else cell_text(v) for i, v in enumerate(row)]
+        return [as_text(row) for row in rows]
 
     def _read_grids(self, tabs: Iterable[str]) -> dict[str, Grid]:
         """Whole tabs, in one ``values:batchGet``; a tab that is not there is left out."""
