@@ -212,7 +212,58 @@ def test_a_step_concludes_when_a_step_up_to_the_current_one_started_never_a_late
     dates = ChallengeDates(monday_23_november_2026, step=2, earlier_starts={3: wednesday_2_december_2026})
     pos = position(pan_cheshire, england, dates, thursday_3_december_2026)
     assert pos.timeline[0].state == "done" and pos.timeline[0].concluded is None
+    # Step 3 is to come again: it has not started.
+    assert pos.timeline[2].state == "to come" and pos.timeline[2].started is None
     started = ChallengeDates(monday_23_november_2026, step=2, step_started=wednesday_25_november_2026,
                              earlier_starts={3: wednesday_2_december_2026})
     assert position(pan_cheshire, england, started, thursday_3_december_2026).timeline[0].concluded \
         == wednesday_25_november_2026
+
+
+def test_due_soon_is_one_working_day_before_unless_a_partnership_says_otherwise():
+    # Durham stage 2 from Monday 23rd concludes Thursday 26th.
+    dates = ChallengeDates(monday_23_november_2026, step=2)
+    assert position(durham, england, dates, dt.date(2026, 11, 24)).status == "on track"
+    assert position(durham, england, dates, wednesday_25_november_2026).status == "due soon"
+
+
+def test_a_durham_record_begun_at_stage_1_runs_stage_2_from_its_escalation():
+    # Raised Monday 23rd at stage 1, escalated to stage 2 on Wednesday 25th (History), to stage 3 on
+    # Tuesday 1 December: stage 2's 3 working days ran from the 25th, to Monday 30th.
+    dates = ChallengeDates(monday_23_november_2026, step=3, step_started=tuesday_1_december_2026,
+                           earlier_starts={2: wednesday_25_november_2026})
+    stage2 = position(durham, england, dates, tuesday_1_december_2026).timeline[1]
+    assert (stage2.started, stage2.conclude_by, stage2.concluded) == (
+        wednesday_25_november_2026, dt.date(2026, 11, 30), tuesday_1_december_2026)
+
+
+def test_a_step_start_left_blank_is_taken_from_the_history():
+    # Pan Cheshire counts from the challenge, so a blank Step started is allowed; the History says
+    # step 2 started Wednesday 25th and step 3 Wednesday 2 December.
+    dates = ChallengeDates(monday_23_november_2026, step=3,
+                           earlier_starts={2: wednesday_25_november_2026, 3: wednesday_2_december_2026})
+    pos = position(pan_cheshire, england, dates, thursday_3_december_2026)
+    assert pos.timeline[2].started == wednesday_2_december_2026
+    assert pos.timeline[1].concluded == wednesday_2_december_2026
+
+
+def test_steps_after_the_one_a_challenge_was_resolved_at_have_no_dates():
+    dates = ChallengeDates(monday_23_november_2026, step=2, step_started=wednesday_25_november_2026,
+                           resolved_on=thursday_26_november_2026, earlier_starts={3: tuesday_1_december_2026})
+    pos = position(pan_cheshire, england, dates, thursday_3_december_2026)
+    assert [(t.state, t.started, t.start_by, t.conclude_by, t.concluded) for t in pos.timeline[2:]] == [
+        ("not needed", None, None, None, None)] * 2
+    assert [t.step for t in pos.timeline] == list(pan_cheshire.steps)
+    assert pos.timeline[1].concluded == thursday_26_november_2026
+
+
+def test_a_first_step_whose_start_by_counts_from_its_own_start_has_none():
+    procedure = parse_procedure("own-start.toml", {
+        "slug": "own-start", "name": "Counted from each step", "counted_from": "step",
+        "steps": [{"name": "Talk", "role": "Practitioners", "start_by": 1, "conclude_by": 2},
+                  {"name": "Managers", "role": "Line managers", "start_by": 1, "conclude_by": 3}]})
+    pos = position(procedure, england, ChallengeDates(monday_23_november_2026), monday_23_november_2026)
+    # Step 1 concludes 2 working days after day 1 (Wednesday 25th); step 2 should start a working
+    # day after that (Thursday 26th) and conclude 3 working days after step 1 is due to (Monday 30th).
+    assert [(t.start_by, t.conclude_by) for t in pos.timeline] == [
+        (None, wednesday_25_november_2026), (thursday_26_november_2026, dt.date(2026, 11, 30))]
