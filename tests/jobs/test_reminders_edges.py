@@ -179,6 +179,11 @@ def test_the_repeated_agency_window_is_the_last_90_days(tmp_path, oldest_days_ag
     if flagged:
         flag = next(r for r in plan.reminders if r.kind == "repeated agency")
         assert flag.reference == "DSCP-3" and flag.due == monday_23_november_2026
+        # Its key names the Compliance tab, so a Challenges row with the same reference is another email.
+        assert flag.tab == COMPLIANCE
+        assert flag.key == f"Compliance:DSCP-3||repeated agency|{BUSINESS_MANAGER}|2026-11-23"
+        sent = plan_reminders(p, tables([], rows, sent_keys=[flag.key]), monday_23_november_2026)
+        assert to(sent, "repeated agency") == []
 
 
 def test_a_withdrawn_compliance_challenge_does_not_count_towards_a_repeated_agency(tmp_path):
@@ -206,3 +211,12 @@ def test_compliance_challenges_with_no_agency_typed_are_not_a_repeated_agency(tm
     rows = [durham_row(f"DSCP-{i}", f"{day}/11/2026", "2", Professional_agency=" ")
             for i, day in enumerate(("16", "18", "20"), start=1)]
     assert to(plan_reminders(p, tables([], rows), monday_23_november_2026), "repeated agency") == []
+
+
+def test_an_agency_below_the_count_does_not_stop_another_being_flagged(tmp_path):
+    p = durham(tmp_path)
+    rows = [durham_row("DSCP-1", "02/11/2026", "2", Professional_agency="Housing"),
+            *(durham_row(f"DSCP-{i}", f"{day}/11/2026", "2") for i, day in enumerate(("16", "18", "20"), start=2))]
+    plan = plan_reminders(p, tables([], rows), monday_23_november_2026)
+    assert [(r.reference, r.recipient) for r in plan.reminders if r.kind == "repeated agency"] == [
+        ("DSCP-4", BUSINESS_MANAGER)]
