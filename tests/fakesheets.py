@@ -1047,3 +1047,13 @@ def google_workbook(api: FakeSheetsAPI, partnership: Any, *, purpose: str = "web
                                       sleep=sleep or (lambda seconds: None), clock=clock, store=store,
                                       cache_seconds=cache_seconds, limiter=limiter,
                                       who="job" if purpose == "cron" else "page")
+
+
+class StoppedClock:
+    """A clock for ``google_workbook(clock=...)`` that stands still until a test moves ``now``."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

@@ -8,15 +8,7 @@ from sheets.base import SummaryTable
 from sheets.google import forget_cached_pages
 from sheets.schema import CHALLENGES, HISTORY, REFERENCE, REMINDERS, STATUS, SUMMARY
 from state import open_store
-from tests.fakesheets import FakeSheetsAPI, google_workbook
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fakesheets import FakeSheetsAPI, StoppedClock, google_workbook
 
 
 @pytest.fixture
@@ -113,7 +105,7 @@ def test_an_append_after_a_person_moved_the_columns_is_put_under_the_right_heade
 
 def test_another_instances_write_empties_this_ones_page_cache(api, partnership, store):
     forget_cached_pages()
-    clock = Clock()
+    clock = StoppedClock()
     page = book(api, partnership, store, cache_seconds=30, clock=clock)
     page.read_all([CHALLENGES, HISTORY])
     book(api, partnership, store, cache_seconds=30, clock=clock).read(CHALLENGES)

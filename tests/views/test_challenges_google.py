@@ -16,7 +16,7 @@ from jobs.run import run_partnerships
 from sheets.google import forget_cached_pages
 from sheets.schema import CHALLENGES, HISTORY, LISTS, REMINDERS
 from state import store_for
-from tests.fakesheets import FakeSheetsAPI, google_workbook
+from tests.fakesheets import FakeSheetsAPI, StoppedClock, google_workbook
 from tests.views.challenge_pages import app, outbox, page, partnership, send_form, sign_in_as  # noqa: F401
 from tests.views.test_challenges import answers
 from views import records
@@ -24,17 +24,9 @@ from views import records
 WRITES = {"batchUpdate", "values.batchUpdate", "values.append", "values.update", "values.clear"}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock():
-    return Clock()
+    return StoppedClock(1000.0)
 
 
 @pytest.fixture
