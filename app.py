@@ -8,7 +8,8 @@ from typing import Any, Mapping
 from flask import Flask
 
 from config import LOCAL_BASE_URL, Config, LocalConfig, StartRefused, local_dev, unsafe_setting
-from partnership.config import ConfigError, Partnership, load_partnerships
+from partnership import attach
+from partnership.config import ConfigError, load_partnerships
 from procedures.values import DEFAULT_TIMEZONE, time_zone
 
 
@@ -33,7 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         partnerships = load_partnerships(Path(app.config["PARTNERSHIPS_DIR"]), Path(app.config["BASE_DIR"]))
     except ConfigError as e:
         raise StartRefused(f"error: {e}") from None
-    app.extensions["partnerships"] = partnerships
+    attach(app, partnerships)
 
     from state.web import init_state
     init_state(app)
@@ -47,7 +48,3 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.cli.add_command(demo_cli)
     app.cli.add_command(jobs_cli)
     return app
-
-
-def partnerships(app: Flask) -> dict[str, Partnership]:
-    return app.extensions["partnerships"]

@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
+from partnership import partnerships_of  # noqa: E402
 from sheets.schema import AGENCIES, CHALLENGES, HISTORY, LISTS, REFERENCE, SUBMISSION_ID, THEMES  # noqa: E402
 
 FAULTS = ("429", "500", "timeout", "connection", "lost")
@@ -105,7 +106,7 @@ def submissions_to_flaky_google(count: int, rate: float = 0.1, seed: int = 1) ->
 
     with tempfile.TemporaryDirectory() as tmp:
         app = app_in(Path(tmp))
-        partnership = app.extensions["partnerships"]["demo"]
+        partnership = partnerships_of(app)["demo"]
         api = FakeSheetsAPI()
         setup = google_workbook(api, partnership)
         setup.init()
@@ -163,11 +164,12 @@ sys.path.insert(0, {root!r})
 from benchmarks.faults import app_in
 from pathlib import Path
 from jobs.run import run_partnerships
+from partnership import partnerships_of
 # The run before was killed: its lock in the state store would free itself after JOB_LOCK_MINUTES;
 # here the next run comes at once, as if that time had passed.
 app = app_in(Path({folder!r}), JOB_LOCK_MINUTES=0)
 with app.app_context():
-    ok = run_partnerships([app.extensions["partnerships"]["demo"]], dt.date.fromisoformat({today!r}),
+    ok = run_partnerships([partnerships_of(app)["demo"]], dt.date.fromisoformat({today!r}),
                           config=app.config, echo=lambda *a, **k: None)
 sys.exit(0 if ok else 1)
 """
@@ -179,7 +181,7 @@ def owing_workbook(folder: Path, owed: int, today: dt.date) -> None:
     from sheets.open import open_workbook
 
     app = app_in(folder)
-    book = open_workbook(app.extensions["partnerships"]["demo"], purpose="cron")
+    book = open_workbook(partnerships_of(app)["demo"], purpose="cron")
     book.init()
     raised = today - dt.timedelta(days=10)
     rows = [{REFERENCE: f"DEMO-K{i:05d}", "Raised on": raised.isoformat(), "Step": "1",
@@ -194,7 +196,7 @@ def owed_keys(folder: Path, today: dt.date) -> list[str]:
     from sheets.open import open_workbook
 
     app = app_in(folder)
-    partnership = app.extensions["partnerships"]["demo"]
+    partnership = partnerships_of(app)["demo"]
     result = run_reminders(open_workbook(partnership, purpose="cron"), partnership, today, send=lambda e: None,
                            dry_run=True, base_url="http://localhost")
     return [r.key for r in result.would_send]
@@ -243,7 +245,7 @@ def job_killed(owed_challenges: int, kills: int, seed: int = 2, per_workbook: in
         template = Path(tmp) / "template"
         owing_workbook(template, owed_challenges, today)
         keys = owed_keys(template, today)
-        from_address = app_in(template).extensions["partnerships"]["demo"].email.from_address
+        from_address = partnerships_of(app_in(template))["demo"].email.from_address
         expected = {message_id(Email(to="", subject="", text="", key=k), from_address) for k in keys}
         done = trial = 0
         killed_while_sending = 0
@@ -299,7 +301,7 @@ def relay_failing(emails_owed: int = 6, times: int = 2) -> list[tuple[str, str, 
                     folder = Path(tmp) / f"{stage}-{how}".replace(" ", "-")
                     shutil.copytree(template, folder)
                     app = app_in(folder, **relay.config(MAIL_SMTP_TIMEOUT=1.0))
-                    partnership = app.extensions["partnerships"]["demo"]
+                    partnership = partnerships_of(app)["demo"]
                     relay.take()
                     relay.fail(stage, how, times=times)
                     runs = 0

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
+from partnership import partnerships_of  # noqa: E402
 from sheets.open import open_workbook  # noqa: E402
 from sheets.schema import AGENCIES, CHALLENGES, HISTORY, LISTS, THEMES  # noqa: E402
 
@@ -53,7 +54,7 @@ def build(size: int, folder: Path):
                       "BASE_DIR": str(folder), "MAIL_OUTBOX_DIR": str(folder / "outbox"),
                       "STATE_URL": f"sqlite:///{folder}/state.sqlite3", "SESSION_COOKIE_SECURE": False,
                       "LOCAL_DEV": True, "RATELIMIT_ENABLED": False})
-    book = open_workbook(app.extensions["partnerships"]["demo"])
+    book = open_workbook(partnerships_of(app)["demo"])
     book.init()
     today = dt.date.today()
     book.append(LISTS, [{AGENCIES: "Health", THEMES: "Timeliness"}, {AGENCIES: "Police"}])

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
+from partnership import partnerships_of  # noqa: E402
 from sheets.open import open_workbook  # noqa: E402
 from sheets.schema import AGENCIES, LISTS, THEMES  # noqa: E402
 
@@ -117,7 +118,7 @@ def main() -> None:
                           "MAIL_BACKEND": "outbox", "MAIL_OUTBOX_DIR": str(base / "outbox"),
                           "PENDING_DIR": str(base / "pending"), "STATE_STORE": f"sqlite:///{base}/state.sqlite3",
                           "SESSION_COOKIE_SECURE": False, "SIGN_IN_MIN_SECONDS": 0, "RATELIMIT_ENABLED": False})
-        book = open_workbook(app.extensions["partnerships"]["demo"])
+        book = open_workbook(partnerships_of(app)["demo"])
         book.init()
         book.append(LISTS, [{AGENCIES: "Health", THEMES: "Timeliness"}, {AGENCIES: "Police", THEMES: "Other"}])
         client = app.test_client()

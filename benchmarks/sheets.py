@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from partnership import partnerships_of  # noqa: E402
 from partnership.config import SheetConfig, load_partnership  # noqa: E402
 from sheets import local  # noqa: E402
 from sheets.base import SummaryTable  # noqa: E402
@@ -98,7 +99,7 @@ def page_calls(rows: int, folder: Path) -> dict[str, dict[str, int]]:
                       "BASE_DIR": str(folder), "MAIL_OUTBOX_DIR": str(folder / "outbox"),
                       "STATE_URL": f"sqlite:///{folder}/app-{rows}.sqlite3", "SESSION_COOKIE_SECURE": False,
                       "LOCAL_DEV": True, "RATELIMIT_ENABLED": False, "SHEET_CACHE_SECONDS": 30})
-    partnership = app.extensions["partnerships"]["demo"]
+    partnership = partnerships_of(app)["demo"]
     api = FakeSheetsAPI()
     google_sheet(api, rows, "fake-demo")
     store = store_for(app.config)

@@ -25,6 +25,19 @@ class _Day(click.ParamType):
             self.fail(f"{value!r} is not a date: type it as YYYY-MM-DD, e.g. 2026-12-29", param, ctx)
 
 
+def _chosen(slug: str | None) -> list:
+    """The partnership ``--partnership`` names, else every one (by slug); a clear error for one unknown."""
+    from flask import current_app
+
+    from partnership import partnerships_of
+
+    known = partnerships_of(current_app)
+    if slug is not None and slug not in known:
+        raise click.BadParameter(f"no partnership called {slug!r} (configured: {', '.join(sorted(known))})",
+                                 param_hint="--partnership")
+    return [known[slug]] if slug else [known[s] for s in sorted(known)]
+
+
 @jobs_cli.command("run")
 @click.option("--partnership", "slug", metavar="SLUG", help="Only this partnership (default: every one).")
 @click.option("--today", type=_Day(), help="Run as if it were this day (default: today); for testing and catching up.")
@@ -50,11 +63,7 @@ def run_command(slug: str | None, today, dry_run: bool) -> None:
 
     from jobs.run import run_partnerships
 
-    known = current_app.extensions["partnerships"]
-    if slug is not None and slug not in known:
-        raise click.BadParameter(f"no partnership called {slug!r} (configured: {', '.join(sorted(known))})",
-                                 param_hint="--partnership")
-    chosen = [known[slug]] if slug else [known[s] for s in sorted(known)]
+    chosen = _chosen(slug)
     zone = current_app.extensions["timezone"]
     outcomes: dict[str, str] = {}
     ok = run_partnerships(chosen, today or dt.datetime.now(zone).date(), config=current_app.config, dry_run=dry_run,
@@ -84,11 +93,7 @@ def summary_command(slug: str | None, today) -> None:
     from reports.summary import last_success, run_summaries
     from sheets.open import open_workbook
 
-    known = current_app.extensions["partnerships"]
-    if slug is not None and slug not in known:
-        raise click.BadParameter(f"no partnership called {slug!r} (configured: {', '.join(sorted(known))})",
-                                 param_hint="--partnership")
-    chosen = [known[slug]] if slug else [known[s] for s in sorted(known)]
+    chosen = _chosen(slug)
     zone = current_app.extensions["timezone"]
     runs = run_summaries(chosen, today.date() if today else dt.datetime.now(zone).date(),
                          lambda p: open_workbook(p, purpose="cron", config=current_app.config),
@@ -130,12 +135,8 @@ def retention_command(slug: str | None, today, dry_run: bool) -> None:
     from sheets.open import open_workbook
     from state import StateUnavailable
 
-    known = current_app.extensions["partnerships"]
-    if slug is not None and slug not in known:
-        raise click.BadParameter(f"no partnership called {slug!r} (configured: {', '.join(sorted(known))})",
-                                 param_hint="--partnership")
     ok = True
-    for partnership in [known[slug]] if slug else [known[s] for s in sorted(known)]:
+    for partnership in _chosen(slug):
         if partnership.retention.anonymise_after_months is None:
             click.echo(retention.not_set_message(partnership), err=True)
             ok = False

@@ -7,6 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from partnership import partnerships_of
 from partnership.config import Partnership
 from sheets.base import SheetError
 from state import StateUnavailable, refresh_lists, store_for
@@ -16,7 +17,7 @@ demo_cli = AppGroup("demo", help="The demo partnership's invented data.")
 
 
 def _partnership(slug: str) -> Partnership:
-    known = current_app.extensions["partnerships"]
+    known = partnerships_of(current_app)
     if slug not in known:
         raise click.BadParameter(f"no partnership called {slug!r} (known: {', '.join(sorted(known))})",
                                  param_hint="--partnership")

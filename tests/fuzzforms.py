@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
+from partnership import partnerships_of
 from sheets.open import open_workbook
 from sheets.schema import AGENCIES, CHALLENGES, COMPLIANCE, HISTORY, LISTS, SUBMISSION_ID, THEMES
 
@@ -100,7 +101,7 @@ class Fuzzer:
 
     def __init__(self, app):
         self.app = app
-        self.partnership = app.extensions["partnerships"]["demo"]
+        self.partnership = partnerships_of(app)["demo"]
         self.book = open_workbook(self.partnership)
         self.book.init()
         self.book.append(LISTS, [{AGENCIES: a, THEMES: t} for a, t in

@@ -12,6 +12,7 @@ import time
 
 from flask import Blueprint, current_app, jsonify
 
+from partnership import partnerships_of
 from partnership.config import Partnership
 from sheets.base import SheetError
 from sheets.schema import LISTS
@@ -34,7 +35,7 @@ def readyz():
         store.ping()
     except StateUnavailable:
         return jsonify(status="unavailable", state_store="unreachable"), 503
-    partnerships = current_app.extensions["partnerships"]
+    partnerships = partnerships_of(current_app)
     sheets = {}
     for slug in sorted(partnerships):
         reachable = _sheet_reachable(partnerships[slug])

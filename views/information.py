@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, render_template
 
 from partnership.config import Partnership
 from sheets.schema import CHALLENGES, COMPLIANCE, HISTORY, REMINDERS, personal_columns
-from views.partnership import get_partnership
+from views.partnership import by_name, get_partnership
 
 bp = Blueprint("info", __name__)
 
@@ -23,7 +23,7 @@ STATEMENT_REVIEWED = dt.date(2026, 11, 30)
 
 
 def _all() -> list[Partnership]:
-    return sorted(current_app.extensions["partnerships"].values(), key=lambda p: p.name)
+    return by_name()
 
 
 def email_processor() -> str | None:

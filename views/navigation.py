@@ -6,10 +6,11 @@ list a challenge's own pages belong to is marked ``active`` (aria-current="true"
 """
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, url_for
+from flask import has_request_context, request, url_for
 
 from state.base import StateUnavailable
 from views.auth import User, current_user
+from views.partnership import partnership_in_url
 from views.records import lists
 
 # Pages that belong to a section of the navigation without being its page.
@@ -63,13 +64,12 @@ def service_navigation() -> dict:
     """``service_navigation``: the items for this request's partnership, or None off partnership pages."""
     if not has_request_context():
         return {"service_navigation": None}
-    view_args = request.view_args or {}
-    partnership = current_app.extensions["partnerships"].get(view_args.get("slug"))
+    partnership = partnership_in_url()
     if partnership is None:
         return {"service_navigation": None}
     user = current_user()
     has_compliance = partnership.compliance_procedure is not None
     sends = bool(has_compliance and user is not None and user.partnership == partnership.slug
                  and _sends_compliance(partnership, user))
-    items = items_for(partnership.slug, has_compliance, user, request.endpoint, view_args, sends)
+    items = items_for(partnership.slug, has_compliance, user, request.endpoint, request.view_args or {}, sends)
     return {"service_navigation": items}

@@ -29,6 +29,7 @@ from state import store_for
 from views.auth import User
 from views.formatting import history_time, now as formatting_now, today as local_today
 from views.lists_cache import lists_table
+from views.partnership import partnership_in_url
 
 # History actions that move a challenge to the step in their Step column.
 MOVES = ("Escalated", "Moved on")
@@ -257,9 +258,7 @@ def send(partnership: Partnership, email: Email) -> bool:
 def sheet_unavailable(error: SheetUnavailable):
     """The page shown when a page's reading of the spreadsheet fails: 503, saying whether answers were kept."""
     current_app.logger.warning("spreadsheet unavailable: %s", error)
-    slug = (request.view_args or {}).get("slug")
-    partnership = current_app.extensions["partnerships"].get(slug)
-    return render_template("partials/sheet_unavailable.html", partnership=partnership,
+    return render_template("partials/sheet_unavailable.html", partnership=partnership_in_url(),
                            posted=request.method == "POST"), 503
 
 
@@ -278,7 +277,7 @@ def reads_the_sheet(bp: Blueprint) -> None:
 
     @bp.before_request
     def write_kept_submissions() -> None:
-        partnership = current_app.extensions["partnerships"].get((request.view_args or {}).get("slug"))
+        partnership = partnership_in_url()
         if partnership is not None:
             flush(partnership)
 
@@ -379,8 +378,7 @@ _NOT_ANSWERS = frozenset({"csrf_token", "at_step", "submission_id", "submit"})
 
 def needs_correcting(error: NeedsCorrecting):
     """The refusal page: what is wrong with the row, and every answer sent, to copy and send again."""
-    slug = (request.view_args or {}).get("slug")
-    partnership = current_app.extensions["partnerships"].get(slug)
+    partnership = partnership_in_url()
     answers = [(name.replace("_", " ").capitalize(), value) for name, values in request.form.lists()
                if name not in _NOT_ANSWERS for value in values if value.strip()]
     return render_template("partials/needs_correcting.html", partnership=partnership, challenge=error.challenge,

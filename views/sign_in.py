@@ -19,6 +19,7 @@ from limits import parse as parse_limit
 from forms.sign_in import ContinueSignInForm, SignInForm
 from notify import EmailFailed, send_email
 from notify import messages as mail
+from partnership import partnerships_of
 from partnership.config import Partnership
 from procedures.values import is_email_address
 from sheets.schema import BUSINESS_SUPPORT
@@ -100,7 +101,7 @@ def end_expired_session():
         return None
     why, slug = expired
     flash(IDLE_MESSAGE.format(minutes=minutes) if why == "idle" else LIFETIME_MESSAGE.format(hours=hours), "info")
-    if not slug or slug not in current_app.extensions["partnerships"]:
+    if not slug or slug not in partnerships_of(current_app):
         return redirect(url_for("public.index"))
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     if request.method == "POST" and user is not None and request.form:

@@ -15,6 +15,7 @@ from typing import Iterator
 import pytest
 
 from app import create_app
+from partnership import partnerships_of
 from tests.browser_support import chromium, served
 from sheets.open import open_workbook
 from sheets.schema import AGENCIES, LISTS, THEMES
@@ -42,7 +43,7 @@ class LiveApp:
 
     @property
     def partnership(self):
-        return self.app.extensions["partnerships"]["demo"]
+        return partnerships_of(self.app)["demo"]
 
 
 @pytest.fixture(scope="package")
@@ -63,7 +64,7 @@ def live(tmp_path_factory) -> Iterator[LiveApp]:
         "RATELIMIT_ENABLED": False,
         "SIGN_IN_MIN_SECONDS": 0,
     })
-    book = open_workbook(app.extensions["partnerships"]["demo"])
+    book = open_workbook(partnerships_of(app)["demo"])
     book.init()
     book.append(LISTS, [{AGENCIES: "Health", THEMES: "Timeliness"}, {AGENCIES: "Police", THEMES: "Other"},
                         {AGENCIES: "Children's social care"}])

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from partnership import partnerships_of
 from jobs.retention import ANONYMISED
 from procedures.values import display_date, parse_date
 from sheets.open import open_workbook
@@ -35,7 +36,7 @@ def demo(app, runner):
     """The demo workbook (a resolved challenge among open ones), as `make run` creates it."""
     result = runner.invoke(args=["demo", "init"])
     assert result.exit_code == 0, result.output
-    return open_workbook(app.extensions["partnerships"]["demo"])
+    return open_workbook(partnerships_of(app)["demo"])
 
 
 def resolved(book) -> dict[str, str]:

@@ -6,6 +6,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
+from partnership import partnerships_of
 from sheets.schema import CHALLENGES, COMPLIANCE, LISTS, STATUS, TABS
 
 
@@ -75,7 +76,7 @@ def test_demo_init_creates_invented_challenges_once(runner, workbook_path):
 
 def test_demo_dates_fall_on_working_days_before_today(app):
     from sheets.demo import demo_challenges
-    partnership = app.extensions["partnerships"]["demo"]
+    partnership = partnerships_of(app)["demo"]
     rows = demo_challenges(partnership, dt.date(2026, 11, 23))
     assert all(dt.date.fromisoformat(r["Raised on"]) < dt.date(2026, 11, 23) for r in rows)
     assert all(partnership.calendar.is_working_day(dt.date.fromisoformat(r["Raised on"])) for r in rows)

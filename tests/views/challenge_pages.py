@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from flask import url_for
 from jinja2 import BytecodeCache
 
+from partnership import partnerships_of
 from sheets.base import Workbook
 from sheets.open import open_workbook
 from sheets.schema import AGENCIES, LISTS, THEMES
@@ -51,7 +52,7 @@ def app(app):
 
 @pytest.fixture
 def partnership(app):
-    return app.extensions["partnerships"]["demo"]
+    return partnerships_of(app)["demo"]
 
 
 @pytest.fixture

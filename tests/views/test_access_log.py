@@ -119,8 +119,9 @@ with client.session_transaction() as s:
     s["user"] = {{"email": "business.support@demo-partnership.example", "partnership": "demo",
                  "role": "business_support", "reference": None}}
     s["seen"] = int(time.time())
+from partnership import partnerships_of
 from sheets.open import open_workbook
-open_workbook(app.extensions["partnerships"]["demo"]).init()
+open_workbook(partnerships_of(app)["demo"]).init()
 print(client.get("/demo/dashboard.csv").status_code)
 """
     done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=60)

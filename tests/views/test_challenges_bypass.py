@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from partnership import partnerships_of
 from sheets.open import open_workbook
 from sheets.schema import CHALLENGES
 from tests.views.challenge_pages import app, page, page_urls, send_form, sign_in_as  # noqa: F401 (fixtures)
@@ -37,7 +38,7 @@ def partnerships_dir(partnerships_dir: Path) -> Path:
 
 
 def test_a_bypass_procedure_offers_every_later_stage(client, app):
-    book = open_workbook(app.extensions["partnerships"]["skip"])
+    book = open_workbook(partnerships_of(app)["skip"])
     book.init()
     urls = page_urls(app, "skip")
     sign_in_as(client, "sam.jones@example.nhs.uk", slug="skip")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from partnership import partnerships_of
 from sheets.schema import COMPLIANCE, COMPLIANCE_ISSUES, HISTORY
 from tests.views.challenge_pages import (  # noqa: F401 (fixtures)
     app,
@@ -221,7 +222,7 @@ def test_stages_3_to_5_are_recorded_on_the_challenges_page(client, sent, app, wo
     cells = [[c.get_text(" ", strip=True) for c in tr.select("th, td")]
              for tr in page(shown).select("table.govuk-table tbody tr")]
     # Stage 2 shows the deadline it had and the day it concluded, not "No set time".
-    due = app.extensions["partnerships"]["demo"].calendar.add_working_days(TODAY, 3)
+    due = partnerships_of(app)["demo"].calendar.add_working_days(TODAY, 3)
     assert cells[1][2] == f"{due.day} {due:%B %Y}" and "Concluded" in cells[1][3]
     meeting = urls("compliance.meeting", reference=sent)
     day = [str(TODAY.day), str(TODAY.month), str(TODAY.year)]

@@ -2,6 +2,7 @@
 no answer gives a 5xx, and an accepted challenge's row holds exactly what was typed."""
 from __future__ import annotations
 
+from partnership import partnerships_of
 from tests.fuzzforms import fuzz_every_form
 from tests.views.challenge_pages import SHARED_BYTECODE
 
@@ -20,7 +21,7 @@ def test_a_control_character_in_an_answer_is_refused_with_a_message(app, client)
     from tests.views.test_challenges import answers
     from sheets.open import open_workbook
 
-    open_workbook(app.extensions["partnerships"]["demo"]).init()
+    open_workbook(partnerships_of(app)["demo"]).init()
     sign_in_as(client, RAISER)
     opened = client.get("/demo/challenges/new", follow_redirects=True)
     refused = client.post("/demo/challenges/new", data={**hidden_fields(opened), **answers(decision="a\x00b")})

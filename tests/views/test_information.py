@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from partnership import partnerships_of
 from app import create_app
 from partnership.config import load_partnership
 from sheets.schema import personal_columns
@@ -50,7 +51,7 @@ def app(app):
 
 
 def partnership(app, slug):
-    return app.extensions["partnerships"][slug]
+    return partnerships_of(app)[slug]
 
 
 @pytest.mark.parametrize("slug", SLUGS)

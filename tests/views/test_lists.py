@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from partnership import partnerships_of
 from procedures.values import format_date
 from sheets.schema import CHALLENGES, COMPLIANCE
 from tests.views.challenge_pages import (  # noqa: F401 (fixtures)
@@ -257,7 +258,7 @@ def test_business_support_see_every_compliance_challenge_and_the_row_to_correct(
 
 
 def test_no_compliance_list_without_a_compliance_procedure(app, client, partnership):
-    app.extensions["partnerships"]["demo"] = dataclasses.replace(partnership, compliance_procedure=None)
+    partnerships_of(app)["demo"] = dataclasses.replace(partnership, compliance_procedure=None)
     sign_in_as(client, SUPPORT, role="business_support")
     assert client.get("/demo/compliance").status_code == 404
     response = client.get("/demo/")
