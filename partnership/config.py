@@ -16,7 +16,7 @@ from typing import Any
 
 import procedures
 from procedures.calendar import NATIONS, Calendar
-from procedures.model import PEOPLE, Procedure, Step, Timescale
+from procedures.model import DEFAULT_STEP_LABEL, PEOPLE, Procedure, Step, Timescale
 from procedures.values import EMAIL_ADDRESS
 
 LIBRARY = Path(procedures.__file__).parent / "library"  # the procedures shipped with the app
@@ -233,7 +233,7 @@ def parse_procedure(source: str, data: dict[str, Any], prefix: str = "") -> Proc
         name=r.text("name"),
         source=r.text("source", ""),
         steps=tuple(steps),
-        step_label=r.text("step_label", "Step"),
+        step_label=r.text("step_label", DEFAULT_STEP_LABEL),
         final_escalation=r.text("final_escalation", steps[-1].role),
         may_bypass=r.get("may_bypass", bool, False),
         notes=r.text("notes", ""),

@@ -7,6 +7,9 @@ from typing import Literal
 Unit = Literal["working", "calendar"]
 CountedFrom = Literal["challenge", "step"]
 
+# What a procedure calls its steps unless its file says otherwise (Durham's say "Stage").
+DEFAULT_STEP_LABEL = "Step"
+
 # The people a procedure can name at a step, as ``acts`` (who must do something) and ``told``
 # (who is informed). Each is found on a challenge from its row (an email column) or from the
 # partnership file; ``PEOPLE`` is the one list a procedure file may use, with what each means.
@@ -58,7 +61,7 @@ class Procedure:
     name: str
     source: str
     steps: tuple[Step, ...]
-    step_label: str = "Step"
+    step_label: str = DEFAULT_STEP_LABEL
     final_escalation: str = ""
     may_bypass: bool = False
     notes: str = ""

@@ -6,6 +6,7 @@ columns anywhere; the app never writes to a column not listed here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 
 class Column(str):
@@ -24,6 +25,10 @@ class Column(str):
         column.personal = personal
         return column
 
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, bool]]:
+        # Copied and pickled as itself (str's own answer would leave ``personal`` out).
+        return (str(self),), {"personal": self.personal}
+
 
 def kept(name: str) -> Column:
     """A column retention keeps: it is counted in the figures and names nobody."""
@@ -35,6 +40,27 @@ def personal(name: str) -> Column:
     return Column(name, personal=True)
 
 
+class Tab(type):
+    """A tab's columns, written once: each ``Column`` attribute of a class made with ``Tab`` is a
+    column, in sheet order (``ChallengesTab.RAISED_BY``). Iterating the class gives them all; ``tab``
+    is the tab's name. The class is fixed: nothing can be added or changed once it is made."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict, tab: str = "") -> "Tab":
+        columns = tuple(value for value in namespace.values() if isinstance(value, Column))
+        if len(set(columns)) != len(columns):
+            raise ValueError(f"{name} names a column twice")
+        return super().__new__(mcs, name, bases, {**namespace, "tab": tab, "columns": columns})
+
+    def __setattr__(cls, name: str, value: object) -> None:
+        raise AttributeError(f"{cls.__name__}'s columns are fixed")
+
+    def __iter__(cls) -> Iterator[Column]:
+        return iter(cls.columns)
+
+    def __len__(cls) -> int:
+        return len(cls.columns)
+
+
 CHALLENGES = "Challenges"
 COMPLIANCE = "Compliance"
 HISTORY = "History"
@@ -43,16 +69,20 @@ SUMMARY = "Summary"
 LISTS = "Lists"
 TABS = (CHALLENGES, COMPLIANCE, HISTORY, REMINDERS, SUMMARY, LISTS)
 
-REFERENCE = "Reference"
-RAISED_ON = "Raised on"
-STEP = "Step"
-STEP_STARTED = "Step started"
-RESOLVED_ON = "Resolved on"
-WITHDRAWN_ON = "Withdrawn on"
-STATUS = "Status"
-STEP_DUE_BY = "Step due by"
-LAST_REMINDER = "Last reminder"
-SUBMISSION_ID = "Submission ID"
+# On both challenge tabs (and some on History and Reminders too).
+REFERENCE = kept("Reference")
+RAISED_ON = kept("Raised on")
+STEP = kept("Step")
+STEP_STARTED = kept("Step started")
+RESOLVED_ON = kept("Resolved on")
+WITHDRAWN_ON = kept("Withdrawn on")
+STATUS = kept("Status")
+STEP_DUE_BY = kept("Step due by")
+LAST_REMINDER = kept("Last reminder")
+SUBMISSION_ID = kept("Submission ID")
+OUTCOME = personal("Outcome")
+WITHDRAWAL_REASON = personal("Withdrawal reason")
+LINE_MANAGER_EMAIL = personal("Line manager email")
 
 # Written by the daily job only.
 JOB_COLUMNS = (STATUS, STEP_DUE_BY, LAST_REMINDER)
@@ -60,41 +90,46 @@ JOB_COLUMNS = (STATUS, STEP_DUE_BY, LAST_REMINDER)
 # Shared by both challenge tabs: what the procedure engine reads.
 TRACKED = (REFERENCE, RAISED_ON, STEP, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON, *JOB_COLUMNS)
 
-CHALLENGE_COLUMNS = (
-    kept(REFERENCE),
-    kept(RAISED_ON),
-    personal("Raised by"),
-    personal("Raiser role"),
-    kept("Raiser agency"),
-    personal("Raiser email"),
-    personal("Line manager email"),
-    kept("Other agency"),
-    personal("Other professional"),
-    personal("Other professional email"),
-    personal("Other professional's line manager email"),
-    kept("Child or adult"),
-    personal("Case reference"),
-    kept("Theme"),
-    personal("Decision challenged"),
-    personal("Outcome sought"),
-    kept("Concern arose on"),
-    kept(STEP),
-    kept(STEP_STARTED),
-    personal("Escalated to"),
-    personal("Escalated to email"),
-    kept(STATUS),
-    kept(STEP_DUE_BY),
-    kept(LAST_REMINDER),
-    kept(RESOLVED_ON),
-    personal("What was done"),
-    personal("Outcome"),
-    personal("How resolved"),
-    kept("Raiser satisfied"),
-    kept("Referred to partnership"),
-    kept(WITHDRAWN_ON),
-    personal("Withdrawal reason"),
-    kept(SUBMISSION_ID),
-)
+
+class ChallengesTab(metaclass=Tab, tab=CHALLENGES):
+    """A challenge between professionals, one a row."""
+
+    REFERENCE = REFERENCE
+    RAISED_ON = RAISED_ON
+    RAISED_BY = personal("Raised by")
+    RAISER_ROLE = personal("Raiser role")
+    RAISER_AGENCY = kept("Raiser agency")
+    RAISER_EMAIL = personal("Raiser email")
+    LINE_MANAGER_EMAIL = LINE_MANAGER_EMAIL
+    OTHER_AGENCY = kept("Other agency")
+    OTHER_PROFESSIONAL = personal("Other professional")
+    OTHER_PROFESSIONAL_EMAIL = personal("Other professional email")
+    OTHER_LINE_MANAGER_EMAIL = personal("Other professional's line manager email")
+    CHILD_OR_ADULT = kept("Child or adult")
+    CASE_REFERENCE = personal("Case reference")
+    THEME = kept("Theme")
+    DECISION_CHALLENGED = personal("Decision challenged")
+    OUTCOME_SOUGHT = personal("Outcome sought")
+    CONCERN_AROSE_ON = kept("Concern arose on")
+    STEP = STEP
+    STEP_STARTED = STEP_STARTED
+    ESCALATED_TO = personal("Escalated to")
+    ESCALATED_TO_EMAIL = personal("Escalated to email")
+    STATUS = STATUS
+    STEP_DUE_BY = STEP_DUE_BY
+    LAST_REMINDER = LAST_REMINDER
+    RESOLVED_ON = RESOLVED_ON
+    WHAT_WAS_DONE = personal("What was done")
+    OUTCOME = OUTCOME
+    HOW_RESOLVED = personal("How resolved")
+    RAISER_SATISFIED = kept("Raiser satisfied")
+    REFERRED_TO_PARTNERSHIP = kept("Referred to partnership")
+    WITHDRAWN_ON = WITHDRAWN_ON
+    WITHDRAWAL_REASON = WITHDRAWAL_REASON
+    SUBMISSION_ID = SUBMISSION_ID
+
+
+CHALLENGE_COLUMNS = ChallengesTab.columns
 
 # Durham's Compliance Challenge Form (seeds/004): "Raised on" is the date the form was sent.
 COMPLIANCE_ISSUES = (
@@ -106,65 +141,91 @@ COMPLIANCE_ISSUES = (
     "Other",
 )
 
-COMPLIANCE_COLUMNS = (
-    kept(REFERENCE),
-    kept(RAISED_ON),
-    personal("Family reference"),
-    personal("IRO"),
-    personal("IRO email"),
-    personal("Professional"),
-    kept("Professional agency"),
-    personal("Professional email"),
-    personal("Line manager"),
-    personal("Line manager email"),
-    personal("Safeguarding lead"),
-    personal("Safeguarding lead email"),
-    kept("Identified issue"),
-    personal("Concern and what we would like to see"),
-    kept(STEP),
-    kept(STEP_STARTED),
-    kept(STATUS),
-    kept(STEP_DUE_BY),
-    kept(LAST_REMINDER),
-    personal("Line manager response"),
-    kept("Line manager responded on"),
-    kept("Stage 2 resolved or progressed on"),
-    kept("Stage 3 meeting on"),
-    personal("Stage 3 record"),
-    kept("Stage 3 resolved or progressed on"),
-    kept("Stage 4 meeting on"),
-    personal("Stage 4 record"),
-    kept("Stage 4 resolved or progressed on"),
-    kept("Stage 5 escalated on"),
-    personal("Stage 5 reasons for escalation"),
-    kept(RESOLVED_ON),
-    personal("Outcome"),
-    kept(WITHDRAWN_ON),
-    personal("Withdrawal reason"),
-    kept(SUBMISSION_ID),
-)
 
-# "When" is when it was recorded; "Happened on" the day it happened, which may be earlier.
-HAPPENED_ON = "Happened on"
-HISTORY_COLUMNS = (kept("When"), kept(REFERENCE), kept("Tab"), kept("Action"), kept(STEP), personal("By"),
-                   personal("Details"), kept(HAPPENED_ON))
+class ComplianceTab(metaclass=Tab, tab=COMPLIANCE):
+    """A compliance challenge (an IRO's form), one a row; each stage after the first has its own columns
+    (``stage_columns``)."""
+
+    REFERENCE = REFERENCE
+    RAISED_ON = RAISED_ON
+    FAMILY_REFERENCE = personal("Family reference")
+    IRO = personal("IRO")
+    IRO_EMAIL = personal("IRO email")
+    PROFESSIONAL = personal("Professional")
+    PROFESSIONAL_AGENCY = kept("Professional agency")
+    PROFESSIONAL_EMAIL = personal("Professional email")
+    LINE_MANAGER = personal("Line manager")
+    LINE_MANAGER_EMAIL = LINE_MANAGER_EMAIL
+    SAFEGUARDING_LEAD = personal("Safeguarding lead")
+    SAFEGUARDING_LEAD_EMAIL = personal("Safeguarding lead email")
+    IDENTIFIED_ISSUE = kept("Identified issue")
+    CONCERN = personal("Concern and what we would like to see")
+    STEP = STEP
+    STEP_STARTED = STEP_STARTED
+    STATUS = STATUS
+    STEP_DUE_BY = STEP_DUE_BY
+    LAST_REMINDER = LAST_REMINDER
+    LINE_MANAGER_RESPONSE = personal("Line manager response")
+    LINE_MANAGER_RESPONDED_ON = kept("Line manager responded on")
+    STAGE_2_CONCLUDED_ON = kept("Stage 2 resolved or progressed on")
+    STAGE_3_MET_ON = kept("Stage 3 meeting on")
+    STAGE_3_RECORD = personal("Stage 3 record")
+    STAGE_3_CONCLUDED_ON = kept("Stage 3 resolved or progressed on")
+    STAGE_4_MET_ON = kept("Stage 4 meeting on")
+    STAGE_4_RECORD = personal("Stage 4 record")
+    STAGE_4_CONCLUDED_ON = kept("Stage 4 resolved or progressed on")
+    STAGE_5_ESCALATED_ON = kept("Stage 5 escalated on")
+    STAGE_5_REASONS = personal("Stage 5 reasons for escalation")
+    RESOLVED_ON = RESOLVED_ON
+    OUTCOME = OUTCOME
+    WITHDRAWN_ON = WITHDRAWN_ON
+    WITHDRAWAL_REASON = WITHDRAWAL_REASON
+    SUBMISSION_ID = SUBMISSION_ID
+
+
+COMPLIANCE_COLUMNS = ComplianceTab.columns
+
+
+class HistoryTab(metaclass=Tab, tab=HISTORY):
+    """The append-only History: "When" is when it was recorded; "Happened on" the day it happened,
+    which may be earlier."""
+
+    WHEN = kept("When")
+    REFERENCE = REFERENCE
+    TAB = kept("Tab")
+    ACTION = kept("Action")
+    STEP = STEP
+    BY = personal("By")
+    DETAILS = personal("Details")
+    HAPPENED_ON = kept("Happened on")
+
+
+HAPPENED_ON = HistoryTab.HAPPENED_ON
+HISTORY_COLUMNS = HistoryTab.columns
+
+# History actions read back: those that move a challenge to the step in their Step column, and a
+# saved Appendix A (its Details hold the answers, not shown as a note).
+ESCALATED = "Escalated"
+MOVED_ON = "Moved on"
+MOVES = (ESCALATED, MOVED_ON)
+APPENDIX_A = "Appendix A"
 
 # Where each person a procedure can name (procedures.model.PEOPLE) is found on a row.
 # Business support and the partnership manager come from the partnership file.
-PERSON_COLUMNS: dict[str, dict[str, str]] = {
+PERSON_COLUMNS: dict[str, dict[str, Column]] = {
     CHALLENGES: {
-        "raiser": "Raiser email",
-        "challenged": "Other professional email",
-        "raiser_line_manager": "Line manager email",
-        "challenged_line_manager": "Other professional's line manager email",
-        "escalated_to": "Escalated to email",
+        "raiser": ChallengesTab.RAISER_EMAIL,
+        "challenged": ChallengesTab.OTHER_PROFESSIONAL_EMAIL,
+        "raiser_line_manager": ChallengesTab.LINE_MANAGER_EMAIL,
+        "challenged_line_manager": ChallengesTab.OTHER_LINE_MANAGER_EMAIL,
+        "escalated_to": ChallengesTab.ESCALATED_TO_EMAIL,
     },
     COMPLIANCE: {
-        "raiser": "IRO email",
-        "iro": "IRO email",
-        "challenged": "Professional email",
-        "challenged_line_manager": "Line manager email",
-        "safeguarding_lead": "Safeguarding lead email",
+        "raiser": ComplianceTab.IRO_EMAIL,
+        "iro": ComplianceTab.IRO_EMAIL,
+        "challenged": ComplianceTab.PROFESSIONAL_EMAIL,
+        "challenged_line_manager": ComplianceTab.LINE_MANAGER_EMAIL,
+        "safeguarding_lead": ComplianceTab.SAFEGUARDING_LEAD_EMAIL,
     },
 }
 
@@ -172,37 +233,63 @@ PERSON_COLUMNS: dict[str, dict[str, str]] = {
 # (the lists split and search by these).
 RAISER_EMAIL = {tab: people["raiser"] for tab, people in PERSON_COLUMNS.items()}
 CHALLENGED_EMAIL = {tab: people["challenged"] for tab, people in PERSON_COLUMNS.items()}
-CHALLENGED_AGENCY = {CHALLENGES: "Other agency", COMPLIANCE: "Professional agency"}
-RAISING_AGENCY = {CHALLENGES: "Raiser agency"}
-THEME = {CHALLENGES: "Theme", COMPLIANCE: "Identified issue"}
+CHALLENGED_AGENCY = {CHALLENGES: ChallengesTab.OTHER_AGENCY, COMPLIANCE: ComplianceTab.PROFESSIONAL_AGENCY}
+RAISING_AGENCY = {CHALLENGES: ChallengesTab.RAISER_AGENCY}
+THEME = {CHALLENGES: ChallengesTab.THEME, COMPLIANCE: ComplianceTab.IDENTIFIED_ISSUE}
 
 
-def stage_columns(tab: str, number: int, first: int) -> dict[str, str]:
-    """A compliance stage's own columns: its record, the meeting date and when it concluded.
+def stage_columns(tab: str, number: int, first: int) -> dict[str, Column]:
+    """A compliance stage's own columns, by what they hold: its record, the meeting date, when it
+    concluded, and (the last stage) when and why it was escalated. Only those the tab has are given.
 
     The first recorded stage (where the form is sent) holds the line manager's response.
     """
     if number == first:
-        return {"record": "Line manager response", "responded_on": "Line manager responded on",
-                "concluded_on": f"Stage {number} resolved or progressed on"}
-    return {"record": f"Stage {number} record", "met_on": f"Stage {number} meeting on",
-            "concluded_on": f"Stage {number} resolved or progressed on",
-            "escalated_on": f"Stage {number} escalated on",
-            "reasons": f"Stage {number} reasons for escalation"}
+        wanted = {"record": ComplianceTab.LINE_MANAGER_RESPONSE,
+                  "responded_on": ComplianceTab.LINE_MANAGER_RESPONDED_ON,
+                  "concluded_on": f"Stage {number} resolved or progressed on"}
+    else:
+        wanted = {"record": f"Stage {number} record", "met_on": f"Stage {number} meeting on",
+                  "concluded_on": f"Stage {number} resolved or progressed on",
+                  "escalated_on": f"Stage {number} escalated on",
+                  "reasons": f"Stage {number} reasons for escalation"}
+    named = {str(c): c for c in COLUMNS[tab]}
+    return {kind: named[name] for kind, name in wanted.items() if name in named}
 
-REMINDER_KEY = "Key"
-# The Key holds the recipient's address, so it is personal too.
-REMINDERS_COLUMNS = (kept("Sent at"), kept(REFERENCE), kept(STEP), kept("Kind"), personal("Recipient"),
-                     kept("Due date"), personal(REMINDER_KEY))
 
-# Lists: each column is its own list, read top to bottom; blank cells are ignored.
-AGENCIES = "Agencies"
-THEMES = "Themes"
-BUSINESS_SUPPORT = "Business support"
-# The IROs who send compliance challenges; once any are listed, only they (and business support)
-# are offered the compliance form.
-IROS = "IROs"
-LISTS_COLUMNS = (kept(AGENCIES), kept(THEMES), personal(BUSINESS_SUPPORT), personal(IROS))
+class RemindersTab(metaclass=Tab, tab=REMINDERS):
+    """Each reminder sent, so none is sent twice. The Key holds the recipient's address, so it is
+    personal too."""
+
+    SENT_AT = kept("Sent at")
+    REFERENCE = REFERENCE
+    STEP = STEP
+    KIND = kept("Kind")
+    RECIPIENT = personal("Recipient")
+    DUE_DATE = kept("Due date")
+    KEY = personal("Key")
+
+
+REMINDER_KEY = RemindersTab.KEY
+REMINDERS_COLUMNS = RemindersTab.columns
+
+
+class ListsTab(metaclass=Tab, tab=LISTS):
+    """Each column is its own list, read top to bottom; blank cells are ignored."""
+
+    AGENCIES = kept("Agencies")
+    THEMES = kept("Themes")
+    BUSINESS_SUPPORT = personal("Business support")
+    # The IROs who send compliance challenges; once any are listed, only they (and business support)
+    # are offered the compliance form.
+    IROS = personal("IROs")
+
+
+AGENCIES = ListsTab.AGENCIES
+THEMES = ListsTab.THEMES
+BUSINESS_SUPPORT = ListsTab.BUSINESS_SUPPORT
+IROS = ListsTab.IROS
+LISTS_COLUMNS = ListsTab.columns
 
 DEFAULT_THEMES = (
     "Referral criteria",
@@ -214,34 +301,30 @@ DEFAULT_THEMES = (
     "Other",
 )
 
-COLUMNS: dict[str, tuple[str, ...]] = {
-    CHALLENGES: CHALLENGE_COLUMNS,
-    COMPLIANCE: COMPLIANCE_COLUMNS,
-    HISTORY: HISTORY_COLUMNS,
-    REMINDERS: REMINDERS_COLUMNS,
-    SUMMARY: (),
-    LISTS: LISTS_COLUMNS,
-}
+# Each tab the app owns and its columns (the Summary is written whole, its own way).
+TAB_COLUMNS: dict[str, Tab] = {t.tab: t for t in (ChallengesTab, ComplianceTab, HistoryTab, RemindersTab, ListsTab)}
+COLUMNS: dict[str, tuple[Column, ...]] = {tab: TAB_COLUMNS[tab].columns if tab in TAB_COLUMNS else ()
+                                          for tab in TABS}
 
 # Columns read as dates (typed as 21/11/2026, 2026-11-21 or a real date cell). The job's own
 # columns (JOB_COLUMNS) are never read: whatever is typed there is overwritten on the next run.
-DATE_COLUMNS: dict[str, tuple[str, ...]] = {
-    CHALLENGES: (RAISED_ON, "Concern arose on", STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON),
-    COMPLIANCE: (RAISED_ON, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON, "Line manager responded on",
-                 "Stage 2 resolved or progressed on", "Stage 3 meeting on", "Stage 3 resolved or progressed on",
-                 "Stage 4 meeting on", "Stage 4 resolved or progressed on", "Stage 5 escalated on"),
-    REMINDERS: ("Due date",),
+DATE_COLUMNS: dict[str, tuple[Column, ...]] = {
+    CHALLENGES: (RAISED_ON, ChallengesTab.CONCERN_AROSE_ON, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON),
+    COMPLIANCE: (RAISED_ON, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON, ComplianceTab.LINE_MANAGER_RESPONDED_ON,
+                 ComplianceTab.STAGE_2_CONCLUDED_ON, ComplianceTab.STAGE_3_MET_ON, ComplianceTab.STAGE_3_CONCLUDED_ON,
+                 ComplianceTab.STAGE_4_MET_ON, ComplianceTab.STAGE_4_CONCLUDED_ON, ComplianceTab.STAGE_5_ESCALATED_ON),
+    REMINDERS: (RemindersTab.DUE_DATE,),
 }
 
 # Tabs whose rows are challenges, found by Reference.
 REFERENCED_TABS = (CHALLENGES, COMPLIANCE)
 
 # What people write at length: the daily job never reads these (it reads the other columns only).
-FREE_TEXT: dict[str, tuple[str, ...]] = {
-    CHALLENGES: ("Decision challenged", "Outcome sought", "What was done", "Outcome", "How resolved",
-                 "Withdrawal reason"),
-    COMPLIANCE: ("Concern and what we would like to see", "Line manager response", "Stage 3 record",
-                 "Stage 4 record", "Stage 5 reasons for escalation", "Outcome", "Withdrawal reason"),
+FREE_TEXT: dict[str, tuple[Column, ...]] = {
+    CHALLENGES: (ChallengesTab.DECISION_CHALLENGED, ChallengesTab.OUTCOME_SOUGHT, ChallengesTab.WHAT_WAS_DONE,
+                 OUTCOME, ChallengesTab.HOW_RESOLVED, WITHDRAWAL_REASON),
+    COMPLIANCE: (ComplianceTab.CONCERN, ComplianceTab.LINE_MANAGER_RESPONSE, ComplianceTab.STAGE_3_RECORD,
+                 ComplianceTab.STAGE_4_RECORD, ComplianceTab.STAGE_5_REASONS, OUTCOME, WITHDRAWAL_REASON),
 }
 
 CELL_LIMIT = 50_000
