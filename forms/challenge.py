@@ -77,10 +77,10 @@ class RaiseChallengeForm(StrippedForm):
         "Who does the concern relate to?", widget=RadioInput(), choices=CHILD_OR_ADULT,
         validators=[required("Select whether the concern is about a child or an adult at risk")])
     case_reference = StringField(
-        "Case reference", widget=GovTextInput(),
+        "Case reference", widget=GovTextInput(),  # not a column
         description="The case or record number your agency uses. Do not enter the person's name.",
         validators=[required("Enter the case reference"),
-                    max_length("Case reference", CASE_REFERENCE_TEXT),
+                    max_length("Case reference", CASE_REFERENCE_TEXT),  # not a column
                     not_a_full_name("Enter a case reference, not the person's name")])
     theme = RadioField("What is the challenge about?", widget=RadioInput(), validate_choice=False,
                        validators=[required("Select what the challenge is about")])

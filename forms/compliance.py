@@ -46,18 +46,19 @@ class ComplianceChallengeForm(StrippedForm):
     iro = _text("Independent Reviewing Officer (IRO)", "Enter the IRO's name", "The IRO's name")
     iro_email = _email("IRO's email address", "Enter the IRO's email address",
                        description="Business support may send the form on an IRO's behalf: they are its IRO")
-    professional = _text("Professional", "Enter the name or role of the professional", "The professional")
+    professional = _text("Professional",  # not a column
+                         "Enter the name or role of the professional", "The professional")
     professional_agency = SelectField("Professional's agency", widget=GovSelect(), validate_choice=False,
                                       validators=[required("Select the professional's agency")])
     professional_email = StringField("Professional's email address (optional)", widget=GovTextInput(),
                                      validators=[Optional(), *email_address("Professional's email address")])
-    line_manager = _text("Line manager", "Enter the line manager's name", "The line manager's name")
+    line_manager = _text("Line manager", "Enter the line manager's name", "The line manager's name")  # not a column
     line_manager_email = _email("Line manager's email address", "Enter the line manager's email address")
     safeguarding_lead = _text("Name of Safeguarding Lead", "Enter the name of the Safeguarding Lead",
                               "The Safeguarding Lead's name")
     safeguarding_lead_email = StringField("Safeguarding Lead's email address (optional)", widget=GovTextInput(),
                                           validators=[Optional(), *email_address("Safeguarding Lead's email address")])
-    issues = SelectMultipleField("Identified issue", widget=CheckboxesInput(),
+    issues = SelectMultipleField("Identified issue", widget=CheckboxesInput(),  # not a column
                                  choices=choices(COMPLIANCE_ISSUES), validate_choice=False,
                                  description="Select all that apply",
                                  validators=[required("Select at least one identified issue")])

@@ -74,7 +74,7 @@ class ResolveForm(EventForm):
 
     resolved_on = happened_on("When was it resolved?", "the date it was resolved")
     what_was_done = _long("What was done to address the challenge?",
-                          "Enter what was done to address the challenge", "What was done")
+                          "Enter what was done to address the challenge", "What was done")  # not a column
     outcome = _long("What was the outcome of these actions?", "Enter the outcome of these actions", "The outcome")
     how_resolved = _long("How was the issue resolved?", "Enter how the issue was resolved", "How it was resolved")
     raiser_satisfied = RadioField(

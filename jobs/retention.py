@@ -21,7 +21,9 @@ from partnership.config import Partnership
 from procedures.values import display_date, format_date
 from sheets.base import Clear, Problem, Record, Table, Workbook
 from sheets.rows import read_challenges
-from sheets.schema import CHALLENGES, COLUMNS, COMPLIANCE, HISTORY, REMINDERS, STEP, personal_columns
+from sheets.schema import (
+    CHALLENGES, COLUMNS, COMPLIANCE, HISTORY, REFERENCE, REMINDERS, STEP, HistoryTab, personal_columns,
+)
 
 ANONYMISED = "Anonymised"
 BY = "retention (automatic)"
@@ -69,9 +71,9 @@ class Anonymisation:
     def history_row(self, now: dt.datetime, months: int) -> dict[str, str]:
         """Its History row; ``now`` is in the app's time zone, written as the app writes History times."""
         tabs = ", ".join(t for t in TABS_READ if self.rows(t))
-        return {"When": now.strftime("%Y-%m-%d %H:%M"), "Reference": self.reference, "Tab": self.tab,
-                "Action": ANONYMISED, STEP: self.step, "By": BY,
-                "Details": (f"Personal details cleared ({len(self.clears)} cells on {tabs}): "
+        return {HistoryTab.WHEN: now.strftime("%Y-%m-%d %H:%M"), REFERENCE: self.reference,
+                HistoryTab.TAB: self.tab, HistoryTab.ACTION: ANONYMISED, STEP: self.step, HistoryTab.BY: BY,
+                HistoryTab.DETAILS: (f"Personal details cleared ({len(self.clears)} cells on {tabs}): "
                             f"{self.closed} on {format_date(self.closed_on)}, kept {months} months")}
 
 
@@ -119,7 +121,7 @@ def plan_retention(tables: Mapping[str, Table], partnership: Partnership, today:
     related: dict[str, list[Record]] = {}
     for tab in (HISTORY, REMINDERS):
         for record in tables[tab].records:
-            if record.reference and not (tab == HISTORY and record["Action"].strip() == ANONYMISED):
+            if record.reference and not (tab == HISTORY and record[HistoryTab.ACTION].strip() == ANONYMISED):
                 related.setdefault(record.reference, []).append(record)
 
     for tab in (CHALLENGES, COMPLIANCE):
@@ -133,7 +135,7 @@ def plan_retention(tables: Mapping[str, Table], partnership: Partnership, today:
             if closed is None or closed[1] >= plan.cutoff:
                 continue  # open, or not closed long enough: never touched
             if row.reference in both:
-                plan.problems.append(Problem(tab, row.record.row, "Reference", f"{row.reference} is on both the "
+                plan.problems.append(Problem(tab, row.record.row, REFERENCE, f"{row.reference} is on both the "
                                              "Challenges and Compliance tabs: not anonymised until one is corrected"))
                 continue
             clears = _personal_cells(row.record, row.reference)

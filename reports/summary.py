@@ -122,7 +122,7 @@ def summary_sections(summary: Summary) -> list[Section]:
                 _breakdown(ch, [f.by_raising_agency for f in ch])),
         Section("Challenged agency (receiving the challenge)", "Agency", headings,
                 _breakdown(ch, [f.by_receiving_agency for f in ch])),
-        Section("By theme", "Theme", headings, _breakdown(ch, [f.by_theme for f in ch])),
+        Section("By theme", "Theme", headings, _breakdown(ch, [f.by_theme for f in ch])),  # not a column
         Section("Children and adults at risk", "Who was at risk", headings,
                 _breakdown(ch, [f.by_person for f in ch])),
         Section(f"Highest {procedure.step_label.lower()} reached", procedure.step_label, headings,
@@ -134,7 +134,7 @@ def summary_sections(summary: Summary) -> list[Section]:
         co, cp = summary.compliance, summary.compliance_procedure
         sections += [
             Section("Compliance challenges", "Figure", headings, _overview(co, cp, challenges=False)),
-            Section("Compliance challenges by identified issue", "Identified issue", headings,
+            Section("Compliance challenges by identified issue", "Identified issue", headings,  # not a column
                     _breakdown(co, [f.by_theme for f in co]),
                     note="One compliance challenge may name several issues, so these may add up to more than those raised."),
             Section("Compliance challenges by agency", "Agency", headings,
@@ -155,7 +155,7 @@ def summary_sections(summary: Summary) -> list[Section]:
         Section("Raised each month", "Month", ("Challenges", "Compliance challenges"),
                 tuple((SheetMonth(m.start.year, m.start.month, 1), m.challenges, m.compliance)
                       for m in summary.months)),
-        Section("Not counted", "Tab", ("Row", "Reason"), _not_counted(summary.not_counted),
+        Section("Not counted", "Tab", ("Row", "Reason"), _not_counted(summary.not_counted),  # not a column
                 note="Rows that could not be read are left out of every figure above: correct them in the sheet."),
     ]
     return sections

@@ -20,6 +20,7 @@ from sheets.schema import (
     CHALLENGES,
     COMPLIANCE,
     COMPLIANCE_ISSUES,
+    ESCALATED,
     HAPPENED_ON,
     DEFAULT_THEMES,
     HISTORY,
@@ -32,6 +33,9 @@ from sheets.schema import (
     STEP_DUE_BY,
     STEP_STARTED,
     THEMES,
+    ChallengesTab,
+    ComplianceTab,
+    HistoryTab,
 )
 
 DEMO_AGENCIES = (
@@ -67,21 +71,21 @@ def _challenge(n: int, raised_on: dt.date, step: int, step_started: dt.date | No
     return {
         REFERENCE: f"DEMO-{n:06d}",
         RAISED_ON: format_date(raised_on),
-        "Raised by": f"Practitioner {n} (invented)",
-        "Raiser role": "Health visitor",
-        "Raiser agency": "Health",
-        "Raiser email": f"practitioner.{n}@example.nhs.uk",
-        "Line manager email": f"line.manager.{n}@example.nhs.uk",
-        "Other agency": other_agency,
-        "Other professional": f"Professional {n} (invented)",
-        "Other professional email": f"professional.{n}@demo-partnership.example",
-        "Other professional's line manager email": f"team.leader.{n}@demo-partnership.example",
-        "Child or adult": "Child",
-        "Case reference": f"DEMO-CASE-{n:03d}",
-        "Theme": theme,
-        "Decision challenged": "Invented example: the referral was closed with no further action.",
-        "Outcome sought": "Invented example: a strategy discussion with both agencies.",
-        "Concern arose on": format_date(raised_on),
+        ChallengesTab.RAISED_BY: f"Practitioner {n} (invented)",
+        ChallengesTab.RAISER_ROLE: "Health visitor",
+        ChallengesTab.RAISER_AGENCY: "Health",
+        ChallengesTab.RAISER_EMAIL: f"practitioner.{n}@example.nhs.uk",
+        ChallengesTab.LINE_MANAGER_EMAIL: f"line.manager.{n}@example.nhs.uk",
+        ChallengesTab.OTHER_AGENCY: other_agency,
+        ChallengesTab.OTHER_PROFESSIONAL: f"Professional {n} (invented)",
+        ChallengesTab.OTHER_PROFESSIONAL_EMAIL: f"professional.{n}@demo-partnership.example",
+        ChallengesTab.OTHER_LINE_MANAGER_EMAIL: f"team.leader.{n}@demo-partnership.example",
+        ChallengesTab.CHILD_OR_ADULT: "Child",
+        ChallengesTab.CASE_REFERENCE: f"DEMO-CASE-{n:03d}",
+        ChallengesTab.THEME: theme,
+        ChallengesTab.DECISION_CHALLENGED: "Invented example: the referral was closed with no further action.",
+        ChallengesTab.OUTCOME_SOUGHT: "Invented example: a strategy discussion with both agencies.",
+        ChallengesTab.CONCERN_AROSE_ON: format_date(raised_on),
         STEP: str(step),
         STEP_STARTED: format_date(step_started),
         **extra,
@@ -95,17 +99,20 @@ def demo_challenges(partnership: Partnership, today: dt.date) -> list[dict[str, 
     rows = [
         # Overdue: still at step 2 well after its conclude-by day.
         _challenge(1, back(14), 2, back(11), "Referral criteria", "Children's social care",
-                   **{"Escalated to": "Team manager (invented)", "Escalated to email": "team.manager@example.gov.uk"}),
+                   **{ChallengesTab.ESCALATED_TO: "Team manager (invented)",
+                      ChallengesTab.ESCALATED_TO_EMAIL: "team.manager@example.gov.uk"}),
         # Resolved at step 2.
         _challenge(2, back(20), 2, back(18), "Information sharing", "Police",
-                   **{RESOLVED_ON: format_date(back(13)), "What was done": "Invented example: a joint meeting.",
-                      "Outcome": "The other agency reopened the referral.", "How resolved": "Agreed at step 2",
-                      "Raiser satisfied": "Yes", "Referred to partnership": "No"}),
+                   **{RESOLVED_ON: format_date(back(13)),
+                      ChallengesTab.WHAT_WAS_DONE: "Invented example: a joint meeting.",
+                      ChallengesTab.OUTCOME: "The other agency reopened the referral.",
+                      ChallengesTab.HOW_RESOLVED: "Agreed at step 2",
+                      ChallengesTab.RAISER_SATISFIED: "Yes", ChallengesTab.REFERRED_TO_PARTNERSHIP: "No"}),
         # On track at step 2.
         _challenge(3, back(3), 2, back(1), "Assessment outcomes", "Education"),
         # Reached step 4 (the statutory partners).
         _challenge(4, back(17), 4, back(1), "Service provision", "Adult social care",
-                   **{"Referred to partnership": "Yes"}),
+                   **{ChallengesTab.REFERRED_TO_PARTNERSHIP: "Yes"}),
     ]
     return [_with_status(row, partnership, partnership.procedure, today) for row in rows]
 
@@ -119,18 +126,18 @@ def demo_compliance(partnership: Partnership, today: dt.date) -> list[dict[str, 
     row = {
         REFERENCE: "DEMO-000005",
         RAISED_ON: format_date(working_days_before(cal, today, 2)),
-        "Family reference": "DEMO-FAMILY-005",
-        "IRO": "Independent Reviewing Officer (invented)",
-        "IRO email": "iro@demo-partnership.example",
-        "Professional": "Social worker 5 (invented)",
-        "Professional agency": "Children's social care",
-        "Professional email": "social.worker.5@example.gov.uk",
-        "Line manager": "Line manager 5 (invented)",
-        "Line manager email": "line.manager.5@example.gov.uk",
-        "Safeguarding lead": "Safeguarding lead 5 (invented)",
-        "Safeguarding lead email": "safeguarding.lead.5@example.gov.uk",
-        "Identified issue": COMPLIANCE_ISSUES[0],
-        "Concern and what we would like to see": "Invented example: the report was not sent to QRT in time; "
+        ComplianceTab.FAMILY_REFERENCE: "DEMO-FAMILY-005",
+        ComplianceTab.IRO: "Independent Reviewing Officer (invented)",
+        ComplianceTab.IRO_EMAIL: "iro@demo-partnership.example",
+        ComplianceTab.PROFESSIONAL: "Social worker 5 (invented)",
+        ComplianceTab.PROFESSIONAL_AGENCY: "Children's social care",
+        ComplianceTab.PROFESSIONAL_EMAIL: "social.worker.5@example.gov.uk",
+        ComplianceTab.LINE_MANAGER: "Line manager 5 (invented)",
+        ComplianceTab.LINE_MANAGER_EMAIL: "line.manager.5@example.gov.uk",
+        ComplianceTab.SAFEGUARDING_LEAD: "Safeguarding lead 5 (invented)",
+        ComplianceTab.SAFEGUARDING_LEAD_EMAIL: "safeguarding.lead.5@example.gov.uk",
+        ComplianceTab.IDENTIFIED_ISSUE: COMPLIANCE_ISSUES[0],
+        ComplianceTab.CONCERN: "Invented example: the report was not sent to QRT in time; "
                                                   "we would like it shared before the review.",
         STEP: "2",
         STEP_STARTED: format_date(working_days_before(cal, today, 1)),
@@ -156,12 +163,13 @@ def history_rows(tab: str, rows: list[dict[str, str]]) -> list[dict[str, str]]:
     out = []
     for row in rows:
         first = "2" if tab == COMPLIANCE else "1"
-        out.append({"When": f"{row[RAISED_ON]} 09:00", REFERENCE: row[REFERENCE], "Tab": tab, "Action": "Raised",
-                    STEP: first, "By": "demo data", "Details": "Invented for the demo", HAPPENED_ON: row[RAISED_ON]})
+        out.append({HistoryTab.WHEN: f"{row[RAISED_ON]} 09:00", REFERENCE: row[REFERENCE], HistoryTab.TAB: tab,
+                    HistoryTab.ACTION: "Raised", STEP: first, HistoryTab.BY: "demo data",
+                    HistoryTab.DETAILS: "Invented for the demo", HAPPENED_ON: row[RAISED_ON]})
         if row[STEP] != first:
-            out.append({"When": f"{row[STEP_STARTED]} 09:00", REFERENCE: row[REFERENCE], "Tab": tab,
-                        "Action": "Escalated", STEP: row[STEP], "By": "demo data", "Details": "Invented for the demo",
-                        HAPPENED_ON: row[STEP_STARTED]})
+            out.append({HistoryTab.WHEN: f"{row[STEP_STARTED]} 09:00", REFERENCE: row[REFERENCE], HistoryTab.TAB: tab,
+                        HistoryTab.ACTION: ESCALATED, STEP: row[STEP], HistoryTab.BY: "demo data",
+                        HistoryTab.DETAILS: "Invented for the demo", HAPPENED_ON: row[STEP_STARTED]})
     return out
 
 

@@ -16,6 +16,7 @@ from typing import Callable, Literal
 from flask import abort, redirect, request, session, url_for
 
 from partnership.config import Partnership
+from sheets.schema import REFERENCE
 
 Role = Literal["practitioner", "business_support", "responder"]
 
@@ -132,5 +133,5 @@ def can_see(user: User, record_values: dict[str, str], email_columns: tuple[str,
     if user.is_business_support:
         return True
     if user.role == "responder":
-        return record_values.get("Reference", "").strip() == user.reference
+        return record_values.get(REFERENCE, "").strip() == user.reference
     return any(record_values.get(c, "").strip().lower() == user.email for c in email_columns)

@@ -25,7 +25,8 @@ from views.auth import User, can_see
 
 # The status filter's choices, in the order the page offers them.
 FILTERS = ("all", "open", "overdue", "resolved", "withdrawn")
-SORTS = {"due": "Most urgent first", "newest": "Newest first", "oldest": "Oldest first", "reference": "Reference"}
+SORTS = {"due": "Most urgent first", "newest": "Newest first", "oldest": "Oldest first",
+         "reference": "Reference"}  # not a column: the sort's label
 PERIODS = ("current", "previous", "year")
 PAGE_SIZE = 50
 SEARCH_LIMIT = 100

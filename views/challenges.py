@@ -11,9 +11,12 @@ from forms.steps import AppendixAForm, ConversationForm, EscalateForm, ResolveFo
 from notify import notices
 from procedures import ChallengeDates, position
 from partnership.config import Partnership
-from procedures.model import Procedure, Timescale
+from procedures.model import DEFAULT_STEP_LABEL, Procedure, Timescale
 from procedures.values import display_date, format_date, parse_date
-from sheets.schema import PERSON_COLUMNS, CHALLENGES, DATE_COLUMNS, RAISED_ON, STEP, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON
+from sheets.schema import (
+    APPENDIX_A, CHALLENGES, DATE_COLUMNS, ESCALATED, PERSON_COLUMNS, RAISED_ON, REFERENCE, RESOLVED_ON, STEP,
+    STEP_STARTED, WITHDRAWN_ON, ChallengesTab, HistoryTab,
+)
 from sheets.base import Record
 from views import formatting
 from views import permissions, raising, records
@@ -24,7 +27,6 @@ bp = Blueprint("challenges", __name__, url_prefix="/<slug>")
 
 # Every column naming a person on a challenge: a practitioner's list shows the rows naming them.
 EMAIL_COLUMNS = tuple(dict.fromkeys(PERSON_COLUMNS[CHALLENGES].values()))
-APPENDIX_A = "Appendix A"
 _DATE_COLUMNS = {c for columns in DATE_COLUMNS.values() for c in columns}
 
 
@@ -44,7 +46,7 @@ def timescale_text(timescale: Timescale | None, step_label: str) -> str:
 
 
 @bp.app_template_filter("timescale")
-def _timescale_filter(timescale: Timescale | None, step_label: str = "Step") -> str:
+def _timescale_filter(timescale: Timescale | None, step_label: str = DEFAULT_STEP_LABEL) -> str:
     return timescale_text(timescale, step_label)
 
 
@@ -100,7 +102,7 @@ def new(slug: str):
                                  action="Raised", details=details)
         if not saved.pending and not saved.repeated:
             records.tell(partnership, CHALLENGES, partnership.procedure,
-                         Record(CHALLENGES, 0, {**row, "Reference": saved.reference}), [notices.RAISED], today)
+                         Record(CHALLENGES, 0, {**row, REFERENCE: saved.reference}), [notices.RAISED], today)
         step1 = position(partnership.procedure, partnership.calendar, ChallengeDates(raised_on=today), today)
         session["raised"] = {"reference": saved.reference, "pending": saved.pending,
                              "conclude_by": format_date(step1.conclude_by)}
@@ -115,21 +117,21 @@ def new(slug: str):
 def _challenge_row(form: RaiseChallengeForm, today: dt.date, raiser: str) -> dict[str, str]:
     return {
         RAISED_ON: format_date(today),
-        "Raised by": form.raiser_name.data,
-        "Raiser role": form.raiser_role.data,
-        "Raiser agency": form.raiser_agency.data,
-        "Raiser email": raiser,
-        "Line manager email": form.line_manager_email.data,
-        "Other agency": form.other_agency.data,
-        "Other professional": form.other_professional.data,
-        "Other professional email": form.other_professional_email.data or "",
-        "Other professional's line manager email": form.other_line_manager_email.data or "",
-        "Child or adult": form.child_or_adult.data,
-        "Case reference": form.case_reference.data,
-        "Theme": form.theme.data,
-        "Decision challenged": form.decision.data,
-        "Outcome sought": form.outcome_sought.data,
-        "Concern arose on": format_date(form.concern_arose.data),
+        ChallengesTab.RAISED_BY: form.raiser_name.data,
+        ChallengesTab.RAISER_ROLE: form.raiser_role.data,
+        ChallengesTab.RAISER_AGENCY: form.raiser_agency.data,
+        ChallengesTab.RAISER_EMAIL: raiser,
+        ChallengesTab.LINE_MANAGER_EMAIL: form.line_manager_email.data,
+        ChallengesTab.OTHER_AGENCY: form.other_agency.data,
+        ChallengesTab.OTHER_PROFESSIONAL: form.other_professional.data,
+        ChallengesTab.OTHER_PROFESSIONAL_EMAIL: form.other_professional_email.data or "",
+        ChallengesTab.OTHER_LINE_MANAGER_EMAIL: form.other_line_manager_email.data or "",
+        ChallengesTab.CHILD_OR_ADULT: form.child_or_adult.data,
+        ChallengesTab.CASE_REFERENCE: form.case_reference.data,
+        ChallengesTab.THEME: form.theme.data,
+        ChallengesTab.DECISION_CHALLENGED: form.decision.data,
+        ChallengesTab.OUTCOME_SOUGHT: form.outcome_sought.data,
+        ChallengesTab.CONCERN_AROSE_ON: format_date(form.concern_arose.data),
         STEP: "1",
         STEP_STARTED: format_date(today),
     }
@@ -179,7 +181,7 @@ def show(slug: str, reference: str):
 def _awaiting_satisfied(challenge: records.Challenge) -> bool:
     """Resolved by someone who left "raiser satisfied" for the raiser, who has not answered yet."""
     return bool(challenge.position and challenge.position.status == "resolved"
-                and not challenge.record["Raiser satisfied"].strip())
+                and not challenge.record[ChallengesTab.RAISER_SATISFIED].strip())
 
 
 def _guard_open(partnership: Partnership, challenge: records.Challenge, form) -> object | None:
@@ -210,7 +212,7 @@ def _done(partnership: Partnership, reference: str, kept: bool, message: str):
 def conversation(slug: str, reference: str):
     partnership = get_partnership(slug)
     challenge = _visible_challenge(partnership, reference, "record")
-    arose = _date_in(challenge.record, "Concern arose on") or challenge.raised_on
+    arose = _date_in(challenge.record, ChallengesTab.CONCERN_AROSE_ON) or challenge.raised_on
     form = ConversationForm(earliest=arose, earliest_what="the day the concern arose", today=formatting.today)
     refused = _guard_open(partnership, challenge, form)
     if refused:
@@ -238,11 +240,11 @@ def resolve(slug: str, reference: str):
     if form.validate_on_submit():
         values = {
             RESOLVED_ON: format_date(form.resolved_on.data),
-            "What was done": form.what_was_done.data,
-            "Outcome": form.outcome.data,
-            "How resolved": form.how_resolved.data,
-            "Raiser satisfied": ("Yes" if form.raiser_satisfied.data == "yes" else "No") if ask else "",
-            "Referred to partnership": "Yes" if form.referred.data == "yes" else "No",
+            ChallengesTab.WHAT_WAS_DONE: form.what_was_done.data,
+            ChallengesTab.OUTCOME: form.outcome.data,
+            ChallengesTab.HOW_RESOLVED: form.how_resolved.data,
+            ChallengesTab.RAISER_SATISFIED: ("Yes" if form.raiser_satisfied.data == "yes" else "No") if ask else "",
+            ChallengesTab.REFERRED_TO_PARTNERSHIP: "Yes" if form.referred.data == "yes" else "No",
         }
         details = ""
         if ask and "raiser" not in held:
@@ -271,8 +273,9 @@ def satisfied(slug: str, reference: str):
         held = permissions.relations_to(user, partnership, challenge.record)
         answer = "Yes" if form.raiser_satisfied.data == "yes" else "No"
         details = "" if "raiser" in held else "Answered by business support on the raiser's behalf"
-        kept = records.change(partnership, CHALLENGES, reference, {"Raiser satisfied": answer}, by=user.email,
-                              action="Raiser satisfied", step=challenge.position.step.number, details=details)
+        kept = records.change(partnership, CHALLENGES, reference, {ChallengesTab.RAISER_SATISFIED: answer},
+                              by=user.email, action=ChallengesTab.RAISER_SATISFIED, step=challenge.position.step.number,
+                              details=details)
         return _done(partnership, reference, kept, "Your answer is saved.")
     return render_template("challenges/satisfied.html", partnership=partnership, challenge=challenge, form=form,
                            procedure=partnership.procedure), 400 if form.errors else 200
@@ -311,9 +314,10 @@ def escalate(slug: str, reference: str):
     if form.validate_on_submit():
         step = int(form.step.data)
         values = {STEP: str(step), STEP_STARTED: format_date(form.escalated_on.data),
-                  "Escalated to": form.escalated_to.data, "Escalated to email": form.escalated_to_email.data}
+                  ChallengesTab.ESCALATED_TO: form.escalated_to.data,
+                  ChallengesTab.ESCALATED_TO_EMAIL: form.escalated_to_email.data}
         kept = records.record_event(partnership, CHALLENGES, partnership.procedure, challenge, values,
-                                    by=current_user().email, action="Escalated", step=step, details=form.reason.data,
+                                    by=current_user().email, action=ESCALATED, step=step, details=form.reason.data,
                                     happened_on=form.escalated_on.data, tell_kind=notices.ESCALATED)
         label = partnership.procedure.step_label.lower()
         return _done(partnership, reference, kept, f"Challenge escalated to {label} {step}.")
@@ -330,7 +334,7 @@ def withdraw(slug: str, reference: str):
     if refused:
         return refused
     if form.validate_on_submit():
-        values = {WITHDRAWN_ON: format_date(form.withdrawn_on.data), "Withdrawal reason": form.reason.data}
+        values = {WITHDRAWN_ON: format_date(form.withdrawn_on.data), ChallengesTab.WITHDRAWAL_REASON: form.reason.data}
         kept = records.record_event(partnership, CHALLENGES, partnership.procedure, challenge, values,
                                     by=current_user().email, action="Withdrawn", step=challenge.position.step.number,
                                     happened_on=form.withdrawn_on.data, tell_kind=notices.WITHDRAWN)
@@ -352,9 +356,9 @@ APPENDIX_FIELDS = {
 
 def _latest_appendix(challenge: records.Challenge) -> dict[str, str] | None:
     for row in reversed(challenge.history):
-        if row["Action"] == APPENDIX_A:
+        if row[HistoryTab.ACTION] == APPENDIX_A:
             try:
-                data = json.loads(row["Details"])
+                data = json.loads(row[HistoryTab.DETAILS])
             except ValueError:
                 continue
             if isinstance(data, dict):

@@ -25,8 +25,10 @@ from procedures.model import Procedure
 from procedures.people import addresses
 from procedures.values import format_date
 from sheets.base import Record
-from sheets.schema import COMPLIANCE, PERSON_COLUMNS, RAISED_ON, RESOLVED_ON, STEP, STEP_STARTED, WITHDRAWN_ON, \
-    stage_columns
+from sheets.schema import (
+    COMPLIANCE, ESCALATED, MOVED_ON, PERSON_COLUMNS, RAISED_ON, REFERENCE, RESOLVED_ON, STEP, STEP_STARTED,
+    WITHDRAWN_ON, ComplianceTab, stage_columns,
+)
 from views import formatting
 from views import permissions, records, response_entry
 from views.auth import current_user, login_required
@@ -99,18 +101,18 @@ def new(slug: str):
         stage = first_stage(procedure)
         row = {
             RAISED_ON: format_date(today),
-            "Family reference": form.family_reference.data,
-            "IRO": form.iro.data,
-            "IRO email": iro,
-            "Professional": form.professional.data,
-            "Professional agency": form.professional_agency.data,
-            "Professional email": form.professional_email.data or "",
-            "Line manager": form.line_manager.data,
-            "Line manager email": form.line_manager_email.data,
-            "Safeguarding lead": form.safeguarding_lead.data,
-            "Safeguarding lead email": form.safeguarding_lead_email.data or "",
-            "Identified issue": "; ".join(form.issues.data),
-            "Concern and what we would like to see": form.concern.data,
+            ComplianceTab.FAMILY_REFERENCE: form.family_reference.data,
+            ComplianceTab.IRO: form.iro.data,
+            ComplianceTab.IRO_EMAIL: iro,
+            ComplianceTab.PROFESSIONAL: form.professional.data,
+            ComplianceTab.PROFESSIONAL_AGENCY: form.professional_agency.data,
+            ComplianceTab.PROFESSIONAL_EMAIL: form.professional_email.data or "",
+            ComplianceTab.LINE_MANAGER: form.line_manager.data,
+            ComplianceTab.LINE_MANAGER_EMAIL: form.line_manager_email.data,
+            ComplianceTab.SAFEGUARDING_LEAD: form.safeguarding_lead.data,
+            ComplianceTab.SAFEGUARDING_LEAD_EMAIL: form.safeguarding_lead_email.data or "",
+            ComplianceTab.IDENTIFIED_ISSUE: "; ".join(form.issues.data),
+            ComplianceTab.CONCERN: form.concern.data,
             STEP: str(stage),
             STEP_STARTED: format_date(today),
         }
@@ -121,7 +123,7 @@ def new(slug: str):
             details=details)
         if not saved.pending and not saved.repeated:
             # Seed 004 5.5: the business manager gets a copy of every form when it is sent.
-            records.tell(partnership, COMPLIANCE, procedure, Record(COMPLIANCE, 0, {**row, "Reference": saved.reference}),
+            records.tell(partnership, COMPLIANCE, procedure, Record(COMPLIANCE, 0, {**row, REFERENCE: saved.reference}),
                          [notices.RAISED, notices.COMPLIANCE_COPY], today)
         where = position(procedure, partnership.calendar,
                          ChallengeDates(raised_on=today, step=stage, step_started=today), today)
@@ -243,7 +245,7 @@ def _conclude(partnership: Partnership, procedure: Procedure, challenge: records
     """Conclude ``stage``: resolved, or on to the next stage. Returns where it went, for the message."""
     values[columns(procedure, stage)["concluded_on"]] = format_date(on)
     if resolved:
-        values.update({RESOLVED_ON: format_date(on), "Outcome": f"Resolved at stage {stage}"})
+        values.update({RESOLVED_ON: format_date(on), ComplianceTab.OUTCOME: f"Resolved at stage {stage}"})
         return "resolved"
     if stage + 1 < last_stage(procedure):
         values.update({STEP: str(stage + 1), STEP_STARTED: format_date(on)})
@@ -257,7 +259,7 @@ def _record_stage(partnership: Partnership, procedure: Procedure, challenge: rec
     people it names, and say what happened."""
     moved = went.startswith("stage")
     kept = records.record_event(partnership, COMPLIANCE, procedure, challenge, values, by=current_user().email,
-                                action="Moved on" if moved else action, step=stage + 1 if moved else stage,
+                                action=MOVED_ON if moved else action, step=stage + 1 if moved else stage,
                                 details=action if moved else "", happened_on=on,
                                 tell_kind=notices.RESOLVED if went == "resolved" else
                                 notices.ESCALATED if moved else None)
@@ -277,7 +279,7 @@ def decide(slug: str, reference: str):
     """The first stage's outcome, once the line manager has responded: resolved, or on to the next stage."""
     return _stage_outcome(slug, reference, StageDecisionForm, lambda procedure: (first_stage(procedure),),
                           "compliance/decide.html", lambda form, own, stage: (
-                              {}, form.decided_on.data, f"Stage {stage} outcome", "Outcome"))
+                              {}, form.decided_on.data, f"Stage {stage} outcome", "Outcome"))  # not a column
 
 
 @bp.route("/<reference>/meeting", methods=["GET", "POST"])
@@ -329,7 +331,7 @@ def escalate(slug: str, reference: str):
         own = columns(procedure, last)
         values = {STEP: str(last), STEP_STARTED: on, own["escalated_on"]: on, own["reasons"]: form.reasons.data}
         kept = records.record_event(partnership, COMPLIANCE, procedure, challenge, values, by=current_user().email,
-                                    action="Escalated", step=last, details=form.reasons.data,
+                                    action=ESCALATED, step=last, details=form.reasons.data,
                                     happened_on=form.escalated_on.data, tell_kind=notices.ESCALATED)
         flash(f"Escalated to stage {last}." + (" It will be saved in the spreadsheet shortly." if kept else ""),
               "success")
@@ -348,7 +350,7 @@ def withdraw(slug: str, reference: str):
     if refused:
         return refused
     if form.validate_on_submit():
-        values = {WITHDRAWN_ON: format_date(form.withdrawn_on.data), "Withdrawal reason": form.reason.data}
+        values = {WITHDRAWN_ON: format_date(form.withdrawn_on.data), ComplianceTab.WITHDRAWAL_REASON: form.reason.data}
         kept = records.record_event(partnership, COMPLIANCE, procedure, challenge, values, by=current_user().email,
                                     action="Withdrawn", step=challenge.position.step.number,
                                     happened_on=form.withdrawn_on.data, tell_kind=notices.WITHDRAWN)
@@ -368,8 +370,8 @@ def send_link(slug: str, reference: str):
     if FlaskForm().validate_on_submit() and challenge.is_open \
             and challenge.position.step.number == first_stage(procedure) and not _responded(procedure, challenge):
         started = next(s.started for s in challenge.position.timeline if s.step.number == first_stage(procedure))
-        email = _response_email(partnership, reference, challenge.record["Line manager email"], formatting.today(),
-                                stage_started=started)
+        email = _response_email(partnership, reference, challenge.record[ComplianceTab.LINE_MANAGER_EMAIL],
+                                formatting.today(), stage_started=started)
         if records.send(partnership, email):
             flash("The link was sent to the line manager again.", "success")
         else:

@@ -118,7 +118,7 @@ def charts(summary: Summary, index: int) -> list[Chart]:
         horizontal_chart("step", f"Highest {procedure.step_label.lower()} reached", procedure.step_label,
                          [(f"{procedure.step_label} {s.number}: {s.name}", figures.highest_step.get(s.number, 0))
                           for s in procedure.steps]),
-        horizontal_chart("theme", "Challenges raised, by theme", "Theme", ordered(figures.by_theme)),
+        horizontal_chart("theme", "Challenges raised, by theme", "Theme", ordered(figures.by_theme)),  # not a column
         column_chart("trend", f"Challenges raised each month, {summary.periods[2].dates}", "Month",
                      [(m.label, m.challenges) for m in summary.months]),
     ]

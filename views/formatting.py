@@ -11,6 +11,7 @@ from flask import Flask, current_app
 
 from procedures.values import DEFAULT_ZONE, display_date, display_time, local_time
 from sheets.base import SummaryValue, cell_display
+from sheets.schema import APPENDIX_A, ESCALATED, ChallengesTab, ComplianceTab, HistoryTab
 
 
 def zone() -> dt.tzinfo:
@@ -45,11 +46,11 @@ def shown_time(moment: dt.datetime | None) -> str:
 def history_heading(row: Mapping[str, str], step_label: str) -> str:
     """What a History row says happened: ``Escalated from step 1 to step 2``, ``Resolved at step 2``,
     ``Stage 3 meeting`` (its step already named)."""
-    action, step = row.get("Action", "").strip(), str(row.get("Step", "")).strip()
+    action, step = row.get(HistoryTab.ACTION, "").strip(), str(row.get(HistoryTab.STEP, "")).strip()
     label = step_label.lower()
     if not step:
         return action
-    if action.casefold() == "escalated" and step.isdigit() and int(step) > 1:
+    if action.casefold() == ESCALATED.casefold() and step.isdigit() and int(step) > 1:
         return f"{action} from {label} {int(step) - 1} to {label} {step}"
     if f"{label} {step}" in action.casefold():
         return action
@@ -71,3 +72,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["time"] = shown_time
     app.jinja_env.filters["figure"] = figure
     app.jinja_env.globals["history_heading"] = history_heading
+    # Templates name a row's cells by these, never by the header text.
+    app.jinja_env.globals.update(ChallengesTab=ChallengesTab, ComplianceTab=ComplianceTab, HistoryTab=HistoryTab,
+                                 APPENDIX_A=APPENDIX_A)

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, render_template, request
 
 from procedures import Procedure
 from partnership.config import Partnership
-from sheets.schema import CHALLENGED_AGENCY, CHALLENGES, COMPLIANCE
+from sheets.schema import CHALLENGED_AGENCY, CHALLENGES, COMPLIANCE, THEME
 from views import challenges, compliance, formatting, records
 from views.auth import current_user, login_required
 from views.challenge_list import FILTERS, PERIODS, SORTS, BadQuery, ChallengeList, ListQuery, challenge_list
@@ -42,7 +42,7 @@ def _options(found: ChallengeList, procedure: Procedure, theme: str) -> list[tup
     """The search form's drop-downs: (query parameter, label, [(value, text)])."""
     label = procedure.step_label
     return [
-        ("status", "Status", [(f, STATUS_NAMES[f]) for f in FILTERS]),
+        ("status", "Status", [(f, STATUS_NAMES[f]) for f in FILTERS]),  # not a column: a label
         ("step", label, [("", f"Any {label.lower()}")]
          + [(str(s.number), f"{label} {s.number}: {s.name}") for s in procedure.steps]),
         ("period", "Raised in", [("", "Any time")] + [(key, found.period(key).heading) for key in PERIODS]),
@@ -67,7 +67,7 @@ def _list_page(partnership: Partnership, *, tab: str, procedure: Procedure, emai
             abort(404)
         return render_template("lists/all.html", partnership=partnership, procedure=procedure,
                                title=all_title, user=user, found=found, shown=shown, query=query, filters=FILTERS,
-                               options=_options(found, procedure, theme="Theme" if tab == CHALLENGES else "Identified issue"),
+                               options=_options(found, procedure, theme=THEME[tab]),
                                show_endpoint=show_endpoint, endpoint=endpoint)
     chosen = _status_filter()
     found = challenge_list(partnership, tab, procedure, user, email_columns, agency_column, today())

@@ -20,7 +20,7 @@ from forms.challenge import RaiseChallengeForm
 from partnership.config import Partnership
 from procedures.values import display_date, parse_date
 from sheets.base import SheetError
-from sheets.schema import CHALLENGES, RAISED_ON, RAISER_EMAIL
+from sheets.schema import CHALLENGES, RAISED_ON, RAISER_EMAIL, ChallengesTab
 from views import formatting, permissions, records
 from views.auth import User, current_user, login_required
 from views.partnership import get_partnership
@@ -29,8 +29,8 @@ bp = Blueprint("raising", __name__, url_prefix="/<slug>/challenges/new")
 
 ANSWERS = "raising"
 # The raiser's own details, remembered from their last challenge: field -> column.
-REMEMBERED = {"raiser_name": "Raised by", "raiser_role": "Raiser role", "raiser_agency": "Raiser agency",
-              "line_manager_email": "Line manager email"}
+REMEMBERED = {"raiser_name": ChallengesTab.RAISED_BY, "raiser_role": ChallengesTab.RAISER_ROLE,
+              "raiser_agency": ChallengesTab.RAISER_AGENCY, "line_manager_email": ChallengesTab.LINE_MANAGER_EMAIL}
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from procedures.values import format_date, parse_date
 from sheets.base import Problem, Record, SheetUnavailable, UnknownReference, Workbook
 from sheets.rows import ReadRow, people_on, read_dates
 from sheets.schema import (
-    AGENCIES, DEFAULT_THEMES, HAPPENED_ON, HISTORY, IROS, RAISED_ON, REFERENCE, REFERENCED_TABS, REMINDER_KEY, STEP,
-    SUBMISSION_ID, THEMES,
+    AGENCIES, DEFAULT_THEMES, HAPPENED_ON, HISTORY, IROS, MOVES, RAISED_ON, REFERENCE, REFERENCED_TABS, REMINDER_KEY,
+    STEP, SUBMISSION_ID, THEMES, HistoryTab,
 )
 from notify.journal import SentJournal
 from sheets import pending
@@ -30,9 +30,6 @@ from views.auth import User
 from views.formatting import history_time, now as formatting_now, today as local_today
 from views.lists_cache import lists_table
 from views.partnership import partnership_in_url
-
-# History actions that move a challenge to the step in their Step column.
-MOVES = ("Escalated", "Moved on")
 
 # Used only until business support fill in the Agencies column of the Lists tab.
 DEFAULT_AGENCIES = (
@@ -113,8 +110,9 @@ def history_row(tab: str, reference: str, action: str, step: int | str, by: str,
                 now: dt.datetime | None = None, happened_on: dt.date | None = None) -> dict[str, str]:
     """One line of the append-only History tab: who did what to which challenge, when it was
     recorded, and the day it happened (which may be earlier)."""
-    return {"When": history_time(now or dt.datetime.now(dt.timezone.utc)), REFERENCE: reference, "Tab": tab,
-            "Action": action, STEP: str(step), "By": by, "Details": details,
+    return {HistoryTab.WHEN: history_time(now or dt.datetime.now(dt.timezone.utc)), REFERENCE: reference,
+            HistoryTab.TAB: tab, HistoryTab.ACTION: action, STEP: str(step), HistoryTab.BY: by,
+            HistoryTab.DETAILS: details,
             HAPPENED_ON: format_date(happened_on or local_today())}
 
 
@@ -339,7 +337,7 @@ def find(partnership: Partnership, tab: str, reference: str, procedure: Procedur
     if not matches:
         return None
     record = matches[0]
-    history = tuple(r for r in tables[HISTORY].records if r.reference == reference and r["Tab"] in (tab, ""))
+    history = tuple(r for r in tables[HISTORY].records if r.reference == reference and r[HistoryTab.TAB] in (tab, ""))
     dates, problems = read_dates(record, procedure)
     if len(matches) > 1:
         # Which row is right is for a person to say: the challenge can only be read until then.
@@ -389,11 +387,11 @@ def _step_starts(history: Iterable[Record], procedure: Procedure, current: int) 
     """When earlier steps started, from the History rows of moves to a step (the day each happened)."""
     starts: dict[int, dt.date] = {}
     for row in history:
-        if row["Action"] not in MOVES:
+        if row[HistoryTab.ACTION] not in MOVES:
             continue
         step = procedure.parse_step(row[STEP]) if row[STEP].strip() else None
         try:
-            when = parse_date(row[HAPPENED_ON].strip() or row["When"].strip()[:10])
+            when = parse_date(row[HAPPENED_ON].strip() or row[HistoryTab.WHEN].strip()[:10])
         except ValueError:
             continue
         if step and when and step < current:
