@@ -92,44 +92,41 @@ def build(path: Path, rows: int) -> None:
         HISTORY: [history(i, a) for i in range(rows) for a in ("Raised", "Step 2 started")],
         REMINDERS: [reminder(i, w) for i in range(rows) for w in ("sam", "lead")],
     })
-    local._STATES.clear()
+    local.COPIES.clear()
 
 
-def raise_one(path: Path, i: int) -> None:
+def raise_one(path: Path, i: int, copies: local.FileCopies = local.COPIES) -> None:
     """What one submission asks of the workbook (views.records.save_new): a new reference checked
     against the references it knows, then the row and its History row in one write. (A double
     submit is caught by the state store, and the emails sent at once go to its sent journal.)"""
-    book = LocalWorkbook(path)
+    book = LocalWorkbook(path, copies=copies)
     new_reference("PC", book.known_references(REFERENCED_TABS))
     with book.batch():
         book.append_many({CHALLENGES: [challenge(i)], HISTORY: [history(i)]})
 
 
-def timed(path: Path, first: int, repeat: int, before: Callable[[int], None] = lambda n: None
-          ) -> tuple[list[float], list[float]]:
-    """(wall-clock seconds, CPU seconds of this process) of each of ``repeat`` submissions."""
+def timed(path: Path, first: int, repeat: int,
+          worker: Callable[[int], local.FileCopies] = lambda n: local.COPIES) -> tuple[list[float], list[float]]:
+    """(wall-clock seconds, CPU seconds of this process) of each of ``repeat`` submissions, the
+    n-th taken by the web worker whose parsed copies of files are ``worker(n)``."""
     wall, cpu = [], []
     for n in range(repeat):
-        before(n)
+        copies = worker(n)
         start, start_cpu = time.perf_counter(), time.process_time()
-        raise_one(path, first + n)
+        raise_one(path, first + n, copies)
         wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     return wall, cpu
 
 
-def two_workers() -> Callable[[int], None]:
+def two_workers() -> Callable[[int], local.FileCopies]:
     """Submissions taken in turn by two web workers (each process has its own parsed copy of the file)."""
-    states: tuple[dict, dict] = ({}, {})
-
-    def worker(n: int) -> None:
-        local._STATES = states[n % 2]
-
-    return worker
+    copies = (local.FileCopies(), local.FileCopies())
+    return lambda n: copies[n % 2]
 
 
-def cold_worker(n: int) -> None:
-    local._STATES = {}
+def cold_worker(n: int) -> local.FileCopies:
+    return local.FileCopies()
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -199,13 +196,12 @@ def main() -> None:
         n += args.repeat
         workers = two_workers()
         for i in range(2):
-            workers(i)
-            raise_one(path, n + i)  # each worker has read the file once
+            raise_one(path, n + i, workers(i))  # each worker has read the file once
         n += 2
         turns = args.turns or args.repeat
-        print(line(f"two workers in turn ({turns})", timed(path, n, turns, before=workers)), flush=True)
+        print(line(f"two workers in turn ({turns})", timed(path, n, turns, worker=workers)), flush=True)
         n += turns
-        print(line("a worker just started (no copy)", timed(path, n, args.cold, before=cold_worker), goal=False),
+        print(line("a worker just started (no copy)", timed(path, n, args.cold, worker=cold_worker), goal=False),
               flush=True)
         ours, calamine = cold_reads(path)
         print(f"Reading every tab cold: the app's reader (read_grids) {ours * 1000:.0f} ms, "
@@ -215,7 +211,7 @@ def main() -> None:
         if saved is None:
             print("  saved by LibreOffice: skipped (soffice is not installed)")
             return
-        local._STATES = {}
+        local.COPIES.clear()
         raise_one(saved, 10 * args.rows)
         print(line("saved by LibreOffice, same worker", timed(saved, 10 * args.rows + 1, args.repeat // 2)))
         ours, calamine = cold_reads(saved)

@@ -67,7 +67,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "book.xlsx"
             fill(LocalWorkbook(path), n)
-            local._STATES.clear()  # a fresh process, as cron starts
+            local.COPIES.clear()  # a fresh process, as cron starts
             start = time.perf_counter()
             run_retention(LocalWorkbook(path), partnership, TODAY)
             seconds = time.perf_counter() - start

@@ -1,6 +1,9 @@
 """Spreadsheet layer figures: API calls per job run and per submission, and local append times.
 
-Run: .venv/bin/python benchmarks/sheets.py
+Run: .venv/bin/python benchmarks/sheets.py [--local] [--repeat N]
+
+``--local`` prints only the local workbook's figures (seconds, not minutes); ``--repeat N`` times
+each local figure N times and prints the median (default 1: one run each).
 
 The Google figures come from gspread + our retry client over the in-process fake Sheets API
 (tests/fakesheets.py), counting the requests it receives: a job must cost the same number of
@@ -10,7 +13,9 @@ at 10,000 rows (a full openpyxl load and save takes seconds).
 """
 from __future__ import annotations
 
+import argparse
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -148,7 +153,7 @@ def local_append_seconds(rows: int) -> tuple[float, float, float]:
         book = LocalWorkbook(path)
         book.init()
         book.append(CHALLENGES, [dict(zip(CHALLENGE_COLUMNS, row(CHALLENGES, i))) for i in range(rows)])
-        local._STATES.clear()  # as a freshly started worker: nothing cached
+        local.COPIES.clear()  # as a freshly started worker: nothing cached
         book = LocalWorkbook(path)
         start = time.perf_counter()
         book.append(CHALLENGES, [dict(zip(CHALLENGE_COLUMNS, row(CHALLENGES, rows)))])
@@ -156,7 +161,7 @@ def local_append_seconds(rows: int) -> tuple[float, float, float]:
         start = time.perf_counter()
         book.append(CHALLENGES, [dict(zip(CHALLENGE_COLUMNS, row(CHALLENGES, rows + 1)))])
         second = time.perf_counter() - start
-        local._STATES.clear()
+        local.COPIES.clear()
         start = time.perf_counter()
         LocalWorkbook(path).read_all()
         read = time.perf_counter() - start
@@ -175,7 +180,7 @@ def local_write_seconds(rows: int) -> tuple[float, float, float, float]:
         book = LocalWorkbook(path)
         book.init()
         book.append(CHALLENGES, [dict(zip(CHALLENGE_COLUMNS, row(CHALLENGES, i))) for i in range(rows)])
-        local._STATES.clear()
+        local.COPIES.clear()
         book = LocalWorkbook(path)
         tables = book.read_all()
         step = {CHALLENGES: {f"PC-{rows // 2:06d}": {STEP: "3", STEP_STARTED: "2026-11-22",
@@ -204,7 +209,35 @@ def _by(calls: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(calls.items())) or "none"
 
 
+def _median(measure, repeat: int) -> tuple[float, ...]:
+    """Each figure of ``measure()`` as the median of ``repeat`` runs."""
+    runs = [measure() for _ in range(repeat)]
+    return tuple(statistics.median(figures) for figures in zip(*runs))
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--local", action="store_true", help="only the local workbook's figures")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each local figure (the median is printed)")
+    args = parser.parse_args()
+    if not args.local:
+        google_figures()
+    print("Local workbook (.xlsx): one append with the challenge tab at"
+          + (f" (median of {args.repeat} runs)" if args.repeat > 1 else ""))
+    print(f"{'rows':>8}  {'first append (cold)':>20}  {'next append':>12}  {'read every tab (cold)':>22}")
+    for rows in (1_000, 10_000):
+        first, second, read = _median(lambda: local_append_seconds(rows), args.repeat)
+        print(f"{rows:>8,}  {first:>19.3f}s  {second:>11.3f}s  {read:>21.3f}s")
+    print()
+    print("Local workbook (.xlsx): update and write_summary with the challenge tab at")
+    print(f"{'rows':>8}  {'update 4 cells of one row':>25}  {'update 3 job columns of every row':>33}  "
+          f"{'(again, replacing)':>18}  {'write_summary':>13}")
+    for rows in (1_000, 10_000):
+        few, every, again, summary = _median(lambda: local_write_seconds(rows), args.repeat)
+        print(f"{rows:>8,}  {few:>24.3f}s  {every:>32.3f}s  {again:>17.3f}s  {summary:>12.3f}s")
+
+
+def google_figures() -> None:
     partnership = load_partnership(ROOT / "partnerships" / "demo.toml", base_dir=Path(tempfile.gettempdir()))
     print("Google Sheets (gspread over the fake API): Sheets API calls, by endpoint")
     print(f"{'rows':>8}  {'what':<16}  {'calls':>5}  {'by endpoint':<44}  goal")
@@ -216,18 +249,6 @@ def main() -> None:
             for name, calls in page_calls(rows, Path(tmp) / f"app-{rows}").items():
                 print(f"{rows:>8,}  {name:<16}  {sum(calls.values()):>5}  {_by(calls):<44}  {GOALS[name]}")
     print()
-    print("Local workbook (.xlsx): one append with the challenge tab at")
-    print(f"{'rows':>8}  {'first append (cold)':>20}  {'next append':>12}  {'read every tab (cold)':>22}")
-    for rows in (1_000, 10_000):
-        first, second, read = local_append_seconds(rows)
-        print(f"{rows:>8,}  {first:>19.3f}s  {second:>11.3f}s  {read:>21.3f}s")
-    print()
-    print("Local workbook (.xlsx): update and write_summary with the challenge tab at")
-    print(f"{'rows':>8}  {'update 4 cells of one row':>25}  {'update 3 job columns of every row':>33}  "
-          f"{'(again, replacing)':>18}  {'write_summary':>13}")
-    for rows in (1_000, 10_000):
-        few, every, again, summary = local_write_seconds(rows)
-        print(f"{rows:>8,}  {few:>24.3f}s  {every:>32.3f}s  {again:>17.3f}s  {summary:>12.3f}s")
 
 
 if __name__ == "__main__":

@@ -1,21 +1,22 @@
 """The local workbook: an .xlsx file a person can open in LibreOffice or Excel; the embedded default.
 
+This module owns the file: locking, the parsed copy of it each process keeps (``FileCopies``),
+saving, and choosing how each write is made. The modules beside it own the format:
+sheets.xlsx_cells (how a value becomes a cell: text stays text), sheets.xlsx_read (reading, and
+the size limits checked first), sheets.xlsx_write (the worksheet XML of the fast writes) and
+sheets.xlsx_zip (the zip, rewritten copying unchanged parts as they are).
+
 Safe with several writers (web workers and cron at once): every write holds a file lock,
 re-reads the file if it changed on disk since it was last read (so a person's saved edit is
 kept), and saves atomically (temp file, fsync, rename), so a crash mid-save never leaves a
-broken file. Every value is written as a text cell, so ``=HYPERLINK(...)``, ``+44`` or ``-1``
-stay exactly as typed. Parsed contents are cached per file, keyed by its size and mtime.
+broken file.
 
-``append`` and ``update`` rewrite only the changed tab's XML in the zip (sheets.xlsx_append,
-sheets.xlsx_update), copying every other part's compressed bytes as they are (sheets.xlsx_zip);
-``append`` adds rows to a tab this app wrote before without compressing its earlier rows again.
-They fall back to a full openpyxl load and save when that cannot be done safely (see those
-modules, and ``_fast_update``). ``write_summary`` writes the Summary tab's part afresh the same way
-(sheets.xlsx_summary); ``init`` always loads and saves with openpyxl.
-
-Reading is done by python-calamine where it reads a tab as the XML reader does (sheets.xlsx_read).
-A process whose copy is behind because another process (another web worker, the job) only added
-rows since reads just those rows (``_read_added_rows``); any other change reads the whole file.
+``append``, ``update`` and ``write_summary`` are made by ``_rewrite``: only the changed tabs' XML
+is written anew (sheets.xlsx_write), and a tab this app wrote before gets rows added without
+compressing its earlier rows again. They fall back to a full openpyxl load and save
+(``_Writing``) when that cannot be done safely: the file needed openpyxl to be read, a missing
+app column would be added (its header is bold, a style only openpyxl adds), or the XML has a
+shape listed in sheets.xlsx_write. ``init`` always loads and saves with openpyxl.
 """
 from __future__ import annotations
 
@@ -24,63 +25,34 @@ import datetime as dt
 import os
 import threading
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator, Mapping, Sequence
 
 import filelock
 import openpyxl
-from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheets.base import (
     Clear, Percent, Record, SheetUnavailable, SummaryTable, SummaryValue, Table, Workbook, cell_display,
-    check_lengths, number_cell,
+    check_lengths,
 )
-from sheets.schema import COLUMNS, SUMMARY, TABS, UNSTORABLE
-from sheets.xlsx_append import CannotAppend, append_rows
-from sheets.xlsx_limits import check_unpacked_size
-from sheets.xlsx_read import BrokenXlsx, UnreadableXlsx, added_rows, read_grids, tab_parts
-from sheets.xlsx_summary import replace_sheet
-from sheets.xlsx_text import from_xlsx, to_xlsx
-from sheets.xlsx_update import CannotUpdate, update_cells
-from sheets.xlsx_zip import CannotRewrite, Package, appended
+from sheets.schema import COLUMNS, SUMMARY, TABS
 from sheets.tables import (
     CellChange, Grid, UpdatePlan, cell_text, header_names, init_messages, plan_append, plan_clear, plan_update,
     to_table,
 )
+from sheets.xlsx_cells import from_xlsx, set_value, stored
+from sheets.xlsx_read import BrokenXlsx, UnreadableXlsx, added_rows, check_unpacked_size, read_grids, \
+    worksheet_parts
+from sheets.xlsx_write import Parts, appended_parts, changed_parts, summary_parts
+from sheets.xlsx_zip import CannotRewrite, Package, appended
 
 Signature = tuple[int, int, int]
 
 
-@dataclass
-class _FileState:
-    """What is known about one workbook file in this process."""
-
-    signature: Signature | None = None
-    grids: dict[str, Grid] | None = None
-    # Whether ``grids`` row for row match the file's XML (read by the fast reader, or saved by
-    # openpyxl), which the XML writers rely on; False when the file needed openpyxl to be read.
-    grids_from_xml: bool = False
-    # The file's bytes as read or written when ``grids`` were (only when ``grids_from_xml``): a
-    # file another process has since added rows to is then read by reading just those rows.
-    data: bytes | None = None
-    book: openpyxl.Workbook | None = None
-    tables: dict[str, tuple[Grid, Table]] = field(default_factory=dict)
-    references: dict[str, tuple[Grid, frozenset[str]]] = field(default_factory=dict)
-    lock: threading.RLock = field(default_factory=threading.RLock)
-
-
-_STATES: dict[Path, _FileState] = {}
-_STATES_LOCK = threading.Lock()
-
-
-def _state(path: Path) -> _FileState:
-    with _STATES_LOCK:
-        return _STATES.setdefault(path, _FileState())
-
-
 def _signature(path: Path) -> Signature | None:
+    """What tells this process the file changed: its mtime, size and inode."""
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -88,26 +60,107 @@ def _signature(path: Path) -> Signature | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-def _clean(value: str) -> str:
-    """Characters an .xlsx cannot hold (control characters) are dropped."""
-    return UNSTORABLE.sub("", value)
+class FileCopy:
+    """What this process knows of one workbook file: its tabs as rows of text (``grids``), as
+    last read or written, and what is derived from them.
+
+    Believed only while the file's signature is ``signature``; any other is a change on disk
+    (a person's save, another process's write) and the copy is brought up to date before use.
+    Each write replaces the list of every tab it changes (rows are never changed in place), so
+    a Table or a set of references worked out from a grid stays right for as long as that very
+    list is the tab's grid.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.signature: Signature | None = None
+        self.grids: dict[str, Grid] | None = None
+        # Whether ``grids`` row for row match the file's XML (read by sheets.xlsx_read, or saved
+        # by openpyxl), which the XML writers rely on; False when the file needed openpyxl to be read.
+        self.from_xml = False
+        # The file's bytes as read or written when ``grids`` were (only when ``from_xml``): the next
+        # fast write starts from them, and a file another process has since added rows to is
+        # brought up to date by reading just those rows.
+        self.data: bytes | None = None
+        # The openpyxl workbook this process last saved, reused by the next openpyxl write.
+        self.book: openpyxl.Workbook | None = None
+        self._tables: dict[str, tuple[Grid, Table]] = {}
+        self._references: dict[str, tuple[Grid, frozenset[str]]] = {}
+
+    def forget(self) -> None:
+        """Drop everything: the next use reads the file again."""
+        self.signature = self.grids = self.data = self.book = None
+        self.from_xml = False
+
+    def written(self, grids: dict[str, Grid], signature: Signature, data: bytes, *,
+                book: openpyxl.Workbook | None = None) -> None:
+        """The file as this process has just saved it."""
+        self.grids, self.signature, self.data, self.book, self.from_xml = grids, signature, data, book, True
+
+    def table(self, tab: str, grid: Grid) -> Table:
+        """The tab's Table, built once per version of its grid."""
+        cached = self._tables.get(tab)
+        if cached is None or cached[0] is not grid:
+            cached = (grid, to_table(tab, grid))
+            self._tables[tab] = cached
+        return cached[1]
+
+    def references(self, tab: str, grid: Grid) -> frozenset[str]:
+        """The tab's References, worked out once per version of its grid."""
+        cached = self._references.get(tab)
+        if cached is None or cached[0] is not grid:
+            cached = (grid, frozenset(r.reference for r in self.table(tab, grid).records))
+            self._references[tab] = cached
+        return cached[1]
+
+    def extend_table(self, tab: str, old: Grid | None, new: Grid, first: int, added: Sequence[Sequence[str]]) -> None:
+        """Keep the tab's Table (and References) for grid ``new`` = ``old`` with rows ``added`` from
+        0-based row ``first``, by adding their records rather than building it again from every row
+        (a form submission on a 10,000-row tab)."""
+        cached = self._tables.get(tab)
+        if cached is None or cached[0] is not old or not new:
+            return
+        extra = to_table(tab, [new[0], *added]).records
+        records = tuple(Record(tab, first + r.row - 1, r.values) for r in extra)
+        self._tables[tab] = (new, Table(tab, cached[1].headers, cached[1].records + records))
+        known = self._references.get(tab)
+        if known is not None and known[0] is old:
+            self._references[tab] = (new, known[1] | {r.reference for r in records})
 
 
-def _set_text(ws: Worksheet, row: int, column: int, value: str) -> None:
-    """Write ``value`` as a text cell (1-based row/column); never a formula, never a number."""
-    cell = ws.cell(row=row, column=column)
-    cell.value = to_xlsx(_clean(value)) if value else None
-    if value:
-        cell.data_type = "s"
+class FileCopies:
+    """This process's ``FileCopy`` of each workbook file, by resolved path.
+
+    Lifetime: the process. A LocalWorkbook is made for each request or job run, so the copy
+    belongs here, not to it: every LocalWorkbook of a path in the process shares its copy
+    (``COPIES``, the default), unless given another FileCopies (a test or benchmark playing two
+    processes). Invalidation: each copy checks the file's signature before every use (see
+    FileCopy); ``clear`` drops them all, as a newly started process has none.
+    """
+
+    def __init__(self) -> None:
+        self._copies: dict[Path, FileCopy] = {}
+        self._lock = threading.Lock()
+
+    def of(self, path: Path) -> FileCopy:
+        with self._lock:
+            return self._copies.setdefault(path, FileCopy())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._copies.clear()
+
+
+COPIES = FileCopies()
 
 
 class LocalWorkbook(Workbook):
     """A partnership's spreadsheet as an .xlsx file on this machine."""
 
-    def __init__(self, path: Path | str, *, lock_timeout: float = 10.0):
+    def __init__(self, path: Path | str, *, lock_timeout: float = 10.0, copies: FileCopies = COPIES):
         self.path = Path(path).resolve()
         self.lock_timeout = lock_timeout
-        self._state = _state(self.path)
+        self._copy = copies.of(self.path)
 
     def __repr__(self) -> str:
         return f"LocalWorkbook({str(self.path)!r})"
@@ -115,42 +168,29 @@ class LocalWorkbook(Workbook):
     # Reading
 
     def read_all(self, tabs: Iterable[str] = TABS) -> dict[str, Table]:
-        with self._state.lock:
+        with self._copy.lock:
             grids = self._grids()
-            return {tab: self._table(tab, grids.get(tab, [])) for tab in tabs}
-
-    def _table(self, tab: str, grid: Grid) -> Table:
-        """The tab's Table, built once per version of its grid (a write replaces the grid list)."""
-        cached = self._state.tables.get(tab)
-        if cached is None or cached[0] is not grid:
-            cached = (grid, to_table(tab, grid))
-            self._state.tables[tab] = cached
-        return cached[1]
+            return {tab: self._copy.table(tab, grids.get(tab, [])) for tab in tabs}
 
     def known_references(self, tabs: Iterable[str]) -> set[str]:
-        with self._state.lock:
-            grids = self._state.grids or {}
+        """The References last read or written (this never reads the file)."""
+        with self._copy.lock:
+            grids = self._copy.grids or {}
             found: set[str] = set()
             for tab in tabs:
                 grid = grids.get(tab)
                 if grid:
-                    found |= self._references(tab, grid)
+                    found |= self._copy.references(tab, grid)
             return found
 
-    def _references(self, tab: str, grid: Grid) -> frozenset[str]:
-        """The tab's References, worked out once per version of its grid."""
-        cached = self._state.references.get(tab)
-        if cached is None or cached[0] is not grid:
-            cached = (grid, frozenset(r.reference for r in self._table(tab, grid).records))
-            self._state.references[tab] = cached
-        return cached[1]
-
     def _grids(self) -> dict[str, Grid]:
-        with self._state.lock:
+        """The grids of the file as it is now: the copy, brought up to date if the file changed."""
+        copy = self._copy
+        with copy.lock:
             signature = _signature(self.path)
             if signature is None:
                 raise SheetUnavailable(f"{self.path} does not exist: run `flask sheet init` to create it")
-            if self._state.signature != signature or self._state.grids is None:
+            if copy.signature != signature or copy.grids is None:
                 try:
                     data = self.path.read_bytes()
                 except FileNotFoundError:
@@ -158,50 +198,47 @@ class LocalWorkbook(Workbook):
                 check_unpacked_size(self.path, data)  # before anything parses it
                 if not self._read_added_rows(data):
                     try:
-                        self._state.grids, self._state.grids_from_xml = read_grids(data), True
-                        self._state.data = data
+                        copy.grids, copy.from_xml, copy.data = read_grids(data), True, data
                     except BrokenXlsx as e:
                         raise SheetUnavailable(f"{self.path} cannot be read: {e}") from e
                     except UnreadableXlsx as e:
-                        self._state.grids, self._state.grids_from_xml = self._parse_with_openpyxl(str(e)), False
-                        self._state.data = None
-                self._state.signature = signature
-                self._state.book = None
-            return self._state.grids
+                        copy.grids, copy.from_xml, copy.data = self._parse_with_openpyxl(str(e)), False, None
+                copy.signature, copy.book = signature, None
+            return copy.grids
 
     def _read_added_rows(self, data: bytes) -> bool:
-        """Bring the cached grids up to date with ``data`` by reading only the rows another process
-        added since they were read (sheets.xlsx_zip.appended); False if anything else changed."""
-        state = self._state
-        if state.data is None or state.grids is None or not state.grids_from_xml:
+        """Bring the copy up to date with ``data`` by reading only the rows another process added
+        since it was read (sheets.xlsx_zip.appended); False if anything else changed."""
+        copy = self._copy
+        if copy.data is None or copy.grids is None or not copy.from_xml:
             return False
         try:
             new = Package(data)
-            added = appended(Package(state.data), new)
+            added = appended(Package(copy.data), new)
             if added is None:
                 return False
-            parts = tab_parts(new)
-            grids = dict(state.grids)
+            tabs = {part: tab for tab, part in worksheet_parts(new).items()}
+            grids = dict(copy.grids)
             extended = []
             for part, xml in added.items():
-                tab = parts.get(part)
+                tab = tabs.get(part)
                 rows = added_rows(new, xml)
                 if tab not in grids or not rows or rows[0][0] <= len(grids[tab]):
                     return False
                 grid = list(grids[tab])
                 for number, cells in rows:
-                    _put(grid, number - 1, cells)
+                    _put_row(grid, number - 1, cells)
                 extended.append((tab, grids[tab], grid, rows[0][0] - 1, [cells for _, cells in rows]))
                 grids[tab] = grid
         except (CannotRewrite, UnreadableXlsx, KeyError):
             return False
         for tab, old, grid, first, rows_added in extended:
-            self._extend_table(tab, old, grid, first, rows_added)
-        state.grids, state.data = grids, data
+            copy.extend_table(tab, old, grid, first, rows_added)
+        copy.grids, copy.data = grids, data
         return True
 
     def _parse_with_openpyxl(self, why: str = "") -> dict[str, Grid]:
-        """The grids read by openpyxl, for a file the fast reader does not handle (``why``)."""
+        """The grids read by openpyxl, for a file sheets.xlsx_read does not handle (``why``)."""
         first = f" ({why})" if why else ""
         try:
             book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
@@ -210,12 +247,9 @@ class LocalWorkbook(Workbook):
         try:
             grids: dict[str, Grid] = {}
             for ws in book.worksheets:
-                grid = []
+                grid: Grid = []
                 for row in ws.iter_rows(values_only=True):
-                    cells = [from_xlsx(v) if isinstance(v, str) else cell_text(v) for v in row]
-                    while cells and cells[-1] == "":
-                        cells.pop()
-                    grid.append(cells)
+                    _put_row(grid, len(grid), [from_xlsx(v) if isinstance(v, str) else cell_text(v) for v in row])
                 while grid and not grid[-1]:
                     grid.pop()
                 grids[ws.title] = grid
@@ -228,22 +262,27 @@ class LocalWorkbook(Workbook):
     # Writing
 
     def append(self, tab: str, records: list[Mapping[str, str]]) -> None:
-        if not records:
-            return
-        check_lengths(v for record in records for v in record.values())
-        if self._fast_append({tab: records}):
+        if records:
+            self.append_many({tab: records})
+
+    def append_many(self, rows: Mapping[str, Sequence[Mapping[str, str]]]) -> None:
+        """Rows for several tabs in one rewrite of the file (a form's row and its History row)."""
+        rows = {tab: list(records) for tab, records in rows.items() if records}
+        check_lengths(v for records in rows.values() for r in records for v in r.values())
+        if not rows or self._fast_append(rows):
             return
         with self._writing() as (book, grids):
-            ws = self._sheet(book, grids, tab)
-            grid = grids[tab]
-            plan = plan_append(header_names(grid), records)
-            self._add_headers(ws, grid, plan.first_new_column, plan.new_headers)
-            last = _last_used_row(grid)
-            for i, row in enumerate(plan.rows):
-                for c, value in enumerate(row):
-                    if value:
-                        _set_text(ws, last + 2 + i, c + 1, value)
-                _put(grid, last + 1 + i, list(row))
+            for tab, records in rows.items():
+                ws = self._sheet(book, grids, tab)
+                plan = plan_append(header_names(grids[tab]), records)
+                self._add_headers(ws, grids, tab, plan.first_new_column, plan.new_headers)
+                last = _last_used_row(grids[tab])
+                for i, row in enumerate(plan.rows):
+                    for c, value in enumerate(row):
+                        if value:
+                            set_value(ws, last + 2 + i, c + 1, value)
+                _put_cells(grids, tab, (CellChange(last + 1 + i, c, v) for i, row in enumerate(plan.rows)
+                                        for c, v in enumerate(row)))
 
     def update(self, changes: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:
         changes = {tab: refs for tab, refs in changes.items() if refs}
@@ -267,13 +306,12 @@ class LocalWorkbook(Workbook):
         if self._fast_update(planner, grids, plans):
             return
         with self._writing() as (book, grids):
-            for tab_plan in planner(grids):
-                ws = self._sheet(book, grids, tab_plan.tab)
-                grid = grids[tab_plan.tab]
-                self._add_headers(ws, grid, tab_plan.first_new_column, tab_plan.new_headers)
-                for cell in tab_plan.cells:
-                    _set_text(ws, cell.row + 1, cell.column + 1, cell.value)
-                    _put_cell(grid, cell.row, cell.column, cell.value)
+            for plan in planner(grids):
+                ws = self._sheet(book, grids, plan.tab)
+                self._add_headers(ws, grids, plan.tab, plan.first_new_column, plan.new_headers)
+                for cell in plan.cells:
+                    set_value(ws, cell.row + 1, cell.column + 1, cell.value)
+                _put_cells(grids, plan.tab, plan.cells)
 
     def write_summary(self, table: SummaryTable) -> None:
         check_lengths(v for row in table.rows for v in row)
@@ -288,19 +326,11 @@ class LocalWorkbook(Workbook):
                 ws = book.create_sheet(SUMMARY, index)
             else:
                 ws = book.create_sheet(SUMMARY)
-            for r, row in enumerate(table.rows, start=1):
-                for c, value in enumerate(row, start=1):
-                    number = number_cell(value)
-                    if number is not None:
-                        cell = ws.cell(row=r, column=c)
-                        cell.value = value.fraction if isinstance(value, Percent) else value
-                        cell.number_format = number[1] or "General"
-                    elif value:
-                        _set_text(ws, r, c, str(value))
-                    if r - 1 in table.bold:
-                        ws.cell(row=r, column=c).font = Font(bold=True)
+            for r, row in enumerate(table.rows):
+                for c, value in enumerate(row):
+                    set_value(ws, r + 1, c + 1, value, bold=r in table.bold)
             for c, width in widths.items():
-                ws.column_dimensions[openpyxl.utils.get_column_letter(c + 1)].width = width
+                ws.column_dimensions[get_column_letter(c + 1)].width = width
             grids[SUMMARY] = _summary_grid(table)
 
     def init(self) -> list[str]:
@@ -308,126 +338,86 @@ class LocalWorkbook(Workbook):
         with self._writing(create=True) as (book, grids):
             for tab in TABS:
                 added = tab not in book.sheetnames
-                if added:
-                    book.create_sheet(tab)
-                    grids[tab] = []
-                ws = book[tab]
-                grid = grids.setdefault(tab, [])
-                headers = header_names(grid)
+                ws = self._sheet(book, grids, tab)
+                headers = header_names(grids.setdefault(tab, []))
                 missing = tuple(c for c in COLUMNS[tab] if c not in headers)
                 if missing:
-                    self._add_headers(ws, grid, len(headers), missing)
+                    self._add_headers(ws, grids, tab, len(headers), missing)
                     ws.freeze_panes = "A2"
                 done.extend(init_messages(tab, added, missing))
             if not done:
                 raise _NothingToSave
         return done
 
-    def append_many(self, rows: Mapping[str, Sequence[Mapping[str, str]]]) -> None:
-        """Rows for several tabs in one rewrite of the file (a form's row and its History row)."""
-        rows = {tab: list(records) for tab, records in rows.items() if records}
-        check_lengths(v for records in rows.values() for r in records for v in r.values())
-        if rows and not self._fast_append(rows):
-            super().append_many(rows)
+    # The fast writes: only the changed tabs' XML, every other part of the file copied as it is
+
+    def _rewrite(self, grids: dict[str, Grid], edit: Callable[[Package], Parts]) -> bool:
+        """Save the file with the parts ``edit`` makes from its zip, every other part copied as it
+        is, and keep ``grids`` as the copy; False (nothing written) if ``edit`` or the zip has a
+        shape only openpyxl writes safely. Called holding the lock, the copy up to date."""
+        copy = self._copy
+        try:
+            book = Package(copy.data if copy.data is not None else self.path.read_bytes())
+            parts = edit(book)
+            signature, data = self._save(lambda f: book.write(f, parts))
+        except CannotRewrite:
+            return False
+        copy.written(grids, signature, data)
+        return True
 
     def _fast_append(self, rows: Mapping[str, list[Mapping[str, str]]]) -> bool:
-        """Add rows to the tabs' XML without loading the workbook; False when only openpyxl can do it."""
         with self._locked():
-            grids = self._grids()
+            old = self._grids()
+            grids = dict(old)  # only the changed tabs get new lists: the others' Tables stay kept
             additions: dict[str, tuple[int, tuple[tuple[str, ...], ...]]] = {}
             for tab, records in rows.items():
-                grid = grids.get(tab)
-                if not grid:
+                if not old.get(tab):
                     return False
-                plan = plan_append(header_names(grid), records)
+                plan = plan_append(header_names(old[tab]), records)
                 if plan.new_headers:
                     return False
-                additions[tab] = (_last_used_row(grid) + 1, plan.rows)
-            try:
-                source = self._state.data or self.path  # the file's bytes, as just checked by _grids
-                signature, data = self._save(lambda f: append_rows(
-                    source, f, {tab: (first + 1, added) for tab, (first, added) in additions.items()}))
-            except CannotAppend:
+                additions[tab] = (_last_used_row(old[tab]) + 1, plan.rows)
+                _put_cells(grids, tab, (CellChange(additions[tab][0] + i, c, v) for i, row in enumerate(plan.rows)
+                                        for c, v in enumerate(row)))
+            if not self._rewrite(grids, lambda book: appended_parts(
+                    book, {tab: (first + 1, added) for tab, (first, added) in additions.items()})):
                 return False
-            old_grids = self._state.grids or {}
-            grids = dict(old_grids)  # only the changed tabs get new lists: the others' Tables stay cached
             for tab, (first, added) in additions.items():
-                grids[tab] = list(grids[tab])
-                for i, row in enumerate(added):
-                    _put(grids[tab], first + i, list(row))
-                self._extend_table(tab, old_grids.get(tab), grids[tab], first, added)
-            self._state.grids, self._state.signature, self._state.book = grids, signature, None
-            self._state.data = data
+                self._copy.extend_table(tab, old.get(tab), grids[tab], first, grids[tab][first:first + len(added)])
             return True
-
-    def _extend_table(self, tab: str, old: Grid | None, new: Grid, first: int,
-                      added: Sequence[Sequence[str]]) -> None:
-        """Keep the tab's cached Table by adding the appended rows' records, rather than
-        building it again from every row (a form submission on a 10,000-row tab)."""
-        cached = self._state.tables.get(tab)
-        if cached is None or cached[0] is not old or not new:
-            return
-        extra = to_table(tab, [new[0], *(list(row) for row in added)]).records
-        records = tuple(Record(tab, first + r.row - 1, r.values) for r in extra)
-        self._state.tables[tab] = (new, Table(tab, cached[1].headers, cached[1].records + records))
-        known = self._state.references.get(tab)
-        if known is not None and known[0] is old:
-            self._state.references[tab] = (new, known[1] | {r.reference for r in records})
 
     def _fast_update(self, planner: Callable[[dict[str, Grid]], list[UpdatePlan]], read: dict[str, Grid],
                      plans: list[UpdatePlan]) -> bool:
-        """Change the cells in the tabs' XML without loading the workbook; False when only openpyxl can.
-
-        Falls back when the file needed openpyxl to be read, when a missing app column would be
-        added (its header is bold, a style only openpyxl adds), and for the XML shapes listed in
-        sheets.xlsx_update. ``plans`` were made from the grids ``read``; if the file changed on disk
-        since (a person saved it, another writer), it is re-read and the cells planned again.
-        """
+        """``plans`` were made from the grids ``read``; if the file changed on disk since (a person
+        saved it, another writer), it is re-read and the cells planned again."""
         with self._locked():
             grids = self._grids()
-            if not self._state.grids_from_xml:
+            if not self._copy.from_xml:
                 return False
             if grids is not read:
                 plans = planner(grids)
             if any(plan.new_headers for plan in plans):
                 return False
-            cells = {plan.tab: plan.cells for plan in plans}
-            try:
-                signature, data = self._save(lambda f: update_cells(self.path, f, cells))
-            except CannotUpdate:
-                return False
-            grids = dict(grids)  # only the changed tabs get new lists: the others' Tables stay cached
+            grids = dict(grids)
             for plan in plans:
-                grids[plan.tab] = list(grids[plan.tab])
-                _put_cells(grids[plan.tab], plan.cells)
-            self._state.grids, self._state.signature, self._state.book = grids, signature, None
-            self._state.data = data
-            return True
+                _put_cells(grids, plan.tab, plan.cells)
+            return self._rewrite(grids, lambda book: changed_parts(book, {plan.tab: plan.cells for plan in plans}))
 
     def _fast_summary(self, table: SummaryTable, widths: dict[int, int]) -> bool:
-        """Write the Summary tab as a new XML part without loading the workbook; False when only
-        openpyxl can (no Summary tab yet, and the cases listed in sheets.xlsx_summary)."""
         with self._locked():
             grids = self._grids()
             if SUMMARY not in grids:
                 return False
-            try:
-                signature, data = self._save(
-                    lambda f: replace_sheet(self.path, f, SUMMARY, table.rows, table.bold, widths))
-            except CannotUpdate:
-                return False
             grids = dict(grids)
             grids[SUMMARY] = _summary_grid(table)
-            self._state.grids, self._state.signature, self._state.book = grids, signature, None
-            self._state.data = data
-            return True
+            return self._rewrite(grids, lambda book: summary_parts(book, SUMMARY, table.rows, table.bold, widths))
 
     # Machinery
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """Hold this process's lock for the file and the file lock every process shares."""
-        with self._state.lock:
+        with self._copy.lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             lock = filelock.FileLock(str(self.path) + ".lock", timeout=self.lock_timeout)
             try:
@@ -450,22 +440,21 @@ class LocalWorkbook(Workbook):
         return book[tab]
 
     @staticmethod
-    def _add_headers(ws: Worksheet, grid: Grid, first: int, names: tuple[str, ...]) -> None:
+    def _add_headers(ws: Worksheet, grids: dict[str, Grid], tab: str, first: int, names: tuple[str, ...]) -> None:
         for i, name in enumerate(names):
-            _set_text(ws, 1, first + i + 1, name)
-            _put_cell(grid, 0, first + i, name)
-            ws.cell(row=1, column=first + i + 1).font = Font(bold=True)
+            set_value(ws, 1, first + i + 1, name, bold=True)
+        _put_cells(grids, tab, (CellChange(0, first + i, name) for i, name in enumerate(names)))
 
     def _load_book(self) -> tuple[openpyxl.Workbook, dict[str, Grid]]:
         """The full workbook (formulas and formatting kept) and its grids, re-read if the file changed."""
-        state = self._state
+        copy = self._copy
         signature = _signature(self.path)
         if signature is None:
             book = openpyxl.Workbook()
             book.remove(book.active)
             return book, {}
-        if state.signature == signature and state.book is not None and state.grids is not None:
-            return state.book, state.grids
+        if copy.signature == signature and copy.book is not None and copy.grids is not None:
+            return copy.book, copy.grids
         grids = self._grids()
         try:
             book = openpyxl.load_workbook(self.path)
@@ -505,7 +494,8 @@ class _NothingToSave(Exception):
 class _Writing:
     """``with workbook._writing() as (book, grids):`` lock, load fresh, change, save atomically.
 
-    If the block raises, nothing is saved and the cached state is dropped.
+    The block changes ``grids`` (a copy: each tab's row list copied, rows replaced not changed) as
+    it changes the openpyxl book. If it raises, nothing is saved and the copy is forgotten.
     """
 
     def __init__(self, workbook: LocalWorkbook, create: bool):
@@ -520,41 +510,32 @@ class _Writing:
         self.locked.__enter__()
         try:
             self.book, grids = wb._load_book()
-            # Work on a copy so a failed write leaves the cache describing the file as it is.
-            self.grids = _copy_on_write(grids)
+            self.grids = {tab: list(g) for tab, g in grids.items()}
             return self.book, self.grids
         except BaseException:
             self._release()
             raise
 
     def __exit__(self, kind, error, tb) -> bool:
-        wb = self.workbook
+        copy = self.workbook._copy
         try:
             if kind is _NothingToSave:
                 return True
             if kind is not None:
-                wb._state.book = wb._state.grids = wb._state.signature = wb._state.data = None
+                copy.forget()
                 return False
             try:
-                signature, data = wb._save(self.book.save)
+                signature, data = self.workbook._save(self.book.save)
             except BaseException:
-                wb._state.book = wb._state.grids = wb._state.signature = wb._state.data = None
+                copy.forget()
                 raise
-            wb._state.book, wb._state.grids, wb._state.signature = self.book, self.grids, signature
-            wb._state.data = data
-            wb._state.grids_from_xml = True  # openpyxl numbers every row and cell as the grids do
+            copy.written(self.grids, signature, data, book=self.book)  # openpyxl numbers rows as the grids do
             return False
         finally:
             self._release()
 
     def _release(self) -> None:
         self.locked.__exit__(None, None, None)
-
-
-def _copy_on_write(grids: dict[str, Grid]) -> dict[str, Grid]:
-    """A copy of the cached grids cheap enough for every write: each tab's row list is copied,
-    rows themselves are shared and replaced (never changed in place) by ``_put``/``_put_cell``."""
-    return {tab: list(g) for tab, g in grids.items()}
 
 
 def _last_used_row(grid: Grid) -> int:
@@ -565,12 +546,30 @@ def _last_used_row(grid: Grid) -> int:
     return 0
 
 
-def _put(grid: Grid, row: int, values: list[str]) -> None:
+def _put_row(grid: Grid, row: int, values: list[str]) -> None:
+    """``values`` (as read from the file) as the grid's 0-based ``row``, trailing blanks dropped."""
     while len(grid) <= row:
         grid.append([])
     while values and values[-1] == "":
         values.pop()
     grid[row] = values
+
+
+def _put_cells(grids: dict[str, Grid], tab: str, cells: Iterable[CellChange]) -> None:
+    """Each written cell into the tab's grid as reading the file will give it back
+    (sheets.xlsx_cells.stored). The tab's row list and each changed row are new lists, so grids
+    shared with earlier versions (and the Tables made from them) are left as they were."""
+    by_row: dict[int, list[CellChange]] = {}
+    for cell in cells:
+        by_row.setdefault(cell.row, []).append(cell)
+    grid = grids[tab] = list(grids.get(tab, []))
+    for row, changed in by_row.items():
+        values = list(grid[row]) if row < len(grid) else []
+        for cell in changed:
+            if len(values) <= cell.column:
+                values.extend([""] * (cell.column + 1 - len(values)))
+            values[cell.column] = stored(cell.value) if cell.value else ""
+        _put_row(grid, row, values)
 
 
 def _summary_widths(table: SummaryTable) -> dict[int, int]:
@@ -587,7 +586,7 @@ def _summary_grid(table: SummaryTable) -> Grid:
     """The Summary tab's grid as the file will read back."""
     grid: Grid = []
     for row in table.rows:
-        _put(grid, len(grid), [_as_read(v) for v in row])
+        _put_row(grid, len(grid), [_as_read(v) for v in row])
     while grid and not grid[-1]:
         grid.pop()
     return grid
@@ -596,39 +595,9 @@ def _summary_grid(table: SummaryTable) -> Grid:
 def _as_read(value: SummaryValue) -> str:
     """A Summary cell as reading the file gives it back (a date as ``YYYY-MM-DD``, a percentage as its fraction)."""
     if isinstance(value, str):
-        return _clean(value)
+        return stored(value)
     if isinstance(value, Percent):
         return cell_text(value.fraction)
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value.isoformat()
     return cell_text(value)
-
-
-def _put_cells(grid: Grid, cells: Iterable[CellChange]) -> None:
-    """Each cell's value (cleaned as it is written) into the grid, each changed row copied once."""
-    by_row: dict[int, list[CellChange]] = {}
-    for cell in cells:
-        by_row.setdefault(cell.row, []).append(cell)
-    for row, changed in by_row.items():
-        while len(grid) <= row:
-            grid.append([])
-        values = list(grid[row])
-        for cell in changed:
-            if len(values) <= cell.column:
-                values.extend([""] * (cell.column + 1 - len(values)))
-            values[cell.column] = _clean(cell.value)
-        while values and values[-1] == "":
-            values.pop()
-        grid[row] = values
-
-
-def _put_cell(grid: Grid, row: int, column: int, value: str) -> None:
-    while len(grid) <= row:
-        grid.append([])
-    cells = list(grid[row])
-    while len(cells) <= column:
-        cells.append("")
-    cells[column] = value
-    while cells and cells[-1] == "":
-        cells.pop()
-    grid[row] = cells

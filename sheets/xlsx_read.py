@@ -1,19 +1,27 @@
-"""Reading every tab of an .xlsx file as text, quickly.
+"""Reading every tab of an .xlsx file as text, quickly, and refusing files too large to read.
 
 openpyxl's read-only mode builds a Python object per cell and takes seconds at 10,000 rows.
-Each tab is read by python-calamine (a Rust reader, ten times faster than walking the XML in
+Each tab is read by python-calamine (a Rust reader, several times faster than walking the XML in
 Python) when the tab holds nothing it reads differently from the rules here, else by walking
 its XML with the C parser behind ElementTree and keeping only the text. Either way it reads
 shared and inline strings, numbers, booleans, formula results, and real date cells (a number
 whose cell format is a date), which come back as ``YYYY-MM-DD``. Anything it does not
-understand raises UnreadableXlsx and the caller falls back to openpyxl.
+understand raises UnreadableXlsx and the caller (sheets.local) falls back to openpyxl.
 
-What calamine reads differently, so such a tab is read from its XML instead (see
+Where calamine is not equivalent, so such a tab is read from its XML instead (see
 ``_calamine_reads_alike``): error cells (``#DIV/0!`` here, empty there), text with spaces or line
 breaks at either end not marked ``xml:space="preserve"`` (it trims them), and date cells (its
 idea of a date format, and its rounding of times, are its own). A tab whose cells would be
 stored densely in more than ``CALAMINE_MAX_CELLS`` (a value typed far down and far right) is
-also read from its XML, which stores only the cells there are.
+also read from its XML, which stores only the cells there are. Rows another process has just
+appended (``added_rows``) are read from their XML too: they are a fragment, not a file calamine
+could open.
+
+Before anything is parsed, ``check_unpacked_size`` refuses a file whose parts would unpack to
+more than the app reads: a small file can unpack to a huge part (a "zip bomb", or a sheet of
+millions of empty cells). Each part's size is read from the zip's directory, which costs
+nothing; Python's zipfile never unpacks more than that size (a part that claims less than it
+holds fails its CRC check).
 """
 from __future__ import annotations
 
@@ -28,8 +36,11 @@ import python_calamine
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import from_excel
 
+from openpyxl.utils import column_index_from_string
+
+from sheets.base import SheetUnavailable
 from sheets.tables import Grid, cell_text
-from sheets.xlsx_text import from_xlsx
+from sheets.xlsx_cells import from_xlsx
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -56,13 +67,6 @@ def _part(book: zipfile.ZipFile, name: str) -> bytes:
                          "(the file is damaged or was made by hand): open it in Excel or LibreOffice and "
                          "save it again as .xlsx, or restore a backup")
     return data
-
-
-def _column(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 def _text(element: ElementTree.Element) -> str:
@@ -98,19 +102,20 @@ def _date_styles(book: zipfile.ZipFile) -> set[int]:
             if is_date_format(formats.get(int(xf.get("numFmtId", "0")), ""))}
 
 
-def _sheets(book: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(tab name, zip member) for each worksheet, in workbook order."""
+def worksheet_parts(book) -> dict[str, str]:
+    """Tab name -> zip member (``xl/worksheets/sheet1.xml``) for each worksheet, in workbook order.
+    ``book`` is a zipfile.ZipFile or a sheets.xlsx_zip.Package (both have ``read``)."""
     workbook = ElementTree.fromstring(_part(book, "xl/workbook.xml"))
     rels = ElementTree.fromstring(_part(book, "xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{PKG_REL}Relationship")}
-    out = []
+    out = {}
     for sheet in workbook.iter(f"{MAIN}sheet"):
         target = targets.get(sheet.get(f"{REL}id"), "")
         if not target:
             raise UnreadableXlsx(f"no part for the tab {sheet.get('name')!r}")
         path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
         if "worksheets/" in path:  # chartsheets have no cells
-            out.append((sheet.get("name", ""), path))
+            out[sheet.get("name", "")] = path
     return out
 
 
@@ -156,7 +161,7 @@ def _grid(xml: bytes, strings: list[str], date_styles: set[int], epoch: dt.datet
                 m = _REF.match(ref)
                 if not m:
                     raise UnreadableXlsx(f"cell reference {ref!r}")
-                col = _column(m.group(1))
+                col = column_index_from_string(m.group(1)) - 1
             else:
                 col = next_col
             next_col = col + 1
@@ -178,13 +183,19 @@ def _grid(xml: bytes, strings: list[str], date_styles: set[int], epoch: dt.datet
     return grid
 
 
+def _epoch(book) -> dt.datetime:
+    """Day 0 of the workbook's date serial numbers."""
+    workbook = _part(book, "xl/workbook.xml")
+    if b'date1904="1"' in workbook or b'date1904="true"' in workbook:
+        return dt.datetime(1904, 1, 1)
+    return dt.datetime(1899, 12, 30)
+
+
 def read_grids(path: Path | bytes) -> dict[str, Grid]:
     """Every worksheet of the file (its path, or its contents) as rows of text, tab name -> grid."""
     try:
         with zipfile.ZipFile(io.BytesIO(path) if isinstance(path, bytes) else path) as book:
-            workbook = _part(book, "xl/workbook.xml")
-            epoch = dt.datetime(1904, 1, 1) if b'date1904="1"' in workbook or b"date1904=\"true\"" in workbook \
-                else dt.datetime(1899, 12, 30)
+            epoch = _epoch(book)
             names = book.namelist()
             strings_xml = _part(book, "xl/sharedStrings.xml") if "xl/sharedStrings.xml" in names else b""
             date_styles = _date_styles(book)
@@ -202,7 +213,7 @@ def _read_tabs(book: zipfile.ZipFile, calamine: "python_calamine.CalamineWorkboo
                date_styles: set[int], epoch: dt.datetime) -> dict[str, Grid]:
     strings: list[str] | None = None
     grids = {}
-    for name, part in _sheets(book):
+    for name, part in worksheet_parts(book).items():
         xml = _part(book, part)
         grid = None
         if calamine is not None and _calamine_reads_alike(xml, date_styles):
@@ -286,9 +297,7 @@ def _calamine_grid(book: "python_calamine.CalamineWorkbook", name: str) -> Grid 
 def added_rows(book, rows_xml: bytes) -> list[tuple[int, list[str]]]:
     """(1-based row number, cells) of <row> elements added to a tab of ``book`` (an
     sheets.xlsx_zip.Package), read as ``_grid`` reads them; UnreadableXlsx if they need shared strings."""
-    workbook = _part(book, "xl/workbook.xml")
-    epoch = dt.datetime(1904, 1, 1) if b'date1904="1"' in workbook or b"date1904=\"true\"" in workbook \
-        else dt.datetime(1899, 12, 30)
+    epoch = _epoch(book)
     xml = b'<worksheet xmlns="%s"><sheetData>%s</sheetData></worksheet>' % (MAIN[1:-1].encode(), rows_xml)
     found = _LAST_ROW.search(rows_xml)
     if found is None:
@@ -301,6 +310,41 @@ def added_rows(book, rows_xml: bytes) -> list[tuple[int, list[str]]]:
     return [(first + i, cells) for i, cells in enumerate(grid)]
 
 
-def tab_parts(book) -> dict[str, str]:
-    """Zip member -> tab name for each worksheet of ``book`` (an sheets.xlsx_zip.Package)."""
-    return {part: name for name, part in _sheets(book)}
+MB = 2**20
+# A Challenges tab of 10,000 rows is about 6 MB of XML, so these leave room for a partnership's lifetime.
+MAX_PART_BYTES = 128 * MB
+MAX_TOTAL_BYTES = 256 * MB
+MAX_PARTS = 2000
+# A real sheet's XML packs about 14 to 1; a part packed far tighter than this is not a sheet.
+MAX_RATIO = 100
+RATIO_FROM_BYTES = 1 * MB
+
+
+class WorkbookTooLarge(SheetUnavailable):
+    """The workbook would unpack to more than the app reads; the message says which part and why."""
+
+
+def check_unpacked_size(path: Path, data: bytes | None = None) -> None:
+    """Raise WorkbookTooLarge if the .xlsx at ``path`` (its contents ``data`` when given) holds a
+    part (or parts) too large to read. A file that is not a zip at all is left to the readers,
+    which say so."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as book:
+            parts = book.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return
+    name = Path(path).name
+    if len(parts) > MAX_PARTS:
+        raise WorkbookTooLarge(f"{name} has {len(parts):,} parts, more than the {MAX_PARTS:,} a workbook may have")
+    total = 0
+    for part in parts:
+        total += part.file_size
+        if part.file_size > MAX_PART_BYTES:
+            raise WorkbookTooLarge(f"{name}: the part {part.filename} unpacks to {part.file_size / MB:,.0f} MB, "
+                                   f"more than the {MAX_PART_BYTES // MB} MB the app reads")
+        if part.file_size > RATIO_FROM_BYTES and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise WorkbookTooLarge(f"{name}: the part {part.filename} unpacks to {part.file_size / MB:,.0f} MB "
+                                   f"from {part.compress_size / 1024:,.0f} KB, which no spreadsheet does")
+    if total > MAX_TOTAL_BYTES:
+        raise WorkbookTooLarge(f"{name} unpacks to {total / MB:,.0f} MB, more than the "
+                               f"{MAX_TOTAL_BYTES // MB} MB the app reads")

@@ -1,4 +1,5 @@
-"""Rewriting an .xlsx file (a zip of XML parts) without unpacking the parts that do not change.
+"""The .xlsx file as a zip of parts, and the one routine that rewrites it (``Package.write``)
+without unpacking the parts that do not change.
 
 Python's zipfile can only write a member by compressing it again, so copying a workbook to add
 one row used to unpack and repack every part (megabytes of XML at 10,000 rows). ``Package``
@@ -21,7 +22,8 @@ the recent rows and the new ones: the base is copied as it is, whatever the numb
 The whole member's CRC-32 is worked out from the segments' with ``crc32_combine``.
 
 Zip64 files, encrypted members and compression methods other than stored and deflated raise
-CannotRewrite, and the caller uses openpyxl instead.
+CannotRewrite, and the caller uses openpyxl instead; sheets.xlsx_write raises it too, for the
+worksheet shapes it does not write.
 """
 from __future__ import annotations
 
@@ -52,7 +54,7 @@ RECENT_LEVEL = 6  # a few rows: packed as well as zlib's default
 
 
 class CannotRewrite(Exception):
-    """The zip has a shape this module does not write; use the full load-and-save path."""
+    """The file has a shape the fast writes do not handle safely; use the full load-and-save path."""
 
 
 @dataclass(frozen=True)
@@ -431,9 +433,10 @@ def _gf2_square(matrix: list[int]) -> list[int]:
     return [_gf2_times(matrix, matrix[n]) for n in range(32)]
 
 
-@functools.lru_cache(maxsize=1)
+@functools.cache
 def _zeros_operators() -> list[list[int]]:
-    """The operators for 1, 2, 4, 8... zero bytes (64 of them: lengths up to 2**64)."""
+    """The operators for 1, 2, 4, 8... zero bytes (64 of them: lengths up to 2**64): a constant
+    table, worked out on first use (about 20 ms) rather than when the module is imported."""
     one_bit = [0xEDB88320] + [1 << n for n in range(31)]
     operator = _gf2_square(_gf2_square(_gf2_square(one_bit)))  # 8 zero bits: one byte
     operators = []

@@ -11,8 +11,8 @@ from sheets.base import SummaryTable
 from sheets.local import LocalWorkbook
 from sheets.schema import CHALLENGES, REFERENCE, SUMMARY
 from sheets.xlsx_read import read_grids
-from sheets.xlsx_summary import bold_style
-from sheets.xlsx_update import CannotUpdate
+from sheets.xlsx_write import bold_style, sheet_part
+from sheets.xlsx_zip import CannotRewrite, Package
 from tests.sheets.test_local_update import count_openpyxl_loads, members, refuse_openpyxl
 
 TABLE = SummaryTable(
@@ -31,11 +31,7 @@ def looks(path: Path) -> tuple[list[list[tuple[object, str, bool]]], dict[str, f
 
 
 def summary_part(path: Path) -> str:
-    import zipfile
-
-    from sheets.xlsx_append import sheet_part
-    with zipfile.ZipFile(path) as book:
-        return sheet_part(book, SUMMARY)
+    return sheet_part(Package.open(path), SUMMARY)
 
 
 @pytest.fixture
@@ -62,9 +58,9 @@ def test_it_looks_the_same_as_the_openpyxl_save(book, tmp_path, monkeypatch):
     slow.init()
 
     def cannot(*args, **kwargs):
-        raise CannotUpdate("forced")
+        raise CannotRewrite("forced")
 
-    monkeypatch.setattr("sheets.local.replace_sheet", cannot)
+    monkeypatch.setattr("sheets.local.summary_parts", cannot)
     slow.write_summary(TABLE)
     monkeypatch.undo()
     book.write_summary(TABLE)
@@ -123,5 +119,5 @@ def test_the_bold_format_used_is_bold_and_nothing_else():
            '<xf numFmtId="0" fontId="2"><alignment horizontal="center"/></xf>'
            '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0"/>')
     assert bold_style(styles(fonts, xfs)) == 5
-    with pytest.raises(CannotUpdate):
+    with pytest.raises(CannotRewrite):
         bold_style(styles(fonts, '<xf numFmtId="0" fontId="0"/><xf numFmtId="0" fontId="1"/>'))

@@ -18,7 +18,7 @@ from sheets.base import CellTooLong, UnknownReference
 from sheets.local import LocalWorkbook
 from sheets.schema import CELL_LIMIT, CHALLENGE_COLUMNS, CHALLENGES, LAST_REMINDER, REFERENCE, STATUS, STEP, STEP_DUE_BY
 from sheets.xlsx_read import read_grids
-from sheets.xlsx_update import sheet_part
+from sheets.xlsx_write import sheet_part
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 ROW = re.compile(rb"<row\b[^>]*>.*?</row>", re.DOTALL)
@@ -277,7 +277,6 @@ def test_after_an_append_the_cached_tables_match_a_fresh_read(tmp_path: Path, mo
                       "History": [{REFERENCE: "PC-9", "Action": "Raised"}]})
     cached = book.read_all()
     assert cached["Compliance"] is before["Compliance"]  # untouched tabs are not rebuilt
-    monkeypatch.setattr(sheets.local, "_STATES", {})
-    fresh = LocalWorkbook(path).read_all()
+    fresh = LocalWorkbook(path, copies=sheets.local.FileCopies()).read_all()
     assert cached == fresh
     assert [r.row for r in fresh[CHALLENGES].records] == [2, 3, 4, 5, 6]

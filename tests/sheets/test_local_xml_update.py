@@ -1,4 +1,4 @@
-"""Changing cells in a tab's XML (sheets.xlsx_update): where cells go, what is kept, and the shapes
+"""Changing cells in a tab's XML (sheets.xlsx_write): where cells go, what is kept, and the shapes
 it leaves to openpyxl."""
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from xml.etree import ElementTree
 import pytest
 
 from sheets.tables import CellChange
-from sheets.xlsx_update import CannotUpdate, with_cells
+from sheets.xlsx_write import with_cells
+from sheets.xlsx_zip import CannotRewrite
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -37,8 +38,8 @@ HEADER = '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></r
 
 @pytest.fixture(params=["plain", "any"])
 def written(request):
-    """Cells as common writers write them (``<c r="A1"``, found by searching the bytes), or in
-    another layout that is read cell by cell: each test runs on both."""
+    """Cells as common writers write them (``<c r="A1"``, found by searching for that), or in
+    another layout, found among the row's cell references: each test runs on both."""
     if request.param == "plain":
         return lambda xml: xml
     return lambda xml: xml.replace('<c r="', '<c  r="')
@@ -54,6 +55,24 @@ def test_cells_are_replaced_or_added_in_column_order_keeping_their_style(written
     assert b'<c r="B2" s="4" t="inlineStr">' in new
     assert b'spans="1:6"' in new and b'<dimension ref="A1:F2"/>' in new
     assert cells(new, 1) == cells(xml, 1)
+
+
+def test_rows_with_and_without_the_cells_to_write_in_one_change_each_get_them_in_place(written):
+    """Rows lacking the cells (added in column order) and rows having them (replaced) in one change,
+    in either order: the result is the same as changing each row on its own."""
+    rows = {2: '<c r="A2"><v>1</v></c><c r="C2"><v>3</v></c>', 3: '<c r="A3"><v>1</v></c>',
+            4: '<c r="A4"><v>1</v></c><c r="B4" s="2"><v>2</v></c><c r="C4"><v>3</v></c>',
+            5: '<c r="C5"><v>3</v></c>', 6: '<c r="A6"><v>1</v></c><c r="B6"><v>2</v></c>'}
+    xml = sheet(written(HEADER + "".join(f'<row r="{r}">{cells}</row>' for r, cells in rows.items())), "A1:C6")
+    changes = [CellChange(r - 1, c, f"{r}{c}") for r in rows for c in (1, 2)]
+    new = with_cells(xml, changes)
+    one_by_one = xml
+    for change in changes:
+        one_by_one = with_cells(one_by_one, [change])
+    assert new == one_by_one
+    assert cells(new, 3) == [("A3", "1", None), ("B3", "31", None), ("C3", "32", None)]
+    assert cells(new, 4) == [("A4", "1", None), ("B4", "41", "2"), ("C4", "42", None)]
+    assert cells(new, 5) == [("B5", "51", None), ("C5", "52", None)]
 
 
 def test_a_row_without_cells_gets_them(written):
@@ -115,21 +134,21 @@ def test_unchanged_rows_and_everything_outside_sheet_data_are_the_same_bytes(wri
     (HEADER, "the row is not there"),
 ])
 def test_shapes_left_to_openpyxl(rows, why, written):
-    with pytest.raises(CannotUpdate):
+    with pytest.raises(CannotRewrite):
         with_cells(sheet(written(rows)), [CellChange(1, 0, "x")])
 
 
 def test_prefixed_elements_are_left_to_openpyxl():
     xml = (b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
            b'<x:row r="2"><x:c r="A2"><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>')
-    with pytest.raises(CannotUpdate):
+    with pytest.raises(CannotRewrite):
         with_cells(xml, [CellChange(1, 0, "x")])
 
 
 def test_xml_in_another_encoding_is_left_to_openpyxl():
     xml = sheet(HEADER + '<row r="2"><c r="A2"><v>1</v></c></row>')
     xml = xml.replace(b'encoding="UTF-8"', b'encoding="ISO-8859-1"')
-    with pytest.raises(CannotUpdate, match="ISO-8859-1"):
+    with pytest.raises(CannotRewrite, match="ISO-8859-1"):
         with_cells(xml, [CellChange(1, 0, "café")])
     assert b"<row r=\"2\">" in with_cells(sheet(HEADER + '<row r="2"><c r="A2"><v>1</v></c></row>'),
                                          [CellChange(1, 0, "café")])

@@ -17,7 +17,7 @@ def test_an_unstorable_character_is_dropped_and_the_file_stays_readable(tmp_path
     book.append(CHALLENGES, [{REFERENCE: "PC-1", STATUS: f"a{bad}b"}])
     book.update({CHALLENGES: {"PC-1": {"Outcome": f"c{bad}d"}}})
     import sheets.local
-    sheets.local._STATES.clear()
+    sheets.local.COPIES.clear()
     record = LocalWorkbook(tmp_path / "book.xlsx").read(CHALLENGES).find("PC-1")
     assert record[STATUS].replace("[31m", "") == "ab"
     assert record["Outcome"].replace("[31m", "") == "cd"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sheets import xlsx_limits
+from sheets import xlsx_read
 from sheets.local import LocalWorkbook
-from sheets.xlsx_limits import WorkbookTooLarge, check_unpacked_size
+from sheets.xlsx_read import WorkbookTooLarge, check_unpacked_size
 from tests.views.challenge_pages import SUPPORT, sign_in_as, text
 
 
@@ -48,7 +48,7 @@ def test_a_part_packed_like_a_bomb_is_refused_before_parsing(workbook_path, monk
 
 
 def test_a_part_over_the_size_limit_is_refused(workbook_path, monkeypatch):
-    monkeypatch.setattr(xlsx_limits, "MAX_PART_BYTES", 1024)
+    monkeypatch.setattr(xlsx_read, "MAX_PART_BYTES", 1024)
     with pytest.raises(WorkbookTooLarge, match=r"the part \S+ unpacks to .* MB, more than the 0 MB the app reads"):
         check_unpacked_size(workbook_path)
 

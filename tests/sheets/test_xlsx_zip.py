@@ -18,8 +18,8 @@ from hypothesis import given, settings, strategies as st
 import sheets.local
 from sheets.local import LocalWorkbook
 from sheets.schema import CHALLENGE_COLUMNS, CHALLENGES, HISTORY, REFERENCE, REMINDERS, STATUS
-from sheets.xlsx_append import sheet_part
-from sheets.xlsx_text import from_xlsx
+from sheets.xlsx_cells import from_xlsx
+from sheets.xlsx_write import sheet_part
 from sheets.xlsx_zip import RECENT_LIMIT, Compressed, Package, crc32_combine
 
 LONG = "A long answer, " * 300  # 4,500 characters: a few rows fill the recent rows' segment
@@ -41,8 +41,7 @@ def stored(path: Path) -> dict[str, tuple[bytes, bytes]]:
 
 
 def fresh(path: Path) -> LocalWorkbook:
-    sheets.local._STATES.pop(path.resolve(), None)
-    return LocalWorkbook(path)
+    return LocalWorkbook(path, copies=sheets.local.FileCopies())
 
 
 def calamine_rows(path: Path, tab: str) -> list[list]:
@@ -213,14 +212,12 @@ def test_libreoffice_reads_rows_added_to_its_own_file(tmp_path):
 class Workers:
     """Two web workers on one workbook file: each process keeps its own parsed copy of the file."""
 
-    def __init__(self, path: Path, monkeypatch: pytest.MonkeyPatch):
+    def __init__(self, path: Path):
         self.path = path
-        self.monkeypatch = monkeypatch
-        self.states: dict[str, dict] = {"a": {}, "b": {}}
+        self.copies = {"a": sheets.local.FileCopies(), "b": sheets.local.FileCopies()}
 
     def __call__(self, name: str) -> LocalWorkbook:
-        self.monkeypatch.setattr(sheets.local, "_STATES", self.states[name])
-        return LocalWorkbook(self.path)
+        return LocalWorkbook(self.path, copies=self.copies[name])
 
 
 def refuse_full_reads(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -232,7 +229,7 @@ def refuse_full_reads(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_rows_another_worker_added_are_read_without_reading_the_whole_file(tmp_path, monkeypatch):
     new_book(tmp_path / "book.xlsx", rows=20)
-    workers = Workers(tmp_path / "book.xlsx", monkeypatch)
+    workers = Workers(tmp_path / "book.xlsx")
     # Every tab written by the app once (a tab openpyxl wrote last is read whole once).
     workers("b").append_many({HISTORY: [{REFERENCE: "PC-1", "Action": "Raised"}], REMINDERS: [{"Key": "k0"}]})
     workers("a").read_all()
@@ -256,7 +253,7 @@ def test_rows_another_worker_added_are_read_without_reading_the_whole_file(tmp_p
 def test_any_other_change_by_another_worker_or_a_person_reads_the_whole_file(tmp_path, monkeypatch, change):
     path = tmp_path / "book.xlsx"
     new_book(path, rows=5)
-    workers = Workers(path, monkeypatch)
+    workers = Workers(path)
     workers("b").append(CHALLENGES, [{REFERENCE: "PC-6"}])
     workers("a").read_all()
     if change == "a cell changed":

@@ -1,5 +1,7 @@
-"""Text that looks like an xlsx escape (``_x000D_``, ``_x0041_``) comes back exactly as typed: through
-every write path of the local workbook, through openpyxl, and through a save in LibreOffice."""
+"""How values become cells (sheets.xlsx_cells): text stays text and comes back as written, from this
+process's copy and from the file alike, by every write path of the local workbook; text that looks
+like an xlsx escape (``_x000D_``, ``_x0041_``) comes back exactly as typed, through openpyxl and
+through a save in LibreOffice too."""
 from __future__ import annotations
 
 import shutil
@@ -11,10 +13,11 @@ import openpyxl
 import pytest
 
 import sheets.local
-from sheets.local import LocalWorkbook
-from sheets.schema import CHALLENGES, HISTORY, REFERENCE, STATUS, SUMMARY
+from sheets.local import FileCopies, LocalWorkbook
+from sheets.schema import CHALLENGE_COLUMNS, CHALLENGES, HISTORY, REFERENCE, STATUS, SUMMARY
 from sheets.base import SummaryTable
-from sheets.xlsx_text import from_xlsx, to_xlsx
+from sheets.xlsx_cells import from_xlsx, stored, to_xlsx
+from sheets.xlsx_zip import CannotRewrite
 
 LOOKS_ESCAPED = ["_x000D_", "a_x0041_b", "_x005F_x0041_", "_x000d__x000A_", "__x0041__", "_X0041_", "_x004G_",
                  "_x12_", "_xD800_", "snake_x_case"]
@@ -22,8 +25,7 @@ LOOKS_ESCAPED = ["_x000D_", "a_x0041_b", "_x005F_x0041_", "_x000d__x000A_", "__x
 
 def fresh(path: Path) -> LocalWorkbook:
     """A workbook with nothing cached: what the next process reads."""
-    sheets.local._STATES.clear()
-    return LocalWorkbook(path)
+    return LocalWorkbook(path, copies=sheets.local.FileCopies())
 
 
 @pytest.fixture
@@ -31,6 +33,43 @@ def book(tmp_path) -> LocalWorkbook:
     workbook = LocalWorkbook(tmp_path / "book.xlsx")
     workbook.init()
     return workbook
+
+
+# Formula-, number- and markup-looking text, characters a cell cannot hold, escapes, white space at the ends.
+WRITTEN = ['=HYPERLINK("http://x.example","y")', "=1+1", "+44 20 7946 0000", "-1", "0012", "TRUE", "1/2",
+           "<b>&amp;</b>", "line one\r\nline two", "  both ends  ", "a\x00b", "\x1b[31mred", "bad \ufffe",
+           "_x000D_", "a_x0041_b", "café ☕"]
+
+
+def refuse(*args, **kwargs):
+    raise CannotRewrite("this test writes through openpyxl")
+
+
+@pytest.mark.parametrize("how", ["the tab's XML", "openpyxl"])
+def test_text_appended_updated_and_summarised_reads_back_alike_from_the_copy_and_the_file(tmp_path, monkeypatch,
+                                                                                        how):
+    """The process's copy after a write is what the file reads back as: nothing the copy holds
+    (a dropped control character, a formula) differs from what the next process will read."""
+    book = LocalWorkbook(tmp_path / "book.xlsx")
+    book.init()
+    if how == "openpyxl":
+        for writer in ("appended_parts", "changed_parts", "summary_parts"):
+            monkeypatch.setattr(sheets.local, writer, refuse)
+    book.append(CHALLENGES, [{REFERENCE: f"PC-{i}", "Outcome": text} for i, text in enumerate(WRITTEN)])
+    book.update({CHALLENGES: {f"PC-{i}": {STATUS: text} for i, text in enumerate(reversed(WRITTEN))}})
+    headings = tuple(f"Heading {i}" for i in range(len(WRITTEN)))
+    book.write_summary(SummaryTable(rows=(headings, tuple(WRITTEN)), bold=frozenset({0})))
+    copy = book.read_all([CHALLENGES, SUMMARY])
+    read = LocalWorkbook(book.path, copies=FileCopies()).read_all([CHALLENGES, SUMMARY])
+    assert copy == read
+    records = read[CHALLENGES].records
+    assert [r["Outcome"] for r in records] == [stored(text) for text in WRITTEN]
+    assert [r[STATUS] for r in records] == [stored(text) for text in reversed(WRITTEN)]
+    assert [read[SUMMARY].records[0][h] for h in headings] == [stored(text) for text in WRITTEN]
+    assert stored("a\x00b") == "ab" and stored("\x1b[31mred") == "[31mred"
+    ws = openpyxl.load_workbook(book.path)[CHALLENGES]
+    columns = [CHALLENGE_COLUMNS.index(name) + 1 for name in ("Outcome", STATUS)]
+    assert {ws.cell(row=r, column=c).data_type for r in range(2, 2 + len(WRITTEN)) for c in columns} == {"s"}
 
 
 @pytest.mark.parametrize("text", LOOKS_ESCAPED)
