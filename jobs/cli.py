@@ -104,6 +104,30 @@ def summary_command(slug: str | None, today) -> None:
         raise SystemExit(1)
 
 
+@jobs_cli.command("write-kept")
+@click.option("--partnership", "slug", metavar="SLUG", help="Only this partnership (default: every one).")
+def write_kept_command(slug: str | None) -> None:
+    """Write the form answers kept while a spreadsheet could not be reached, and send the emails
+    they were kept with (the line manager's response link, for a compliance challenge).
+
+    The daily job does this first too; run it every few minutes from cron so kept answers land
+    shortly, as the page that kept them promised. Prints a line per partnership that had any;
+    exits 1 if some are still kept (the sheet still cannot be reached), to be written next time.
+
+    \b
+    Example:
+      flask --app app jobs write-kept --partnership demo
+    """
+    from flask import current_app
+
+    from jobs.kept import write_kept
+    from sheets.open import open_workbook
+
+    if not write_kept(_chosen(slug), lambda p: open_workbook(p, purpose="cron", config=current_app.config),
+                      config=current_app.config, echo=click.echo):
+        raise SystemExit(1)
+
+
 @jobs_cli.command("retention")
 @click.option("--partnership", "slug", metavar="SLUG", help="Only this partnership (default: every one).")
 @click.option("--today", type=_Day(), help="Count the months back from this day (default: today).")

@@ -1,9 +1,10 @@
 """Submissions kept while the spreadsheet cannot be reached, and writing them later.
 
 They live in the state store (``state``: the SQLite file, or Redis across machines), so a
-submission kept on one instance is written by the next page or job on any instance. Each
-holds the writes still to be made, in order; ``flush_pending`` makes them and forgets the
-submission, so an answer is never lost. One that can never be written (its row was deleted
+submission kept on one instance is written from any instance: before the next form's own
+answers, by ``flask jobs write-kept`` and by the daily job. Each holds the writes still to be
+made, in order; ``flush_pending`` makes them and forgets the submission, so an answer is never
+lost. This module only stores and writes: the caller decides what to send once one is written. One that can never be written (its row was deleted
 meanwhile) is set aside in the store for a person to look at (``set_aside`` lists them).
 """
 from __future__ import annotations
@@ -95,23 +96,17 @@ def apply(workbook: Workbook, writes: list[Write], on_done: Callable[[list[Write
             on_done(remaining)
 
 
-def flush_pending(config: Mapping[str, Any], partnership: Partnership, workbook: Workbook | None = None,
+def flush_pending(config: Mapping[str, Any], partnership: Partnership, workbook: Workbook,
                   on_written: Callable[[Mapping[str, Any]], None] | None = None) -> int:
     """Write every kept submission of ``partnership`` (``config`` is the app's config); returns how many.
 
     Stops quietly at the first SheetUnavailable, keeping what is left for next time.
-    The daily job and the next request to the partnership's pages both call it; ``on_written``
-    gets each submission once it is in the sheet (they send the email it was kept with).
+    The daily job, ``flask jobs write-kept`` and the next form sent to the partnership call it;
+    ``on_written`` gets each submission once it is in the sheet (they send the email it was kept with).
     """
     ids = waiting(config, partnership.slug)
     if not ids:
         return 0
-    if workbook is None:
-        from sheets.open import open_workbook
-        try:
-            workbook = open_workbook(partnership, purpose="web", config=config)
-        except SheetUnavailable:
-            return 0
     written = 0
     store = store_for(config)
     with lock(config, partnership.slug):

@@ -123,13 +123,14 @@ def save_new(partnership: Partnership, tab: str, record: Mapping[str, str], *, s
     When the spreadsheet cannot be reached the submission is kept in the state store and written later.
     """
     config = current_app.config
+    book = _open_and_catch_up(partnership)
     with pending.lock(config, partnership.slug):
         kept = pending.find(config, partnership.slug, submission_id)
         if kept:
             return Saved(kept["reference"], pending=True, repeated=True)
-        writes: list[pending.Write] = []
         try:
-            book = workbook(partnership)
+            if book is None:
+                raise SheetUnavailable("the spreadsheet could not be opened")
             # The same form sent twice (a double click, a resend): the state store knows it without
             # reading the sheet; only then is the sheet read, for the first one's reference.
             if not store_for(config).claim("submission", f"{partnership.slug}:{submission_id}", SUBMISSION_SECONDS):
@@ -219,12 +220,19 @@ def tell(partnership: Partnership, tab: str, procedure: Procedure, record: Recor
 
 
 def _record(partnership: Partnership, reference: str, writes: list[pending.Write]) -> bool:
-    """Make the writes for a step recorded on an existing challenge, or keep them on disk."""
+    """Make the writes for a step recorded on an existing challenge, or keep them in the state store."""
+    return _write_or_keep(partnership, _open_and_catch_up(partnership), uuid.uuid4().hex, reference, writes, None)
+
+
+def _open_and_catch_up(partnership: Partnership) -> Workbook | None:
+    """The workbook for a form's writes, with the answers kept earlier written first so that this
+    one lands after them; None when it cannot be opened (the form's answers are kept too)."""
     try:
         book = workbook(partnership)
     except SheetUnavailable:
-        book = None
-    return _write_or_keep(partnership, book, uuid.uuid4().hex, reference, writes, None)
+        return None
+    write_kept(partnership, book)
+    return book
 
 
 def _write_or_keep(partnership: Partnership, book: Workbook | None, submission_id: str, reference: str,
@@ -268,28 +276,24 @@ def row_gone(error: UnknownReference):
 
 def reads_the_sheet(bp: Blueprint) -> None:
     """Set up a blueprint whose pages read the spreadsheet: a clear 503 page when it cannot be
-    reached, and form answers kept meanwhile written before each page is served."""
+    reached, a 409 when a row needs correcting, a 404 when a row went meanwhile."""
     bp.register_error_handler(SheetUnavailable, sheet_unavailable)
     bp.register_error_handler(NeedsCorrecting, needs_correcting)
     bp.register_error_handler(UnknownReference, row_gone)
 
-    @bp.before_request
-    def write_kept_submissions() -> None:
-        partnership = partnership_in_url()
-        if partnership is not None:
-            flush(partnership)
 
-
-def flush(partnership: Partnership) -> int:
-    """Write whatever was kept for this partnership, if anything (cheap when nothing is)."""
-    if not pending.waiting(current_app.config, partnership.slug):
+def write_kept(partnership: Partnership, book: Workbook) -> int:
+    """Write the form answers kept for this partnership while its sheet was away, and send the
+    email each was kept with (cheap when there are none). A form's own write calls it first; the
+    daily job and ``flask jobs write-kept`` do too. Pages that only read never write."""
+    config = current_app.config
+    if not pending.waiting(config, partnership.slug):
         return 0
     try:
-        book = workbook(partnership)
+        return pending.flush_pending(config, partnership, book, on_written=lambda data: send_kept_email(
+            data, from_address=partnership.email.from_address, config=config))
     except SheetUnavailable:
-        return 0
-    return pending.flush_pending(current_app.config, partnership, book, on_written=lambda data: send_kept_email(
-        data, from_address=partnership.email.from_address, config=current_app.config))
+        return 0  # another worker is writing them; the form's own answers go on regardless
 
 
 @dataclass(frozen=True)

@@ -262,11 +262,23 @@ def test_a_kept_submission_is_not_written_twice_if_it_reached_the_sheet(signed_i
     assert len(workbook.read(CHALLENGES).records) == 1
 
 
-def test_the_next_visit_writes_kept_submissions(signed_in, urls, workbook, unreachable, app):
+def test_pages_that_only_read_write_nothing_kept(signed_in, urls, workbook, unreachable, app):
     send_form(signed_in, urls("challenges.new"), answers())
     unreachable.undo()
-    signed_in.get(urls("challenges.start"))
-    assert len(workbook.read(CHALLENGES).records) == 1
+    for endpoint in ("challenges.start", "lists.your_challenges", "challenges.new"):
+        signed_in.get(urls(endpoint))
+    assert workbook.read(CHALLENGES).records == () and workbook.read(HISTORY).records == ()
+    assert len(pending.waiting(app.config, "demo")) == 1
+
+
+def test_the_next_form_sent_writes_kept_submissions_first(signed_in, urls, workbook, unreachable, app):
+    send_form(signed_in, urls("challenges.new"), answers(case_reference="CS-KEPT"))
+    [kept] = pending.waiting(app.config, "demo")
+    first = pending.find(app.config, "demo", kept)["reference"]
+    unreachable.undo()
+    second = raise_one(signed_in, urls)
+    assert [r.reference for r in workbook.read(CHALLENGES).records] == [first, second]
+    assert [r.reference for r in workbook.read(HISTORY).records] == [first, second]
     assert pending.waiting(app.config, "demo") == []
 
 

@@ -73,8 +73,11 @@ def test_a_form_sent_while_the_quota_is_in_use_is_kept_and_written_once_it_frees
     assert response.status_code == 302
     [kept] = pending.waiting(app.config, "demo")
     assert api.calls["batchUpdate"] == 0 and api.quota_refusals == 0
-    # A minute on, the next page writes the kept answers first.
+    # A minute on, a page that only reads writes nothing; the next form sent writes the kept answers first.
     clock.now += 61
     assert client.get("/demo/challenges/DEMO-OLD001").status_code == 200
-    assert pending.waiting(app.config, "demo") == [] and kept
-    assert api.calls["batchUpdate"] == 1 and api.quota_refusals == 0
+    assert pending.waiting(app.config, "demo") == [kept] and api.calls["batchUpdate"] == 0
+    again = client.get("/demo/challenges/new", follow_redirects=True)
+    assert send_form(client, "/demo/challenges/new", answers(), opened=again).status_code == 302
+    assert pending.waiting(app.config, "demo") == []
+    assert api.calls["batchUpdate"] == 2 and api.quota_refusals == 0
