@@ -20,3 +20,11 @@ def test_the_partnerships_are_read_through_one_accessor():
              for n, line in enumerate(path.read_text().splitlines(), 1)
              if reads.search(line) and path != ROOT / "partnership" / "__init__.py"]
     assert found == []
+
+
+def test_the_lists_tab_has_one_cache():
+    """Pages take the Lists tab from ``views.lists_cache`` only: no other view reads the tab (the
+    readiness check reads it to see the sheet answer)."""
+    readers = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "views").glob("*.py")
+                     if re.search(r"\bLISTS\b", path.read_text()))
+    assert readers == ["views/dashboard.py", "views/health.py", "views/lists_cache.py"]

@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from views import formatting
+from views import formatting, lists_cache
 
 csrf = CSRFProtect()
 
@@ -22,6 +22,7 @@ def register_views(app: Flask) -> None:
     csrf.init_app(app)
     WTFormsHelpers(app)
     formatting.register(app)
+    lists_cache.register(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

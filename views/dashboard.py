@@ -16,8 +16,8 @@ from openpyxl.styles import Alignment, Font
 
 from reports.board_paper import board_paper, docx_bytes
 from reports.summary import (
+    compute_summary,
     last_success,
-    read_summary,
     summary_heading,
     summary_sections,
     summary_table,
@@ -26,8 +26,10 @@ from reports.summary import (
 from reports.summary_figures import Summary
 from sheets.base import Percent, SheetError, SummaryTable, cell_display, number_cell
 from sheets.open import open_workbook
+from sheets.schema import CHALLENGES, COMPLIANCE, LISTS
 from views import formatting
 from views.auth import business_support_required
+from views.lists_cache import lists_table
 from views.partnership import get_partnership
 
 bp = Blueprint("dashboard", __name__)
@@ -171,14 +173,19 @@ def xlsx_bytes(table: SummaryTable) -> bytes:
 # --- pages -----------------------------------------------------------------
 
 def _summary(slug: str):
+    """The figures, from the challenge tabs as the pages read them and the Lists tab from its cache."""
     partnership = get_partnership(slug)
     try:
         book = open_workbook(partnership, purpose="web", config=current_app.config)
-        return partnership, read_summary(book, partnership, today())
+        tables = dict(book.read_all([CHALLENGES, COMPLIANCE]))
     except SheetError as e:
         # The reason (which may name a file on the server) goes to the log, not the page.
         current_app.logger.warning("dashboard: spreadsheet of %s not read: %s", slug, e)
         abort(Response(render_template("dashboard/unavailable.html", partnership=partnership), 503))
+    lists = lists_table(partnership)
+    if lists is not None:
+        tables[LISTS] = lists
+    return partnership, compute_summary(partnership, tables, today())
 
 
 @bp.get("/<slug>/dashboard")

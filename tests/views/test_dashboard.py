@@ -97,6 +97,20 @@ def test_the_dashboard_shows_the_periods_and_the_figures(support):
         "Agencies on the Lists tab that raised no challenges", "Probation; Housing", "Housing", "Housing"]
 
 
+def test_the_lists_tab_comes_from_the_pages_one_lists_cache(support, workbook, app):
+    """An agency added to the Lists tab shows once every instance is told to read it again
+    (``sheet refresh-lists``), as on the forms: the dashboard keeps no copy of its own."""
+    app.config["LISTS_CACHE_SECONDS"] = 3600
+
+    def raised_none():
+        return rows(table_by_caption(page(support), "Patterns"))[1][1]
+    assert raised_none() == "Probation; Housing"
+    workbook.append("Lists", [{"Agencies": "Fire and rescue"}])
+    assert raised_none() == "Probation; Housing"
+    assert app.test_cli_runner().invoke(args=["sheet", "refresh-lists", "--partnership", "demo"]).exit_code == 0
+    assert raised_none() == "Probation; Housing; Fire and rescue"
+
+
 def test_rows_not_counted_are_listed_under_the_tables(support):
     soup = page(support)
     not_counted = rows(table_by_caption(soup, "Not counted"))
