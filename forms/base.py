@@ -6,9 +6,10 @@ import weakref
 from typing import Any, Sequence
 
 from flask_wtf import FlaskForm
-from wtforms import Field
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from wtforms import Field, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from procedures.values import EMAIL_LENGTH, is_email_address
 
@@ -70,6 +71,17 @@ def email_address(label: str = "Email address") -> list:
         if field.data and not is_email_address(field.data):
             raise ValidationError(message)
     return [max_length(label, EMAIL_TEXT), check]
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def address_field(label: str, description: str, missing: str, called: str | None = None) -> StringField:
+    """A person's address typed to find them (sign-in, signing out): trimmed and lower-cased, by the
+    app's one rule; ``missing`` when blank, and "Enter ``called`` in the correct format" when wrong."""
+    return StringField(label, description=description, widget=GovTextInput(), filters=[_lower],
+                       validators=[InputRequired(message=missing), *email_address(called or label)])
 
 
 class OneOf:

@@ -2,28 +2,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import HiddenField, StringField, SubmitField
-from wtforms.validators import InputRequired
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import HiddenField, SubmitField
 
-from forms.base import email_address
-
-
-def _normalise(value: str | None) -> str | None:
-    return value.strip().lower() if isinstance(value, str) else value
+from forms.base import address_field
 
 
 class SignInForm(FlaskForm):
     """A person asks for a sign-in link; whether the address may sign in is decided elsewhere."""
 
-    email = StringField(
-        "Your work email address",
-        description="We will email you a link to sign in. The link works once, for 15 minutes.",
-        widget=GovTextInput(),
-        filters=[_normalise],
-        validators=[InputRequired(message="Enter your work email address"),
-                    *email_address("Your work email address")],
-    )
+    email = address_field("Your work email address",
+                          "We will email you a link to sign in. The link works once, for 15 minutes.",
+                          "Enter your work email address")
     next = HiddenField()
     submit = SubmitField("Send me a sign-in link", widget=GovSubmitInput())
 
