@@ -4,22 +4,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 from forms.challenge import RaiseChallengeForm
-from forms.steps import AppendixAForm, ConversationForm, EscalateForm, ResolveForm, SatisfiedForm, WithdrawForm
+from forms.steps import AppendixAForm, ConversationForm, EscalateForm, ResolveForm, SatisfiedForm
 from notify import notices
 from procedures import ChallengeDates, position
-from partnership.config import Partnership
 from procedures.model import DEFAULT_STEP_LABEL, Procedure, Timescale
 from procedures.values import display_date, format_date, parse_date
 from sheets.schema import (
     APPENDIX_A, CHALLENGES, DATE_COLUMNS, ESCALATED, PERSON_COLUMNS, RAISED_ON, REFERENCE, RESOLVED_ON, STEP,
-    STEP_STARTED, WITHDRAWN_ON, ChallengesTab, HistoryTab,
+    STEP_STARTED, ChallengesTab, HistoryTab,
 )
 from sheets.base import Record
 from views import formatting
-from views import permissions, raising, records
+from views import permissions, raising, records, steps
 from views.auth import current_user, login_required
 from views.partnership import get_partnership
 
@@ -149,31 +148,15 @@ def raised(slug: str):
                            pending=done["pending"], conclude_by=conclude_by)
 
 
-def _visible_challenge(partnership: Partnership, reference: str, action: str = "see") -> records.Challenge:
-    """The challenge, if the signed-in person may see it and take ``action``: 403 otherwise.
-
-    A challenge nobody of this partnership may see is refused whether or not it exists, so a
-    refusal never tells anyone a reference is in use; business support get 404 for one that is not.
-    """
-    user = current_user()
-    challenge = records.find(partnership, CHALLENGES, reference, partnership.procedure)
-    if challenge is None:
-        abort(404 if user.is_business_support else 403)
-    permissions.require("see", user, partnership, challenge.record)
-    permissions.require(action, user, partnership, challenge.record)
-    records.refuse_changes_if_needs_correcting(challenge)
-    return challenge
-
-
 @bp.get("/challenges/<reference>")
 @login_required
 def show(slug: str, reference: str):
     partnership = get_partnership(slug)
-    challenge = _visible_challenge(partnership, reference)
+    challenge = steps.visible(partnership, steps.CHALLENGE, reference)
     appendix = _latest_appendix(challenge)
     allowed = permissions.allowed(current_user(), partnership, challenge.record)
-    return render_template("challenges/show.html", partnership=partnership, challenge=challenge,
-                           procedure=partnership.procedure, appendix=appendix, allowed=allowed,
+    return render_template("challenges/show.html", partnership=partnership, kind=steps.CHALLENGE,
+                           challenge=challenge, procedure=partnership.procedure, appendix=appendix, allowed=allowed,
                            can_escalate=bool(_later_steps(partnership.procedure, challenge)),
                            awaiting_satisfied=_awaiting_satisfied(challenge))
 
@@ -184,60 +167,40 @@ def _awaiting_satisfied(challenge: records.Challenge) -> bool:
                 and not challenge.record[ChallengesTab.RAISER_SATISFIED].strip())
 
 
-def _guard_open(partnership: Partnership, challenge: records.Challenge, form) -> object | None:
-    """Refuse an action on a closed challenge, or on one that moved on since the form was opened."""
-    if challenge.position is None:
-        flash("This challenge's row in the spreadsheet needs correcting before anything more can be recorded")
-        return redirect(url_for("challenges.show", slug=partnership.slug, reference=challenge.reference))
-    if not challenge.is_open:
-        flash("This challenge is closed: nothing more can be recorded on it")
-        return redirect(url_for("challenges.show", slug=partnership.slug, reference=challenge.reference))
-    here = str(challenge.position.step.number)
-    if request.method == "GET":
-        form.at_step.data = here
-    elif form.at_step.data and form.at_step.data != here:
-        flash(f"This challenge moved to {partnership.procedure.step_label.lower()} {here} "
-              "while you were on that page: check it before recording anything")
-        return redirect(url_for("challenges.show", slug=partnership.slug, reference=challenge.reference))
-    return None
-
-
-def _done(partnership: Partnership, reference: str, kept: bool, message: str):
-    flash(message + (" It will be saved in the spreadsheet shortly." if kept else ""), "success")
-    return redirect(url_for("challenges.show", slug=partnership.slug, reference=reference))
-
-
 @bp.route("/challenges/<reference>/conversation", methods=["GET", "POST"])
 @login_required
 def conversation(slug: str, reference: str):
     partnership = get_partnership(slug)
-    challenge = _visible_challenge(partnership, reference, "record")
-    arose = _date_in(challenge.record, ChallengesTab.CONCERN_AROSE_ON) or challenge.raised_on
-    form = ConversationForm(earliest=arose, earliest_what="the day the concern arose", today=formatting.today)
-    refused = _guard_open(partnership, challenge, form)
-    if refused:
-        return refused
-    if form.validate_on_submit():
+
+    def form(challenge: records.Challenge) -> ConversationForm:
+        arose = _date_in(challenge.record, ChallengesTab.CONCERN_AROSE_ON) or challenge.raised_on
+        return ConversationForm(earliest=arose, earliest_what="the day the concern arose", today=formatting.today)
+
+    def record(challenge: records.Challenge, form: ConversationForm):
         details = f"On {format_date(form.held_on.data)} with {form.with_whom.data}: {form.notes.data}"
         kept = records.note(partnership, CHALLENGES, reference, by=current_user().email, action="Conversation",
                             step=challenge.position.step.number, details=details, happened_on=form.held_on.data)
-        return _done(partnership, reference, kept, "Conversation saved.")
-    return _action_page("challenges/conversation.html", partnership, challenge, form)
+        return steps.done(partnership, steps.CHALLENGE, reference, kept, "Conversation saved.")
+
+    return steps.action_page(partnership, steps.CHALLENGE, reference, action="record", form=form, record=record,
+                             template="challenges/conversation.html")
 
 
 @bp.route("/challenges/<reference>/resolve", methods=["GET", "POST"])
 @login_required
 def resolve(slug: str, reference: str):
     partnership = get_partnership(slug)
-    challenge = _visible_challenge(partnership, reference, "resolve")
     user = current_user()
-    held = permissions.relations_to(user, partnership, challenge.record)
-    ask = "raiser" in held or "business_support" in held
-    form = ResolveForm(ask_satisfied=ask, **challenge.since_current_step()) if challenge.position else None
-    refused = _guard_open(partnership, challenge, form)
-    if refused:
-        return refused
-    if form.validate_on_submit():
+
+    def held(challenge: records.Challenge) -> set[str]:
+        return set(permissions.relations_to(user, partnership, challenge.record))
+
+    def asks(challenge: records.Challenge) -> bool:
+        """Whether this person answers "raiser satisfied" (the raiser, or business support for them)."""
+        return bool(held(challenge) & {"raiser", "business_support"})
+
+    def record(challenge: records.Challenge, form: ResolveForm):
+        ask = asks(challenge)
         values = {
             RESOLVED_ON: format_date(form.resolved_on.data),
             ChallengesTab.WHAT_WAS_DONE: form.what_was_done.data,
@@ -247,15 +210,18 @@ def resolve(slug: str, reference: str):
             ChallengesTab.REFERRED_TO_PARTNERSHIP: "Yes" if form.referred.data == "yes" else "No",
         }
         details = ""
-        if ask and "raiser" not in held:
+        if ask and "raiser" not in held(challenge):
             details = "Raiser satisfied answered by business support on the raiser's behalf"
         elif not ask:
             details = "Raiser satisfied left for the raiser to answer"
         kept = records.record_event(partnership, CHALLENGES, partnership.procedure, challenge, values, by=user.email,
                                     action="Resolved", step=challenge.position.step.number, details=details,
                                     happened_on=form.resolved_on.data, tell_kind=notices.RESOLVED)
-        return _done(partnership, reference, kept, "Challenge marked as resolved.")
-    return _action_page("challenges/resolve.html", partnership, challenge, form)
+        return steps.done(partnership, steps.CHALLENGE, reference, kept, "Challenge marked as resolved.")
+
+    return steps.action_page(partnership, steps.CHALLENGE, reference, action="resolve", record=record,
+                             form=lambda c: ResolveForm(ask_satisfied=asks(c), **c.since_current_step()),
+                             template="challenges/resolve.html")
 
 
 @bp.route("/challenges/<reference>/satisfied", methods=["GET", "POST"])
@@ -263,7 +229,7 @@ def resolve(slug: str, reference: str):
 def satisfied(slug: str, reference: str):
     """The raiser's answer to "satisfied with the outcome?", when someone else recorded the resolution."""
     partnership = get_partnership(slug)
-    challenge = _visible_challenge(partnership, reference, "answer_satisfied")
+    challenge = steps.visible(partnership, steps.CHALLENGE, reference, "answer_satisfied")
     if not _awaiting_satisfied(challenge):
         flash("There is no question waiting for an answer on this challenge")
         return redirect(url_for("challenges.show", slug=slug, reference=reference))
@@ -276,7 +242,7 @@ def satisfied(slug: str, reference: str):
         kept = records.change(partnership, CHALLENGES, reference, {ChallengesTab.RAISER_SATISFIED: answer},
                               by=user.email, action=ChallengesTab.RAISER_SATISFIED, step=challenge.position.step.number,
                               details=details)
-        return _done(partnership, reference, kept, "Your answer is saved.")
+        return steps.done(partnership, steps.CHALLENGE, reference, kept, "Your answer is saved.")
     return render_template("challenges/satisfied.html", partnership=partnership, challenge=challenge, form=form,
                            procedure=partnership.procedure), 400 if form.errors else 200
 
@@ -302,49 +268,31 @@ def _later_steps(procedure: Procedure, challenge: records.Challenge) -> list[tup
 @login_required
 def escalate(slug: str, reference: str):
     partnership = get_partnership(slug)
-    challenge = _visible_challenge(partnership, reference, "escalate")
-    steps = _later_steps(partnership.procedure, challenge)
-    form = EscalateForm(steps=steps, **challenge.since_current_step()) if challenge.position else None
-    refused = _guard_open(partnership, challenge, form)
-    if refused:
-        return refused
-    if not steps:
-        flash(f"This challenge is at the last {partnership.procedure.step_label.lower()}: it cannot go further")
-        return redirect(url_for("challenges.show", slug=slug, reference=reference))
-    if form.validate_on_submit():
+    procedure = partnership.procedure
+    label = procedure.step_label.lower()
+
+    def record(challenge: records.Challenge, form: EscalateForm):
         step = int(form.step.data)
         values = {STEP: str(step), STEP_STARTED: format_date(form.escalated_on.data),
                   ChallengesTab.ESCALATED_TO: form.escalated_to.data,
                   ChallengesTab.ESCALATED_TO_EMAIL: form.escalated_to_email.data}
-        kept = records.record_event(partnership, CHALLENGES, partnership.procedure, challenge, values,
+        kept = records.record_event(partnership, CHALLENGES, procedure, challenge, values,
                                     by=current_user().email, action=ESCALATED, step=step, details=form.reason.data,
                                     happened_on=form.escalated_on.data, tell_kind=notices.ESCALATED)
-        label = partnership.procedure.step_label.lower()
-        return _done(partnership, reference, kept, f"Challenge escalated to {label} {step}.")
-    return _action_page("challenges/escalate.html", partnership, challenge, form)
+        return steps.done(partnership, steps.CHALLENGE, reference, kept, f"Challenge escalated to {label} {step}.")
+
+    return steps.action_page(
+        partnership, steps.CHALLENGE, reference, action="escalate", record=record,
+        form=lambda c: EscalateForm(steps=_later_steps(procedure, c), **c.since_current_step()),
+        steps=lambda c: [s.number for s in procedure.steps[:-1]],
+        not_here=f"This challenge is at the last {label}: it cannot go further",
+        template="challenges/escalate.html")
 
 
 @bp.route("/challenges/<reference>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(slug: str, reference: str):
-    partnership = get_partnership(slug)
-    challenge = _visible_challenge(partnership, reference, "withdraw")
-    form = WithdrawForm(**challenge.since_current_step()) if challenge.position else None
-    refused = _guard_open(partnership, challenge, form)
-    if refused:
-        return refused
-    if form.validate_on_submit():
-        values = {WITHDRAWN_ON: format_date(form.withdrawn_on.data), ChallengesTab.WITHDRAWAL_REASON: form.reason.data}
-        kept = records.record_event(partnership, CHALLENGES, partnership.procedure, challenge, values,
-                                    by=current_user().email, action="Withdrawn", step=challenge.position.step.number,
-                                    happened_on=form.withdrawn_on.data, tell_kind=notices.WITHDRAWN)
-        return _done(partnership, reference, kept, "Challenge withdrawn.")
-    return _action_page("challenges/withdraw.html", partnership, challenge, form)
-
-
-def _action_page(template: str, partnership: Partnership, challenge: records.Challenge, form):
-    return render_template(template, partnership=partnership, challenge=challenge, form=form,
-                           procedure=partnership.procedure), 400 if form.errors else 200
+    return steps.withdraw(get_partnership(slug), steps.CHALLENGE, reference)
 
 
 APPENDIX_FIELDS = {
@@ -371,7 +319,7 @@ def _latest_appendix(challenge: records.Challenge) -> dict[str, str] | None:
 def appendix_a(slug: str, reference: str):
     """Appendix A: the submission to the partnership's Statutory Partners, prefilled and printable."""
     partnership = get_partnership(slug)
-    challenge = _visible_challenge(partnership, reference, "record")
+    challenge = steps.visible(partnership, steps.CHALLENGE, reference, "record")
     saved = _latest_appendix(challenge)
     form = AppendixAForm(data=saved if request.method == "GET" and saved else None)
     if form.validate_on_submit():
@@ -380,7 +328,6 @@ def appendix_a(slug: str, reference: str):
         step = challenge.position.step.number if challenge.position else ""
         kept = records.note(partnership, CHALLENGES, reference, by=current_user().email, action=APPENDIX_A,
                             step=step, details=details)
-        flash("Appendix A saved." + (" It will be saved in the spreadsheet shortly." if kept else ""), "success")
-        return redirect(url_for("challenges.appendix_a", slug=slug, reference=reference))
+        return steps.done(partnership, steps.CHALLENGE, reference, kept, "Appendix A saved.", "appendix_a")
     return render_template("challenges/appendix_a.html", partnership=partnership, challenge=challenge, form=form,
                            saved=saved, fields=APPENDIX_FIELDS), 400 if form.errors else 200

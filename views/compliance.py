@@ -16,7 +16,6 @@ from flask_wtf import FlaskForm
 from forms.compliance import (
     ComplianceChallengeForm, EscalationForm, LineManagerResponseForm, StageDecisionForm, StageMeetingForm,
 )
-from forms.steps import WithdrawForm
 from notify import Email, notices
 from notify import messages as mail
 from procedures import ChallengeDates, position
@@ -27,10 +26,10 @@ from procedures.values import format_date
 from sheets.base import Record
 from sheets.schema import (
     COMPLIANCE, ESCALATED, MOVED_ON, PERSON_COLUMNS, RAISED_ON, REFERENCE, RESOLVED_ON, STEP, STEP_STARTED,
-    WITHDRAWN_ON, ComplianceTab, stage_columns,
+    ComplianceTab, stage_columns,
 )
 from views import formatting
-from views import permissions, records, response_entry
+from views import permissions, records, response_entry, steps
 from views.auth import current_user, login_required
 from views.partnership import get_partnership
 from views.response_link import ResponseLink, last_day, make_token
@@ -41,6 +40,7 @@ bp = Blueprint("compliance", __name__, url_prefix="/<slug>/compliance")
 EMAIL_COLUMNS = tuple(dict.fromkeys(PERSON_COLUMNS[COMPLIANCE].values()))
 
 records.reads_the_sheet(bp)
+KIND = steps.COMPLIANCE_CHALLENGE
 
 
 def _partnership(slug: str) -> tuple[Partnership, Procedure]:
@@ -145,19 +145,6 @@ def sent(slug: str):
     return render_template("compliance/sent.html", partnership=partnership, done=done, conclude_by=conclude_by)
 
 
-def _visible(partnership: Partnership, procedure: Procedure, reference: str, action: str = "see") -> records.Challenge:
-    """The challenge, if the signed-in person may see it and take ``action``; 403 otherwise (404 for
-    business support when there is no such challenge)."""
-    user = current_user()
-    challenge = records.find(partnership, COMPLIANCE, reference, procedure)
-    if challenge is None:
-        abort(404 if user.is_business_support else 403)
-    permissions.require("see", user, partnership, challenge.record)
-    permissions.require(action, user, partnership, challenge.record)
-    records.refuse_changes_if_needs_correcting(challenge)
-    return challenge
-
-
 def _responded(procedure: Procedure, challenge: records.Challenge) -> bool:
     return bool(challenge.record[columns(procedure, first_stage(procedure))["record"]].strip())
 
@@ -166,10 +153,10 @@ def _responded(procedure: Procedure, challenge: records.Challenge) -> bool:
 @login_required
 def show(slug: str, reference: str):
     partnership, procedure = _partnership(slug)
-    challenge = _visible(partnership, procedure, reference)
+    challenge = steps.visible(partnership, KIND, reference)
     user = current_user()
     stages = [(s, columns(procedure, s.number)) for s in procedure.steps if s.number >= first_stage(procedure)]
-    return render_template("compliance/show.html", partnership=partnership, challenge=challenge,
+    return render_template("compliance/show.html", partnership=partnership, kind=KIND, challenge=challenge,
                            procedure=procedure, user=user, resend_form=FlaskForm(),
                            allowed=permissions.allowed(user, partnership, challenge.record),
                            first_stage=first_stage(procedure), last_stage=last_stage(procedure),
@@ -208,7 +195,7 @@ def respond(slug: str, reference: str, token: str):
         _tell_responded(partnership, procedure, challenge, reference)
         return response_entry.finish(partnership, link, "Thank you: your response is recorded. The Independent "
                                      "Reviewing Officer will decide whether it resolves the issue."
-                                     + (" It will be saved in the spreadsheet shortly." if kept else ""))
+                                     + (steps.KEPT if kept else ""))
     return render_template("compliance/respond.html", partnership=partnership, challenge=challenge, form=form,
                            procedure=procedure), 400 if form.errors else 200
 
@@ -221,23 +208,6 @@ def _tell_responded(partnership: Partnership, procedure: Procedure, challenge: r
     told = [p for p in procedure.step(first_stage(procedure)).told if p != "partnership_manager"] or ["raiser"]
     for to in addresses(told, people):
         records.send(partnership, mail.responded(partnership, reference, to, page))
-
-
-def _open_at(partnership: Partnership, challenge: records.Challenge, stages: tuple[int, ...], form):
-    if challenge.position is None:
-        flash("This compliance challenge's row in the spreadsheet needs correcting before anything more can be "
-              "recorded")
-        return redirect(url_for("compliance.show", slug=partnership.slug, reference=challenge.reference))
-    if not challenge.is_open or challenge.position.step.number not in stages:
-        flash("This compliance challenge is not at a stage where that can be recorded")
-        return redirect(url_for("compliance.show", slug=partnership.slug, reference=challenge.reference))
-    here = str(challenge.position.step.number)
-    if request.method == "GET":
-        form.at_step.data = here
-    elif form.at_step.data and form.at_step.data != here:
-        flash(f"This compliance challenge moved to stage {here} while you were on that page")
-        return redirect(url_for("compliance.show", slug=partnership.slug, reference=challenge.reference))
-    return None
 
 
 def _conclude(partnership: Partnership, procedure: Procedure, challenge: records.Challenge, stage: int,
@@ -263,14 +233,11 @@ def _record_stage(partnership: Partnership, procedure: Procedure, challenge: rec
                                 details=action if moved else "", happened_on=on,
                                 tell_kind=notices.RESOLVED if went == "resolved" else
                                 notices.ESCALATED if moved else None)
-    suffix = " It will be saved in the spreadsheet shortly." if kept else ""
-    reference = challenge.reference
     if went == "escalation":
-        flash(f"{what} saved. Now give the reasons for escalation." + suffix, "success")
-        return redirect(url_for("compliance.escalate", slug=partnership.slug, reference=reference))
-    flash((f"{what} saved. The challenge is resolved." if went == "resolved"
-           else f"{what} saved. The challenge moves to {went}.") + suffix, "success")
-    return redirect(url_for("compliance.show", slug=partnership.slug, reference=reference))
+        return steps.done(partnership, KIND, challenge.reference, kept,
+                          f"{what} saved. Now give the reasons for escalation.", "escalate")
+    return steps.done(partnership, KIND, challenge.reference, kept, f"{what} saved. The challenge is resolved."
+                      if went == "resolved" else f"{what} saved. The challenge moves to {went}.")
 
 
 @bp.route("/<reference>/decide", methods=["GET", "POST"])
@@ -298,21 +265,18 @@ def _stage_outcome(slug: str, reference: str, form_class: type, stages: Callable
     ``entry(form, the stage's columns, stage)`` gives the cells to write, the day, the History
     action and the flash's first word."""
     partnership, procedure = _partnership(slug)
-    challenge = _visible(partnership, procedure, reference, "record")
-    form = form_class(**challenge.since_current_step())
-    refused = _open_at(partnership, challenge, stages(procedure), form)
-    if refused:
-        return refused
-    stage = challenge.position.step.number
-    if form.validate_on_submit():
+
+    def record(challenge: records.Challenge, form):
+        stage = challenge.position.step.number
         resolved = form.outcome.data == "resolved"
         if resolved:
             permissions.require("resolve", current_user(), partnership, challenge.record)
         values, day, action, what = entry(form, columns(procedure, stage), stage)
         went = _conclude(partnership, procedure, challenge, stage, values, resolved, day)
         return _record_stage(partnership, procedure, challenge, values, went, stage, day, action, what)
-    return render_template(template, partnership=partnership, challenge=challenge, form=form,
-                           stage=stage, procedure=procedure), 400 if form.errors else 200
+
+    return steps.action_page(partnership, KIND, reference, action="record", template=template, record=record,
+                             form=lambda c: form_class(**c.since_current_step()), steps=lambda c: stages(procedure))
 
 
 @bp.route("/<reference>/escalate", methods=["GET", "POST"])
@@ -320,45 +284,27 @@ def _stage_outcome(slug: str, reference: str, form_class: type, stages: Callable
 def escalate(slug: str, reference: str):
     """The last stage: escalation to the partnership's executive, with the reasons."""
     partnership, procedure = _partnership(slug)
-    challenge = _visible(partnership, procedure, reference, "escalate")
-    form = EscalationForm(**challenge.since_current_step())
     last = last_stage(procedure)
-    refused = _open_at(partnership, challenge, tuple(range(first_stage(procedure), last)), form)
-    if refused:
-        return refused
-    if form.validate_on_submit():
+
+    def record(challenge: records.Challenge, form: EscalationForm):
         on = format_date(form.escalated_on.data)
         own = columns(procedure, last)
         values = {STEP: str(last), STEP_STARTED: on, own["escalated_on"]: on, own["reasons"]: form.reasons.data}
         kept = records.record_event(partnership, COMPLIANCE, procedure, challenge, values, by=current_user().email,
                                     action=ESCALATED, step=last, details=form.reasons.data,
                                     happened_on=form.escalated_on.data, tell_kind=notices.ESCALATED)
-        flash(f"Escalated to stage {last}." + (" It will be saved in the spreadsheet shortly." if kept else ""),
-              "success")
-        return redirect(url_for("compliance.show", slug=slug, reference=reference))
-    return render_template("compliance/escalate.html", partnership=partnership, challenge=challenge, form=form,
-                           procedure=procedure, stage=last), 400 if form.errors else 200
+        return steps.done(partnership, KIND, reference, kept, f"Escalated to stage {last}.")
+
+    return steps.action_page(partnership, KIND, reference, action="escalate", template="compliance/escalate.html",
+                             form=lambda c: EscalationForm(**c.since_current_step()), record=record,
+                             steps=lambda c: range(first_stage(procedure), last), stage=last)
 
 
 @bp.route("/<reference>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(slug: str, reference: str):
-    partnership, procedure = _partnership(slug)
-    challenge = _visible(partnership, procedure, reference, "withdraw")
-    form = WithdrawForm(**challenge.since_current_step())
-    refused = _open_at(partnership, challenge, tuple(s.number for s in procedure.steps), form)
-    if refused:
-        return refused
-    if form.validate_on_submit():
-        values = {WITHDRAWN_ON: format_date(form.withdrawn_on.data), ComplianceTab.WITHDRAWAL_REASON: form.reason.data}
-        kept = records.record_event(partnership, COMPLIANCE, procedure, challenge, values, by=current_user().email,
-                                    action="Withdrawn", step=challenge.position.step.number,
-                                    happened_on=form.withdrawn_on.data, tell_kind=notices.WITHDRAWN)
-        flash("Compliance challenge withdrawn." + (" It will be saved in the spreadsheet shortly." if kept else ""),
-              "success")
-        return redirect(url_for("compliance.show", slug=slug, reference=reference))
-    return render_template("compliance/withdraw.html", partnership=partnership, challenge=challenge, form=form,
-                           procedure=procedure), 400 if form.errors else 200
+    partnership, _ = _partnership(slug)
+    return steps.withdraw(partnership, KIND, reference)
 
 
 @bp.post("/<reference>/send-link")
@@ -366,7 +312,7 @@ def withdraw(slug: str, reference: str):
 def send_link(slug: str, reference: str):
     """Send the line manager's link again (a lost email, or one that could not be sent)."""
     partnership, procedure = _partnership(slug)
-    challenge = _visible(partnership, procedure, reference, "escalate")
+    challenge = steps.visible(partnership, KIND, reference, "escalate")
     if FlaskForm().validate_on_submit() and challenge.is_open \
             and challenge.position.step.number == first_stage(procedure) and not _responded(procedure, challenge):
         started = next(s.started for s in challenge.position.timeline if s.step.number == first_stage(procedure))

@@ -245,6 +245,23 @@ def test_stages_3_to_5_are_recorded_on_the_challenges_page(client, sent, app, wo
     assert "Repeated non-attendance" in text(shown)
 
 
+def test_a_stage_that_moved_on_while_the_page_was_open_records_nothing(client, sent, app, workbook, urls):
+    """The same guard as a challenge's steps: the form remembers the stage it was opened at."""
+    send_form(line_manager(app, link_path(app)), link_path(app), {"response": "Not yet"})
+    sign_in_as(client, IRO)
+    send_form(client, urls("compliance.decide", reference=sent), {"outcome": "progress"})
+    meeting = urls("compliance.meeting", reference=sent)
+    day = [str(TODAY.day), str(TODAY.month), str(TODAY.year)]
+    opened = client.get(meeting)
+    send_form(client, meeting, {"meeting_on": day, "record": "First meeting", "outcome": "progress"})
+    before = workbook.read(COMPLIANCE).find(sent)
+    late = send_form(client, meeting, {"meeting_on": day, "record": "Sent late", "outcome": "progress"},
+                     opened=opened)
+    assert late.status_code == 302 and late.location.endswith(urls("compliance.show", reference=sent))
+    assert "This compliance challenge moved to stage 4 while you were on that page" in text(client.get(late.location))
+    assert workbook.read(COMPLIANCE).find(sent) == before
+
+
 def test_the_compliance_page_is_only_for_the_people_it_names(client, sent, urls):
     sign_in_as(client, "someone@example.nhs.uk")
     assert client.get(urls("compliance.show", reference=sent)).status_code == 403
