@@ -55,9 +55,15 @@ class Record:
         return self.values.get(REFERENCE, "").strip()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Table:
-    """A whole tab: its header row as found and its non-blank rows."""
+    """A whole tab: its header row as found and its non-blank rows.
+
+    Besides the records, a table gives each column's values in record order (``column``) and one
+    record at a time (``record_at``): the daily job works on 100,000-row tabs column by column and
+    looks at single records only where a row needs something done (see ``sheets.tables.ColumnTable``,
+    which then makes only those records).
+    """
 
     tab: str
     headers: tuple[str, ...]
@@ -65,6 +71,30 @@ class Table:
 
     def find(self, reference: str) -> Record | None:
         return next((r for r in self.records if r.reference == reference), None)
+
+    @property
+    def count(self) -> int:
+        """How many records (non-blank rows) the tab has."""
+        return len(self.records)
+
+    def record_at(self, index: int) -> Record:
+        """The ``index``-th record, 0 first."""
+        return self.records[index]
+
+    def column(self, name: str) -> Sequence[str]:
+        """Every record's value in column ``name`` ("" where it has none), in record order."""
+        kept: dict[str, list[str]] = self.__dict__.setdefault("_columns_made", {})
+        made = kept.get(name)
+        if made is None:
+            made = kept[name] = [r.values.get(name, "") for r in self.records]
+        return made
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Table):
+            return NotImplemented
+        return (self.tab, self.headers, self.records) == (other.tab, other.headers, other.records)
+
+    __hash__ = None  # type: ignore[assignment]  # records hold dicts
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import requests
@@ -52,10 +53,13 @@ from sheets.quota import WHO, QuotaLimiter, Who
 from sheets.schema import COLUMNS, DATE_COLUMNS, REFERENCE, SUMMARY, TABS
 from sheets.tables import (
     CellChange,
+    ColumnGrid,
     Grid,
     cell_text,
+    column_cells,
     column_index,
     column_letter,
+    column_table,
     header_names,
     init_messages,
     plan_append,
@@ -282,11 +286,13 @@ class GoogleWorkbook(Workbook):
 
     # Reading
 
-    def _batch_get(self, ranges: list[str], tabs: list[str]) -> list[dict[str, Any]]:
-        """One ``values:batchGet``, values unformatted. When a tab is not there (a person deleted or
-        renamed it since the layout was kept) the layout is read again and only the tabs there are asked."""
+    def _batch_get(self, ranges: list[str], tabs: list[str], *, by_column: bool = False) -> list[dict[str, Any]]:
+        """One ``values:batchGet``, values unformatted (``by_column``: each range's cells column by
+        column, one list a column, which is far quicker to decode for a tall, narrow range). When a
+        tab is not there (a person deleted or renamed it since the layout was kept) the layout is
+        read again and only the tabs there are asked."""
         params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
-                  "majorDimension": "ROWS"}
+                  "majorDimension": "COLUMNS" if by_column else "ROWS"}
         try:
             return self._call(self.http.values_batch_get, self.id, ranges, params=params).get("valueRanges", [])
         except SheetError as e:
@@ -347,34 +353,45 @@ class GoogleWorkbook(Workbook):
         """Only these columns of these tabs (None: the whole tab), in one ``values:batchGet``.
 
         The columns are found from the header row last seen and their header cells come back with
-        them: a tab whose columns moved since is read again whole (one more read, only then).
+        them: a tab whose columns moved since is read again whole (one more read, only then). The
+        columns come column by column and stay so (``sheets.tables.column_table``): a 100,000-row
+        tab is read without making a row or a record until one is asked for.
         """
         if self._sheets is None:
             self._load_layout()
         ranges: list[str] = []
         owners: list[str] = []
         spans: dict[str, list[tuple[int, str]]] = {}
+        whole: list[str] = []
         for tab, names in columns.items():
             index = column_index(self._headers.get(tab, ()))
             wanted = [n for n in dict.fromkeys(names or ()) if n in index]
             if names is None or not wanted:
-                ranges.append(quote_tab(tab))
-                owners.append(tab)
+                whole.append(tab)
                 continue
             spans[tab] = [(index[n], n) for n in wanted]
             for column, _ in spans[tab]:
                 letter = column_letter(column)
                 ranges.append(f"{quote_tab(tab)}!{letter}:{letter}")
                 owners.append(tab)
-        replies = self._batch_get(ranges, owners) if ranges else []
+        # A whole tab read by column is one list a column: turned round into rows here (only small
+        # tabs, such as Lists, are read whole by the job).
+        for tab in whole:
+            ranges.append(quote_tab(tab))
+            owners.append(tab)
+        replies = self._batch_get(ranges, owners, by_column=True) if ranges else []
         grids: dict[str, Grid] = {}
+        tables: dict[str, Table] = {}
         columns_read: dict[str, list[list[Any]]] = {}
         for tab, value_range in zip(owners, replies):
             if tab not in spans:
                 if value_range:
-                    grids[tab] = self._grid_from(tab, value_range.get("values", []))
+                    by_column = value_range.get("values", [])
+                    height = max(map(len, by_column), default=0)
+                    rows = [list(row) for row in zip(*(c + [""] * (height - len(c)) for c in by_column))]
+                    grids[tab] = self._grid_from(tab, _trimmed(rows))
                 continue
-            columns_read.setdefault(tab, []).append([row[0] if row else "" for row in value_range.get("values", [])])
+            columns_read.setdefault(tab, []).append((value_range.get("values") or [[]])[0])
         moved = []
         for tab, span in spans.items():
             got = columns_read.get(tab, [])
@@ -382,26 +399,30 @@ class GoogleWorkbook(Workbook):
                                             for col, (_, name) in zip(got, span)):
                 moved.append(tab)
                 continue
-            width = max(c for c, _ in span) + 1
-            height = max(len(col) for col in got)
-            rows: list[list[Any]] = [[""] * width for _ in range(height)]
-            for col, (c, _) in zip(got, span):
-                for r, value in enumerate(col):
-                    rows[r][c] = value
-            header = [""] * width
-            for c, name in span:
-                header[c] = name
-            grids[tab] = self._grid_from(tab, rows, header)
+            grid, tables[tab] = column_table(tab, {c: (name, self._column_text(tab, name, cells))
+                                                   for cells, (c, name) in zip(got, span)})
+            self._grids[tab] = grid
+            self._partial.add(tab)  # its header row is the layout's: the grid has only some columns
         if moved:
             grids.update(self._read_grids(moved))
         for tab, grid in grids.items():
             self._grids[tab] = grid
-            if tab in spans and tab not in moved:
-                self._partial.add(tab)  # its header row is the layout's: the grid has only some columns
-            else:
-                self._headers[tab] = header_names(grid)
+            self._partial.discard(tab)
+            self._headers[tab] = header_names(grid)
+            tables[tab] = to_table(tab, grid)
         self._save_layout()
-        return {tab: to_table(tab, grids.get(tab, [])) for tab in columns}
+        return {tab: tables.get(tab) or to_table(tab, []) for tab in columns}
+
+    @staticmethod
+    def _column_text(tab: str, name: str, cells: list[Any]) -> list[str]:
+        """A column's cells as text (see ``_grid_from``): a date column's serial numbers as dates."""
+        try:
+            "".join(cells)  # in C: refuses a column holding anything but text
+            return cells
+        except TypeError:
+            if name in DATE_COLUMNS.get(tab, ()):
+                return [cells[0], *map(_date_text, cells[1:])] if cells else cells
+            return list(map(cell_text, cells))
 
     # The pages' cache
 
@@ -580,7 +601,7 @@ class GoogleWorkbook(Workbook):
             grid = self._grid_for(tab) or []
             column = column_index(header_names(grid)).get(REFERENCE) if grid else None
             if column is not None:
-                found.update(row[column].strip() for row in grid[1:] if column < len(row))
+                found.update(map(str.strip, islice(column_cells(grid, column), 1, None)))
         return found
 
     def _grid_for(self, tab: str) -> Grid | None:
@@ -877,9 +898,11 @@ def _entry_table(entry: _PageEntry, tab: str) -> Table:
 
 def _reference_at(grid: Grid, row: int) -> str:
     column = column_index(header_names(grid)).get(REFERENCE) if grid else None
-    if column is None or row >= len(grid) or column >= len(grid[row]):
+    if column is None or row >= len(grid):
         return ""
-    return grid[row][column].strip()
+    if isinstance(grid, ColumnGrid):
+        return grid.column(column)[row].strip()
+    return grid[row][column].strip() if column < len(grid[row]) else ""
 
 
 def _all_found(grid: Grid | None, refs: Mapping[str, Any]) -> bool:
@@ -890,11 +913,9 @@ def _all_found(grid: Grid | None, refs: Mapping[str, Any]) -> bool:
     if column is None:
         return False
     counts: dict[str, int] = {}
-    for row in grid[1:]:
-        if column < len(row):
-            ref = row[column].strip()
-            if ref in refs:
-                counts[ref] = counts.get(ref, 0) + 1
+    for ref in map(str.strip, islice(column_cells(grid, column), 1, None)):
+        if ref in refs:
+            counts[ref] = counts.get(ref, 0) + 1
     return all(counts.get(ref) == 1 for ref in refs)
 
 
@@ -911,6 +932,14 @@ def _by_reference(grid: Grid) -> dict[str, dict[str, str]]:
         if column < len(row) and row[column].strip():
             out[row[column].strip()] = {name: row[i] if i < len(row) else "" for i, name in enumerate(headers) if name}
     return out
+
+
+def _trimmed(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows without their trailing blank cells, as Google sends rows."""
+    for row in rows:
+        while row and row[-1] == "":
+            row.pop()
+    return rows
 
 
 def _find_row(grid: Grid, laid_out: Sequence[str]) -> int | None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+from collections import abc
 from dataclasses import dataclass
 from itertools import compress, islice
+from operator import itemgetter
 from typing import Iterator, Mapping, Sequence
 
 from sheets.base import Clear, Record, SheetError, Table, UnknownReference, check_lengths
@@ -85,6 +87,107 @@ def to_table(tab: str, grid: Grid) -> Table:
                 values.pop(None, None)
             records.append(record(r, values))
     return Table(tab, headers, tuple(records))
+
+
+class ColumnGrid(abc.Sequence):
+    """A tab read column by column, as a grid: ``grid[r]`` is row ``r + 1``'s cells, "" in the
+    columns not read. Rows are made only when asked for; ``column(c)`` gives one column whole."""
+
+    def __init__(self, columns: Mapping[int, list[str]], height: int):
+        self._columns = dict(columns)  # 0-based sheet column -> its cells, row 1 first, ``height`` long
+        self._height = height
+        self._width = max(columns, default=-1) + 1
+
+    def __len__(self) -> int:
+        return self._height
+
+    def _row(self, r: int) -> list[str]:
+        row = [""] * self._width
+        for c, cells in self._columns.items():
+            row[c] = cells[r]
+        return row
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self._row(r) for r in range(*index.indices(self._height))]
+        if index < 0:
+            index += self._height
+        if not 0 <= index < self._height:
+            raise IndexError(index)
+        return self._row(index)
+
+    def column(self, c: int) -> list[str]:
+        return self._columns.get(c) or [""] * self._height
+
+
+def column_cells(grid: Sequence[Sequence[str]], c: int) -> Sequence[str]:
+    """Column ``c`` of a grid (0-based), row 1 first, "" where a row is shorter."""
+    if isinstance(grid, ColumnGrid):
+        return grid.column(c)
+    return [row[c] if c < len(row) else "" for row in grid]
+
+
+def column_table(tab: str, columns: Mapping[int, tuple[str, list[str]]]) -> tuple[ColumnGrid, "ColumnTable"]:
+    """Columns read whole (``{sheet column: (header name, cells from row 1)}``, each trimmed of its
+    trailing blank cells as Google sends them) as a grid (where each row is, for writing) and a
+    Table (the non-blank rows), without making a row or a record."""
+    height = max((len(cells) for _, cells in columns.values()), default=0)
+    padded = {c: cells + [""] * (height - len(cells)) for c, (_, cells) in columns.items()}
+    grid = ColumnGrid(padded, height)
+    names = {name: padded[c] for c, (name, _) in sorted(columns.items())}
+    body = {name: cells[1:] for name, cells in names.items()}
+    rows: Sequence[int] = range(2, height + 1)
+    if body and not all(map(str.strip, body.get(REFERENCE) or ("",))):
+        # Some rows have no Reference: those with no text at all are left out, as ``to_table`` does.
+        texts = map("".join, zip(*body.values()))
+        kept = [i for i, text in enumerate(texts) if text and not text.isspace()]
+        if len(kept) < height - 1:
+            pick = itemgetter(*kept) if kept else (lambda _cells: ())
+            body = {name: list(pick(cells)) if len(kept) != 1 else [cells[kept[0]]] for name, cells in body.items()}
+            rows = [i + 2 for i in kept]
+    return grid, ColumnTable(tab, tuple(columns[c][0] for c in sorted(columns)), body, rows)
+
+
+class ColumnTable(Table):
+    """A Table read column by column: each column's cells kept as they came, and a record made
+    only for a row asked for (``record_at``), or for every row once ``records`` is asked for.
+
+    The same in every way as the Table ``to_table`` makes of the same cells; what differs is only
+    when the records are made.
+    """
+
+    def __init__(self, tab: str, headers: tuple[str, ...], columns: Mapping[str, list[str]], rows: Sequence[int]):
+        put = object.__setattr__
+        put(self, "tab", tab)
+        put(self, "headers", headers)
+        put(self, "_cells", dict(columns))  # header name -> the non-blank rows' cells
+        put(self, "_rows", rows)  # each non-blank row's sheet row number
+        put(self, "_made", {})
+        put(self, "_make", _record_maker(tab))
+
+    @property  # type: ignore[override]
+    def records(self) -> tuple[Record, ...]:
+        made = self.__dict__.get("_records")
+        if made is None:
+            with collector_paused():
+                made = tuple(map(self.record_at, range(len(self._rows))))
+            object.__setattr__(self, "_records", made)
+        return made
+
+    @property
+    def count(self) -> int:
+        return len(self._rows)
+
+    def record_at(self, index: int) -> Record:
+        made = self._made.get(index)
+        if made is None:
+            values = {name: cells[index] for name, cells in self._cells.items() if cells[index]}
+            made = self._made[index] = self._make(self._rows[index], values)
+        return made
+
+    def column(self, name: str) -> Sequence[str]:
+        cells = self._cells.get(name)
+        return cells if cells is not None else [""] * len(self._rows)
 
 
 @contextlib.contextmanager
@@ -187,14 +290,11 @@ def plan_update(tab: str, grid: Grid, changes: Mapping[str, Mapping[str, str]]) 
     index = column_index(headers)
     if REFERENCE not in index:
         raise SheetError(f"{tab}: there is no \"{REFERENCE}\" column in row 1; nothing was written")
-    ref_col = index[REFERENCE]
     rows_by_ref: dict[str, list[int]] = {}
     wanted = set(changes)
-    for r, row in enumerate(grid[1:], start=1):
-        if ref_col < len(row):
-            ref = row[ref_col].strip()
-            if ref in wanted:
-                rows_by_ref.setdefault(ref, []).append(r)
+    for r, ref in enumerate(map(str.strip, column_cells(grid, index[REFERENCE]))):
+        if r and ref in wanted:
+            rows_by_ref.setdefault(ref, []).append(r)
     for ref in changes:
         found = rows_by_ref.get(ref, [])
         if not found:

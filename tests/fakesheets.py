@@ -803,6 +803,10 @@ def _value_range(sheet: Spreadsheet, range_text: str, option: str, major: str = 
     tab = sheet.tab(rng.title, range_text)
     r1, c1, r2, c2 = _bounds(tab, rng)
     rows = [[render(tab.get(r, c), option, sheet.locale) for c in range(c1, c2)] for r in range(r1, r2)]
+    if major == "COLUMNS":  # each column top to bottom; its trailing blank cells left off, as rows' are
+        rows = [list(column) for column in zip(*rows)]
+    elif major != "ROWS":
+        raise ApiError(400, f"Invalid value at 'major_dimension' ({major})")
     result: dict[str, Any] = {"range": _normalised(sheet, range_text), "majorDimension": major}
     values = trimmed(rows)
     if values:

@@ -119,3 +119,28 @@ def test_another_instances_write_empties_this_ones_page_cache(api, partnership, 
     assert api.calls == {"values.batchGet": 1}
     assert again.find("PC-5")[STATUS] == "resolved"
     forget_cached_pages()
+
+
+def test_the_columns_come_column_by_column_and_read_as_the_whole_tab_does(api, partnership, store):
+    # Blank rows, a row of spaces, a row with no Reference, a number, a date cell and a formula-like text.
+    tab = api.tab("fake-demo", CHALLENGES)
+    index = {name: i for i, name in enumerate(tab.rows[0])}
+    blank = [""] * len(tab.rows[0])
+    odd = list(blank)
+    odd[index["Theme"]], odd[index["Raised on"]], odd[index[STATUS]] = "=SUM(A1)", 46357, 3
+    spaces = list(blank)
+    spaces[index["Theme"]] = "   "
+    tab.rows[3:3] = [list(blank), odd, spaces]
+    wanted = (REFERENCE, "Raised on", STATUS, "Theme")
+    tables = book(api, partnership, store).read_columns({CHALLENGES: wanted})
+    [(_, _, params, _)] = api.log
+    assert params["majorDimension"] == ["COLUMNS"]
+    whole = book(api, partnership, store).read_all([CHALLENGES])[CHALLENGES]
+    columns = tables[CHALLENGES]
+    assert columns.count == len(whole.records) == 6  # five challenges and the odd row; blank rows left out
+    for got, was in zip(columns.records, whole.records):
+        assert got.row == was.row
+        assert dict(got.values) == {k: v for k, v in was.values.items() if k in wanted}
+    assert columns.column("Raised on")[2] == "2026-12-01" and columns.column(STATUS)[2] == "3"
+    assert columns.column("Theme")[2] == "=SUM(A1)" and columns.column("Outcome") == [""] * 6
+    assert columns.record_at(3).reference == "PC-3" and columns.record_at(3).row == 7
