@@ -17,6 +17,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import partial
+from itertools import compress, count
+from operator import ne, or_
 from typing import Callable, Iterable, Mapping
 
 from notify.journal import SentJournal
@@ -27,12 +29,13 @@ from partnership.config import Partnership
 from procedures.people import addresses
 from procedures.values import format_date
 from sheets.base import Problem, Record, SheetError, Table, Workbook
-from sheets.rows import EMAIL_ADDRESS, People, ReadRow, people_on, raised_by, read_positions
+from sheets.rows import EMAIL_ADDRESS, People, ReadRow, Standing, TableRow, people_on, read_positions
 from sheets.schema import (
     CHALLENGES,
     COMPLIANCE,
     LAST_REMINDER,
     PERSON_COLUMNS,
+    REFERENCE,
     REMINDER_KEY,
     REMINDERS,
     STATUS,
@@ -109,7 +112,7 @@ def plan_reminders(partnership: Partnership, tables: Mapping[str, Table], today:
     still brought up to date. Rows raised after ``today`` are left alone; one raised after
     ``real_today`` (the day the job really runs; ``today`` if not given) is reported to correct.
     """
-    sent = notices.sent_keys(_records(tables, REMINDERS))
+    sent = notices.sent_keys(tables.get(REMINDERS))
     sent.update(also_sent)
     with collector_paused():
         return _plan(partnership, tables, today, base_url, sent, real_today)
@@ -128,11 +131,11 @@ def _plan(partnership: Partnership, tables: Mapping[str, Table], today: dt.date,
         # Read, and placed, once for the reminders and the Summary tab.
         standing = read_positions(tables[tab], procedure, partnership.calendar, today,
                                   due_soon_days=partnership.reminders.due_soon_days)
-        rows, future = raised_by(list(standing.rows), today, max(today, real_today or today))
+        standing, future = standing.raised_by(today, max(today, real_today or today))
         problems = [*standing.problems, *future]
         plan.problems.extend(problems)
-        plan.scanned += len(rows) + len({p.row for p in problems})
-        planner.plan_tab(tab, procedure, rows, standing.where)
+        plan.scanned += len(standing.kept) + len({p.row for p in problems})
+        planner.plan_tab(tab, procedure, standing)
     if planner.working_day:
         planner.plan_stuck()
     if planner.working_day and plan.problems:
@@ -141,11 +144,6 @@ def _plan(partnership: Partnership, tables: Mapping[str, Table], today: dt.date,
     plan.reminders = planner.reminders
     plan.already_sent = len(planner.already_sent)
     return plan
-
-
-def _records(tables: Mapping[str, Table], tab: str) -> tuple[Record, ...]:
-    table = tables.get(tab)
-    return table.records if table is not None else ()
 
 
 def _where(tab: str, reference: str) -> str:
@@ -196,6 +194,7 @@ class _Planner:
         self._partnership_addresses = (partnership.email.business_support.lower(),
                                        partnership.email.partnership_manager.lower())
         self._stuck_entry: tuple[str, str, int] | None = None
+        self._people_cells: list[tuple[str, ...]] | None = None  # the tab's person columns, row by row
 
     def add(self, kind: str, tab: str, reference: str, step: int | None, to: str, due: dt.date | None,
             email: Callable[[], Email], repeat: int = 1) -> None:
@@ -228,37 +227,47 @@ class _Planner:
         where = f"{COMPLIANCE}:{reference}" if tab == COMPLIANCE else reference
         return self._overdue_sent[(where, str(step), to.lower())]
 
-    def plan_tab(self, tab: str, procedure: Procedure, rows: list[ReadRow], where: Positions | None = None) -> None:
-        changes: dict[str, dict[str, str]] = {}
-        if where is None:
-            where = Positions(procedure, self.calendar, self.today, due_soon_days=self.settings.due_soon_days)
+    def plan_tab(self, tab: str, procedure: Procedure, standing: Standing) -> None:
+        """The tab's job columns brought up to date, and the emails its rows owe planned.
+
+        Column by column, for 100,000-row tabs: rows read with the same dates share one
+        ChallengeDates (``sheets.rows``), and so where they stand and what follows from it, worked
+        out once for each; rows are then looked at one by one only where a job column changes or
+        an email may be owed.
+        """
+        where = standing.where
         self._owed = {}
-        # Rows read with the same dates share one ChallengeDates (sheets.rows), and so where they
-        # stand and what follows from it: worked out once for each, found again by identity.
-        follows: dict[int, tuple[ChallengeDates, Position, str, str, bool]] = {}
-        for row in rows:
-            dates = row.dates
-            known = follows.get(id(dates))
-            if known is None:
-                pos = where(dates)
-                known = follows[id(dates)] = (
-                    dates, pos, pos.status, format_date(pos.conclude_by) if pos.is_open else "",
-                    self.working_day and self.may_owe_email(tab, procedure, pos, dates))
-            _, pos, status, due_by, may_owe = known
-            values = row.record.values
-            if values.get(STATUS, "") != status or values.get(STEP_DUE_BY, "") != due_by:
-                change = {}
-                if values.get(STATUS, "") != status:
-                    change[STATUS] = status
-                if values.get(STEP_DUE_BY, "") != due_by:  # never read: a typed value is overwritten
-                    change[STEP_DUE_BY] = due_by
-                changes[row.reference] = change
-            if may_owe:
-                self.plan_row(tab, procedure, row, pos)
+        follows: dict[int, tuple[Position, str, str, bool]] = {}
+        for dates in {id(d): d for d in standing.dates}.values():
+            pos = where(dates)
+            follows[id(dates)] = (pos, pos.status, format_date(pos.conclude_by) if pos.is_open else "",
+                                  self.working_day and self.may_owe_email(tab, procedure, pos, dates))
+        placed = list(map(id, standing.dates))
+        status = list(map({k: f[1] for k, f in follows.items()}.__getitem__, placed))
+        due_by = list(map({k: f[2] for k, f in follows.items()}.__getitem__, placed))
+        was_status, was_due_by = standing.column(STATUS), standing.column(STEP_DUE_BY)
+        references = standing.column(REFERENCE)
+        changes: dict[str, dict[str, str]] = {}
+        for j in compress(count(), map(or_, map(ne, status, was_status), map(ne, due_by, was_due_by))):
+            change = {}
+            if was_status[j] != status[j]:
+                change[STATUS] = status[j]
+            if was_due_by[j] != due_by[j]:  # never read: a typed value is overwritten
+                change[STEP_DUE_BY] = due_by[j]
+            changes[references[j].strip()] = change
         if changes:
             self.plan.updates[tab] = changes
+        owing = list(compress(count(), map({k: f[3] for k, f in follows.items()}.__getitem__, placed)))
+        if owing:
+            self._people_cells = list(zip(*map(standing.table.column, _person_columns(tab))))
+            try:
+                for j in owing:
+                    row = standing.row(j)
+                    self.plan_row(tab, procedure, row, follows[id(row.dates)][0])
+            finally:
+                self._people_cells = None
         if tab == COMPLIANCE and self.working_day:
-            self.plan_repeated(rows)
+            self.plan_repeated(standing)
 
     def may_owe_email(self, tab: str, procedure: Procedure, pos: Position, dates: ChallengeDates) -> bool:
         """Whether a challenge standing here could owe anyone an email today (most rows on track do not)."""
@@ -301,13 +310,14 @@ class _Planner:
         already in the Reminders tab (the usual row on the usual day) is counted as already sent
         without composing anything; any other row is planned in full.
         """
-        record = row.record
-        people = self._people_pattern(record)
+        people = self._people_pattern(tab, self._people_cells[row.index] if isinstance(row, TableRow) and
+                                      self._people_cells is not None else
+                                      tuple(map(row.record.values.get, _person_columns(tab))))
         if people is None:  # a mistyped address, reported by row: planned in full
             self._plan_row(tab, procedure, row, pos)
             return
         pattern, lowered = people
-        signature = (id(pos), record.tab, pattern)
+        signature = (id(pos), tab, pattern)
         owed = self._owed.get(signature)
         if owed is not None:
             templates, stuck = owed
@@ -329,12 +339,12 @@ class _Planner:
             self._owed[signature] = (tuple((head, lowered.index(to), tail) for head, to, tail in recorded),
                                      self._stuck_entry)
 
-    def _people_pattern(self, record: Record) -> tuple[tuple[int, ...], list[str]] | None:
-        """The row's addresses and the partnership's, as ``sheets.rows.people_on`` reads them, in
-        lower case (blank when not given), and their pattern: for each, the first place its
-        address is found (-1 when blank). None when an address is mistyped."""
-        columns = _person_columns(record.tab)
-        typed = (record.tab, *map(record.values.get, columns))
+    def _people_pattern(self, tab: str, cells: tuple[str | None, ...]) -> tuple[tuple[int, ...], list[str]] | None:
+        """The row's addresses (its ``_person_columns`` cells) and the partnership's, as
+        ``sheets.rows.people_on`` reads them, in lower case (blank when not given), and their
+        pattern: for each, the first place its address is found (-1 when blank). None when an
+        address is mistyped."""
+        typed = (tab, *cells)
         found = self._patterns.get(typed, False)
         if found is not False:
             return found
@@ -412,16 +422,16 @@ class _Planner:
         for to in dict.fromkeys((p.email.business_support, p.email.partnership_manager)):
             self.add(STUCK, "", "", None, to, day, lambda: mail.stuck(p, rows, self.today, to, self.base_url))
 
-    def plan_repeated(self, rows: list[ReadRow]) -> None:
+    def plan_repeated(self, standing: Standing) -> None:
         """Durham: an agency sent ``repeated_challenges`` compliance challenges within the window is
         flagged to the business manager, once for each challenge that keeps it at or over the count."""
         settings, p = self.settings, self.partnership
         since = self.today - dt.timedelta(days=settings.repeated_window_days)
-        by_agency: dict[str, list[ReadRow]] = defaultdict(list)
-        for row in rows:
-            agency = row.record[AGENCY].strip()
-            if agency and since < row.dates.raised_on <= self.today and row.dates.withdrawn_on is None:
-                by_agency[agency.casefold()].append(row)
+        by_agency: dict[str, list[ReadRow | TableRow]] = defaultdict(list)
+        for j, (agency, dates) in enumerate(zip(standing.column(AGENCY), standing.dates)):
+            agency = agency.strip()
+            if agency and since < dates.raised_on <= self.today and dates.withdrawn_on is None:
+                by_agency[agency.casefold()].append(standing.row(j))
         for group in by_agency.values():
             if len(group) < settings.repeated_challenges:
                 continue
@@ -503,7 +513,7 @@ def run_reminders(workbook: Workbook, partnership: Partnership, today: dt.date, 
 
     to_log: list[dict[str, str]] = []
     if pending:
-        logged = {record.get(REMINDER_KEY).strip() for record in _records(tables, REMINDERS)}
+        logged = notices.sent_keys(tables.get(REMINDERS))
         to_log = [row for row in pending if row[REMINDER_KEY] not in logged]
     if to_log:
         workbook.append(REMINDERS, to_log)

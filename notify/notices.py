@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import partial
-from operator import attrgetter, methodcaller
 from typing import Callable, Iterable
 
 from notify import Email
@@ -20,7 +19,7 @@ from procedures import Position, Procedure
 from partnership.config import Partnership
 from procedures.people import addresses, step_people
 from procedures.values import format_date
-from sheets.base import Record
+from sheets.base import Table
 from sheets.rows import People, ReadRow
 from sheets.schema import COMPLIANCE, REFERENCE, REMINDER_KEY
 
@@ -172,8 +171,8 @@ def notices(dues: Iterable[Due], tab: str, reference: str, sent: set[str]) -> li
     return out
 
 
-def sent_keys(records: Iterable[Record]) -> set[str]:
+def sent_keys(reminders: Table | None) -> set[str]:
     """The keys in the Reminders tab's rows."""
-    keys = set(map(str.strip, map(methodcaller("get", REMINDER_KEY, ""), map(attrgetter("values"), records))))
+    keys = set(map(str.strip, reminders.column(REMINDER_KEY))) if reminders is not None else set()
     keys.discard("")
     return keys

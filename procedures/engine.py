@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Mapping
 
 from procedures.calendar import Calendar
@@ -100,6 +100,26 @@ def position(
     due_soon_days: int = 1,
 ) -> Position:
     """Work out a challenge's current step, its deadlines and its status on ``today``."""
+    return _placed(procedure, calendar, _timeline(procedure, calendar, dates), dates, today, due_soon_days)
+
+
+@dataclass(frozen=True)
+class _Timeline:
+    """A challenge's steps and deadlines, from its raised date, current step and step starts and
+    whether it has ended (not when): the part of a Position that many challenges share."""
+
+    day1: dt.date
+    current: Step
+    steps: tuple[StepDates, ...]  # the current step's ``concluded`` left blank: it is the day it ended
+    overall_due: dt.date | None
+
+
+def _timeline_key(dates: ChallengeDates) -> tuple:
+    return (dates.raised_on, dates.step, dates.step_started, bool(dates.resolved_on or dates.withdrawn_on),
+            tuple(sorted(dates.earlier_starts.items())) if dates.earlier_starts else ())
+
+
+def _timeline(procedure: Procedure, calendar: Calendar, dates: ChallengeDates) -> _Timeline:
     current = procedure.step(dates.step)
     day1 = day_one(calendar, dates.raised_on)
     first = min(procedure.starts_at, current.number)
@@ -107,7 +127,7 @@ def position(
     starts[first] = starts.get(first, day1) if dates.step != first else (dates.step_started or day1)
     if dates.step != first:
         starts[dates.step] = dates.step_started or starts.get(dates.step)
-    ended = dates.resolved_on or dates.withdrawn_on
+    ended = bool(dates.resolved_on or dates.withdrawn_on)
 
     timeline: list[StepDates] = []
     previous_conclude: dt.date | None = None
@@ -128,49 +148,60 @@ def position(
         else:
             start_by = day1 if step.number == first else previous_conclude
         conclude_by = due_date(calendar, step.conclude_by, day1, base) if step.conclude_by else None
-        if state == "done":
-            concluded = _first_start_after(starts, step.number, current.number)
-        elif state == "current":
-            concluded = ended
-        else:
-            concluded = None
+        concluded = _first_start_after(starts, step.number, current.number) if state == "done" else None
         timeline.append(StepDates(step, started, start_by, conclude_by, concluded, state))
         previous_conclude = conclude_by
-
-    here = timeline[current.number - 1]
-    end = ended or today
-    elapsed = max(calendar.working_days_between(day1, end), 0)
     overall_due = due_date(calendar, procedure.total, day1, day1) if procedure.total else None
+    return _Timeline(day1, current, tuple(timeline), overall_due)
+
+
+def _placed(procedure: Procedure, calendar: Calendar, timeline: _Timeline, dates: ChallengeDates, today: dt.date,
+            due_soon_days: int) -> Position:
+    """The Position of a challenge with these dates, on ``today``, from its timeline."""
+    current, steps = timeline.current, timeline.steps
+    here_at = current.number - 1
+    ended = dates.resolved_on or dates.withdrawn_on
+    if ended:  # the current step concluded the day the challenge ended
+        steps = (*steps[:here_at], replace(steps[here_at], concluded=ended), *steps[here_at + 1:])
+    here = steps[here_at]
+    end = ended or today
+    elapsed = max(calendar.working_days_between(timeline.day1, end), 0)
     return Position(
         procedure=procedure,
-        day1=day1,
+        day1=timeline.day1,
         step=current,
         next_step=procedure.next_step(current.number),
         start_by=here.start_by,
         conclude_by=here.conclude_by,
         status=_status(calendar, dates, here.conclude_by, today, due_soon_days),
         working_days_elapsed=elapsed,
-        timeline=tuple(timeline),
-        overall_due=overall_due,
+        timeline=steps,
+        overall_due=timeline.overall_due,
     )
 
 
 class Positions:
     """Where many challenges stand on one day: rows with the same recorded dates stand in the
     same place, so each distinct set of dates is worked out once (a sheet of 100,000 rows
-    holds a few thousand)."""
+    holds a few thousand), and the timelines they share (the same raised date, step and step
+    starts; ended or not) once for each of those (a few hundred)."""
 
     def __init__(self, procedure: Procedure, calendar: Calendar, today: dt.date, *, due_soon_days: int = 1):
         self.procedure, self.calendar, self.today, self.due_soon_days = procedure, calendar, today, due_soon_days
         self._known: dict[tuple, Position] = {}
+        self._timelines: dict[tuple, _Timeline] = {}
 
     def __call__(self, dates: ChallengeDates) -> Position:
         key = (dates.raised_on, dates.step, dates.step_started, dates.resolved_on, dates.withdrawn_on,
                tuple(sorted(dates.earlier_starts.items())) if dates.earlier_starts else ())
         found = self._known.get(key)
         if found is None:
-            found = self._known[key] = position(self.procedure, self.calendar, dates, self.today,
-                                                due_soon_days=self.due_soon_days)
+            shared = _timeline_key(dates)
+            timeline = self._timelines.get(shared)
+            if timeline is None:
+                timeline = self._timelines[shared] = _timeline(self.procedure, self.calendar, dates)
+            found = self._known[key] = _placed(self.procedure, self.calendar, timeline, dates, self.today,
+                                               self.due_soon_days)
         return found
 
 

@@ -241,9 +241,7 @@ def _counts(table: Table | None, procedure: Procedure, partnership: Partnership,
                        Counter(), {}), []
     standing = read_positions(table, procedure, partnership.calendar, today,
                               due_soon_days=partnership.reminders.due_soon_days)
-    rows = standing.rows
-    dates = list(map(_DATES, rows))
-    values = list(map(_VALUES, map(_RECORD, rows)))
+    dates = standing.dates
     # Rows read with the same dates share one ChallengeDates, and so one position.
     distinct = dict(zip(map(id, dates), dates))
     where = standing.where
@@ -257,7 +255,7 @@ def _counts(table: Table | None, procedure: Procedure, partnership: Partnership,
     buckets = list(map(bucket_of.__getitem__, raised))
 
     def column(name: str) -> Counter:
-        return Counter(zip(buckets, map(methodcaller("get", name, ""), values)))
+        return Counter(zip(buckets, standing.column(name)))
 
     return _Counts(
         procedure=procedure,
@@ -268,13 +266,12 @@ def _counts(table: Table | None, procedure: Procedure, partnership: Partnership,
         themes=column(IDENTIFIED_ISSUE if compliance else THEME),
         person=column(CHILD_OR_ADULT),
         referred=column(REFERRED),
-        placed=Counter(zip(buckets, placed_at, map(methodcaller("get", RAISER_SATISFIED, ""), values))),
+        placed=Counter(zip(buckets, placed_at, standing.column(RAISER_SATISFIED))),
         positions=positions,
     ), list(standing.problems)
 
 
-_DATES, _RECORD, _VALUES, _RAISED_ON = (attrgetter("dates"), attrgetter("record"), attrgetter("values"),
-                                        attrgetter("raised_on"))
+_RAISED_ON = attrgetter("raised_on")
 
 
 def _named(entries: Iterable[tuple[str, int]], spell: Callable[[str], Any]) -> dict[str, int]:

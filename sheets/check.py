@@ -11,7 +11,7 @@ from collections import Counter
 from partnership.config import Partnership
 from procedures.values import parse_date
 from sheets.base import Problem, Table, Workbook
-from sheets.rows import raised_by, read_challenges
+from sheets.rows import read_positions
 from sheets.schema import CHALLENGES, COLUMNS, DATE_COLUMNS, REFERENCED_TABS, TABS
 from sheets.tables import column_letter
 
@@ -61,8 +61,8 @@ def challenge_problems(table: Table, partnership: Partnership, today: dt.date) -
     if procedure is None:
         return [Problem(table.tab, None, None, f"has {len(table.records)} rows but the partnership file sets no "
                                                "compliance_procedure")]
-    rows, problems = read_challenges(table, procedure)
-    return problems + raised_by(rows, today, today)[1]
+    standing = read_positions(table, procedure, partnership.calendar, today)
+    return [*standing.problems, *standing.raised_by(today, today)[1]]
 
 
 def date_problems(table: Table) -> list[Problem]:

@@ -9,9 +9,9 @@ import datetime as dt
 import re
 import weakref
 from collections import Counter
-from dataclasses import dataclass
-from operator import attrgetter
-from typing import Mapping
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Mapping, Sequence
 
 from procedures import Calendar, ChallengeDates, Positions, Procedure
 from procedures.values import parse_date
@@ -41,80 +41,200 @@ class ReadRow:
         return self.record.reference
 
 
+class TableRow:
+    """A readable row of a table as the job plans it: its dates, and its record made only if asked
+    for (``Standing.row``); in every other way a ReadRow."""
+
+    __slots__ = ("table", "index", "dates")
+
+    def __init__(self, table: Table, index: int, dates: ChallengeDates):
+        self.table, self.index, self.dates = table, index, dates
+
+    @property
+    def record(self) -> Record:
+        return self.table.record_at(self.index)
+
+    @property
+    def reference(self) -> str:
+        return self.table.column(REFERENCE)[self.index].strip()
+
+
 class _Reader:
     """Reads the rows of one tab for one procedure, remembering how each step text reads."""
 
     def __init__(self, procedure: Procedure):
         self.procedure = procedure
         self.steps: dict[str, int | None] = {"": 1}
-        # Rows typed with the same dates and step read the same: a sheet of 100,000 rows holds
-        # a few thousand such combinations.
-        self.dates: dict[tuple, ChallengeDates] = {}
+        self.days: dict[str, dt.date | ValueError] = {}  # each date text as read (a sheet types a few hundred)
 
     def step(self, text: str) -> int | None:
         if text not in self.steps:
             self.steps[text] = self.procedure.parse_step(text)
         return self.steps[text]
 
-    def read(self, record: Record) -> tuple[ChallengeDates | None, list[Problem]]:
-        values = record.values
-        key = (record.tab, *(values.get(c) for c in DATE_COLUMNS.get(record.tab, ())), values.get(STEP))
-        known = self.dates.get(key)
-        if known is not None and record.reference:
-            return known, []
-        dates, problems = self._read(record)
-        if dates is not None:
-            self.dates[key] = dates
-        return dates, problems
-
-    def _read(self, record: Record) -> tuple[ChallengeDates | None, list[Problem]]:
-        values = record.values
-        problems: list[Problem] = []
+    def read(self, tab: str, values: Mapping[str, str]) -> tuple[ChallengeDates | None, list[_Issue],
+                                                                     list[_Issue]]:
+        """What a row's dates and step cells read as: its ChallengeDates, else what stops it being
+        read, as (column, message) pairs: those of its dates, and the others (a blank Reference,
+        which is the row's own, is said between them)."""
+        typed: list[_Issue] = []
         parsed: dict[str, dt.date | None] = {}
-        for column in DATE_COLUMNS.get(record.tab, ()):
+        for column in DATE_COLUMNS.get(tab, ()):
             text = values.get(column)
             if not text:
                 continue
-            try:
-                parsed[column] = parse_date(text)
-            except ValueError as e:
-                problems.append(Problem(record.tab, record.row, column, str(e)))
-        if not record.reference:
-            problems.append(Problem(record.tab, record.row, REFERENCE, "the row has no Reference"))
-        if parsed.get(RAISED_ON) is None and not any(p.column == RAISED_ON for p in problems):
-            problems.append(Problem(record.tab, record.row, RAISED_ON,
-                                    "is blank: type the date the challenge was raised, such as 21/11/2026"))
+            day = self.days.get(text)
+            if day is None:
+                try:
+                    day = parse_date(text)
+                except ValueError as e:
+                    day = e
+                self.days[text] = day
+            if isinstance(day, ValueError):
+                typed.append((column, str(day)))
+            else:
+                parsed[column] = day
+        issues: list[_Issue] = []
+        if parsed.get(RAISED_ON) is None and not any(column == RAISED_ON for column, _ in typed):
+            issues.append((RAISED_ON, "is blank: type the date the challenge was raised, such as 21/11/2026"))
         step_text = values.get(STEP, "").strip()
         step = self.step(step_text)
         if step is None:
             names = ", ".join(str(s.number) for s in self.procedure.steps)
-            problems.append(Problem(record.tab, record.row, STEP, f"{step_text!r} is not a "
-                                    f"{self.procedure.step_label.lower()} of this procedure ({names})"))
+            issues.append((STEP, f"{step_text!r} is not a {self.procedure.step_label.lower()} of this procedure "
+                                 f"({names})"))
         if step is not None and step > 1 and not values.get(STEP_STARTED, "").strip():
             timescale = self.procedure.step(step).conclude_by
             if timescale is not None and timescale.counted_from == "step":
                 # Its deadline counts from the day it started: without that date there is none.
-                problems.append(Problem(record.tab, record.row, STEP_STARTED, f"is blank: type the date "
-                                        f"{self.procedure.step_label.lower()} {step} started, such as 21/11/2026"))
-        if problems:
-            return None, problems
+                issues.append((STEP_STARTED, f"is blank: type the date {self.procedure.step_label.lower()} {step} "
+                                             "started, such as 21/11/2026"))
+        if typed or issues:
+            return None, typed, issues
         raised_on = parsed[RAISED_ON]
         started = parsed.get(STEP_STARTED)
         if started and started < raised_on:
-            return None, [Problem(record.tab, record.row, STEP_STARTED,
-                                  f"{started:%d/%m/%Y} is before the challenge was raised ({raised_on:%d/%m/%Y})")]
+            return None, [], [(STEP_STARTED, f"{started:%d/%m/%Y} is before the challenge was raised "
+                                             f"({raised_on:%d/%m/%Y})")]
         return ChallengeDates(
             raised_on=raised_on,
             step=step,
             step_started=started,
             resolved_on=parsed.get(RESOLVED_ON),
             withdrawn_on=parsed.get(WITHDRAWN_ON),
-        ), []
+        ), [], []
+
+
+_Issue = tuple[str, str]  # (column, message)
+
+
+def _row_problems(record: Record, read: tuple[ChallengeDates | None, list[_Issue], list[_Issue]]) -> list[Problem]:
+    """The problems that stop ``record`` being read: its dates', a blank Reference, then the rest."""
+    _, typed, issues = read
+    problems = [Problem(record.tab, record.row, column, message) for column, message in typed]
+    if not record.reference:
+        problems.append(Problem(record.tab, record.row, REFERENCE, "the row has no Reference"))
+        if not typed and not issues:
+            return problems  # a row with no Reference is not read further
+    problems.extend(Problem(record.tab, record.row, column, message) for column, message in issues)
+    return problems
 
 
 def read_dates(record: Record, procedure: Procedure) -> tuple[ChallengeDates | None, list[Problem]]:
     """A row's ChallengeDates, or the problems that stop it being read."""
-    return _Reader(procedure).read(record)
+    read = _Reader(procedure).read(record.tab, record.values)
+    problems = _row_problems(record, read)
+    return (None, problems) if problems else (read[0], [])
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A challenge tab's readable rows, its unreadable ones, and where each row stands on a day
+    (``where(dates)``, each distinct set of dates worked out once).
+
+    Kept column-wise, for 100,000-row tabs: ``kept`` are the readable rows' places in the table
+    (``table.record_at``) and ``dates`` what each of them reads as, in the same order; rows typed
+    with the same dates and step share one ChallengeDates object. ``rows`` makes them ReadRows.
+    """
+
+    table: Table
+    kept: Sequence[int]
+    dates: Sequence[ChallengeDates]
+    problems: tuple[Problem, ...]
+    where: Positions
+
+    @cached_property
+    def rows(self) -> tuple[ReadRow, ...]:
+        return tuple(_read_rows(self.table, self.kept, self.dates))
+
+    def row(self, j: int) -> TableRow:
+        """The ``j``-th readable row."""
+        return TableRow(self.table, self.kept[j], self.dates[j])
+
+    def column(self, name: str) -> Sequence[str]:
+        """Column ``name`` of the readable rows, in the order of ``kept``."""
+        cells = self.table.column(name)
+        if len(self.kept) == len(cells):
+            return cells  # every row readable: ``kept`` is all of them, in order
+        return [cells[i] for i in self.kept]
+
+    def raised_by(self, today: dt.date, real_today: dt.date) -> tuple["Standing", list[Problem]]:
+        """The rows raised on or before ``today``; later ones are left alone (a run for an earlier
+        day, catching up, never acts on them), and one raised after ``real_today`` is a date typed
+        wrong: a Problem."""
+        distinct = {id(d): d for d in self.dates}.values()
+        if max((d.raised_on for d in distinct), default=today) <= today:
+            return self, []  # the usual sheet: nothing raised after today
+        kept: list[int] = []
+        dates: list[ChallengeDates] = []
+        problems: list[Problem] = []
+        for i, d in zip(self.kept, self.dates):
+            if d.raised_on <= today:
+                kept.append(i)
+                dates.append(d)
+            elif d.raised_on > real_today:
+                record = self.table.record_at(i)
+                problems.append(Problem(record.tab, record.row, RAISED_ON,
+                                        f"{d.raised_on:%d/%m/%Y} is in the future: type the date the challenge "
+                                        "was raised"))
+        return replace(self, kept=kept, dates=dates), problems
+
+
+def _read_table(table: Table, procedure: Procedure) -> tuple[Sequence[int], Sequence[ChallengeDates], list[Problem]]:
+    """Which rows of a challenge tab can be read, what each reads as, and the problems of the others.
+
+    Column by column: the cells that say where a challenge stands are read once for each distinct
+    combination typed (a sheet of 100,000 rows holds a few thousand), and rows are looked at one by
+    one only when some cannot be read. Rows sharing a Reference are all left out: which one is
+    right is for a person to say.
+    """
+    tab = table.tab
+    references = list(map(str.strip, table.column(REFERENCE)))
+    distinct = set(references)
+    unique = len(distinct) == len(references) and "" not in distinct  # the usual sheet
+    counts = Counter() if unique else Counter(references)
+    repeated = {reference for reference, n in counts.items() if n > 1 and reference}
+    names = (*DATE_COLUMNS.get(tab, ()), STEP)
+    keys = list(zip(*map(table.column, names)))
+    reader = _Reader(procedure)
+    read = {key: reader.read(tab, dict(zip(names, key))) for key in set(keys)}
+    dates = list(map({key: got[0] for key, got in read.items()}.__getitem__, keys))
+    if unique and all(got[0] is not None for got in read.values()):
+        return range(len(keys)), dates, []  # the usual sheet: every row read
+    kept: list[int] = []
+    read_dates_: list[ChallengeDates] = []
+    problems: list[Problem] = []
+    for i, (reference, key, d) in enumerate(zip(references, keys, dates)):
+        if repeated and reference in repeated:
+            record = table.record_at(i)
+            problems.append(Problem(tab, record.row, REFERENCE,
+                                    f"{reference} is on {counts[reference]} rows; references must be unique"))
+        elif d is None or not reference:
+            problems.extend(_row_problems(table.record_at(i), read[key]))
+        else:
+            kept.append(i)
+            read_dates_.append(d)
+    return kept, read_dates_, problems
 
 
 def read_challenges(table: Table, procedure: Procedure) -> tuple[list[ReadRow], list[Problem]]:
@@ -122,59 +242,33 @@ def read_challenges(table: Table, procedure: Procedure) -> tuple[list[ReadRow], 
 
     Rows sharing a Reference are all left out: which one is right is for a person to say.
     """
-    records = table.records
-    references = [r.values.get(REFERENCE, "").strip() for r in records]  # each Record.reference
-    counts = Counter(references)
-    repeated = {reference for reference, n in counts.items() if n > 1 and reference}
-    reader = _Reader(procedure)
-    # Rows typed with the same dates and step share one ChallengeDates: found by those cells' text.
-    names = (*DATE_COLUMNS.get(table.tab, ()), STEP)
-    seen: dict[tuple, ChallengeDates] = {}
-    rows: list[ReadRow] = []
-    problems: list[Problem] = []
-    add = rows.append
-    new, put = object.__new__, object.__setattr__
     with collector_paused():
-        for record, reference in zip(records, references):
-            if repeated and reference in repeated:
-                problems.append(Problem(table.tab, record.row, REFERENCE,
-                                        f"{reference} is on {counts[reference]} rows; references must be unique"))
-                continue
-            key = tuple(map(record.values.get, names))
-            dates = seen.get(key) if reference and record.tab == table.tab else None
-            if dates is None:
-                dates, row_problems = reader.read(record)
-                if dates is None:
-                    problems.extend(row_problems)
-                    continue
-                if reference and record.tab == table.tab:
-                    seen[key] = dates
+        kept, dates, problems = _read_table(table, procedure)
+    return _read_rows(table, kept, dates), problems
+
+
+def _read_rows(table: Table, kept: Sequence[int], dates: Sequence[ChallengeDates]) -> list[ReadRow]:
+    record_at, new, put = table.record_at, object.__new__, object.__setattr__
+    rows = []
+    with collector_paused():
+        for i, d in zip(kept, dates):
             row = new(ReadRow)  # ReadRow(record, dates), without the frozen dataclass's checked sets
-            put(row, "__dict__", {"record": record, "dates": dates})
-            add(row)
-    return rows, problems
+            put(row, "__dict__", {"record": record_at(i), "dates": d})
+            rows.append(row)
+    return rows
 
 
-@dataclass(frozen=True)
-class Standing:
-    """A challenge tab's readable rows, its unreadable ones, and where each row stands on a day
-    (``where(row.dates)``, each distinct set of dates worked out once)."""
-
-    rows: tuple[ReadRow, ...]
-    problems: tuple[Problem, ...]
-    where: Positions
-
-
-# The last few tables asked about, newest first. The list is replaced, never changed in place,
-# so a reader in another thread (or a table freed mid-read) never sees it half made; at worst an
-# entry is missed and worked out again.
-_standing: list[tuple[weakref.ref, tuple, Standing]] = []
+# The last few tables asked about, newest first, with what was worked out from each (kept without
+# the table itself, which only the weak reference holds). The list is replaced, never changed in
+# place, so a reader in another thread (or a table freed mid-read) never sees it half made; at
+# worst an entry is missed and worked out again.
+_standing: list[tuple[weakref.ref, tuple, tuple]] = []
 _STANDING_KEPT = 4
 
 
 def read_positions(table: Table, procedure: Procedure, calendar: Calendar, today: dt.date, *,
                    due_soon_days: int = 1) -> Standing:
-    """``read_challenges`` of the table, and where its rows stand on ``today``.
+    """The table's rows read (as ``read_challenges``), and where they stand on ``today``.
 
     The daily job's reminders and its Summary tab work from the same tables read once: the
     second to ask about a table gets what the first worked out, kept while the table is alive
@@ -182,20 +276,21 @@ def read_positions(table: Table, procedure: Procedure, calendar: Calendar, today
     """
     global _standing
     key = (procedure, calendar, today, due_soon_days)
-    for ref, known, standing in _standing:
+    for ref, known, worked_out in _standing:
         if ref() is table and known[0] is procedure and known[1] is calendar and known[2:] == key[2:]:
-            return standing
-    rows, problems = read_challenges(table, procedure)
-    standing = Standing(tuple(rows), tuple(problems),
-                        Positions(procedure, calendar, today, due_soon_days=due_soon_days))
-    _standing = [(weakref.ref(table, _forget), key, standing), *_standing][:_STANDING_KEPT]
-    return standing
+            return Standing(table, *worked_out)
+    with collector_paused():
+        kept, dates, problems = _read_table(table, procedure)
+    worked_out = (kept, dates, tuple(problems), Positions(procedure, calendar, today, due_soon_days=due_soon_days))
+    _standing = [(weakref.ref(table, _forget), key, worked_out), *_standing][:_STANDING_KEPT]
+    return Standing(table, *worked_out)
 
 
 def _forget(ref: weakref.ref) -> None:
     """A table was freed: what was worked out from it goes too."""
     global _standing
-    _standing = [entry for entry in _standing if entry[0] is not ref]
+    if _standing:  # (None while the interpreter shuts down)
+        _standing = [entry for entry in _standing if entry[0] is not ref]
 
 
 EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -227,25 +322,3 @@ def people_on(record: Record, *, business_support: str, partnership_manager: str
             mistyped.append(Problem(record.tab, record.row, column,
                                     f"{value!r} is not an email address, so nobody was emailed there"))
     return People(found, tuple(dict.fromkeys(mistyped)))
-
-
-_DATES, _RAISED_ON = attrgetter("dates"), attrgetter("raised_on")
-
-
-def raised_by(rows: list[ReadRow], today: dt.date, real_today: dt.date) -> tuple[list[ReadRow], list[Problem]]:
-    """The rows raised on or before ``today``; later ones are left alone (a run for an earlier
-    day, catching up, never acts on them), and one raised after ``real_today`` is a date typed
-    wrong: a Problem."""
-    if not rows or max(map(_RAISED_ON, map(_DATES, rows))) <= today:
-        return list(rows), []  # the usual sheet: nothing raised after today
-    kept: list[ReadRow] = []
-    problems: list[Problem] = []
-    for row in rows:
-        raised_on = row.dates.raised_on
-        if raised_on <= today:
-            kept.append(row)
-        elif raised_on > real_today:
-            problems.append(Problem(row.record.tab, row.record.row, RAISED_ON,
-                                    f"{raised_on:%d/%m/%Y} is in the future: type the date the challenge "
-                                    "was raised"))
-    return kept, problems

@@ -267,3 +267,30 @@ def test_a_first_step_whose_start_by_counts_from_its_own_start_has_none():
     # day after that (Thursday 26th) and conclude 3 working days after step 1 is due to (Monday 30th).
     assert [(t.start_by, t.conclude_by) for t in pos.timeline] == [
         (None, wednesday_25_november_2026), (thursday_26_november_2026, dt.date(2026, 11, 30))]
+
+
+@pytest.mark.parametrize("procedure", [pan_cheshire, durham, lscb], ids=["pan-cheshire", "durham", "lscb"])
+def test_challenges_sharing_a_timeline_are_placed_as_each_would_be_alone(procedure):
+    """Positions works out a timeline once for every challenge with the same raised date, step and
+    step starts, ended or not; each challenge's own end date must still show (the current step's
+    concluded date, the days elapsed, resolved in time or not)."""
+    import random
+    rng = random.Random(7)
+    today = dt.date(2027, 3, 30)
+    numbers = [s.number for s in procedure.steps]
+    dates = []
+    for _ in range(2000):
+        raised = today - dt.timedelta(days=rng.randrange(0, 40, 3))
+        step = rng.choice(numbers)
+        started = raised + dt.timedelta(days=rng.choice((0, 2, 5))) if step > numbers[0] else None
+        ended = raised + dt.timedelta(days=rng.randrange(1, 30))
+        end = rng.choice(("open", "resolved", "withdrawn"))
+        earlier = {numbers[0]: raised} if step > numbers[0] and rng.random() < 0.3 else {}
+        dates.append(ChallengeDates(raised, step, started, ended if end == "resolved" else None,
+                                    ended if end == "withdrawn" else None, earlier))
+    where = Positions(procedure, england, today, due_soon_days=2)
+    placed = [where(d) for d in dates]
+    assert placed == [position(procedure, england, d, today, due_soon_days=2) for d in dates]
+    assert len(where._timelines) < len(where._known) / 2  # timelines were shared
+    ended = [p for p, d in zip(placed, dates) if d.resolved_on]
+    assert len({(p.timeline[p.step.number - 1].concluded, p.working_days_elapsed) for p in ended}) > 20
