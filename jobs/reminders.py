@@ -190,11 +190,10 @@ class _Planner:
         # What a row standing in a given place and naming given people was found to owe (see plan_row).
         self._owed: dict[tuple, tuple[tuple[tuple[str, int, str], ...], tuple[str, str, int] | None]] = {}
         self._recording: list[tuple[str, str, str]] | None = None
-        self._patterns: dict[tuple, tuple[tuple[int, ...], list[str]] | None] = {}
+        self._patterns: dict[str, dict[tuple, tuple[tuple[int, ...], list[str]] | None]] = {}  # by tab
         self._partnership_addresses = (partnership.email.business_support.lower(),
                                        partnership.email.partnership_manager.lower())
         self._stuck_entry: tuple[str, str, int] | None = None
-        self._people_cells: list[tuple[str, ...]] | None = None  # the tab's person columns, row by row
 
     def add(self, kind: str, tab: str, reference: str, step: int | None, to: str, due: dt.date | None,
             email: Callable[[], Email], repeat: int = 1) -> None:
@@ -259,13 +258,7 @@ class _Planner:
             self.plan.updates[tab] = changes
         owing = list(compress(count(), map({k: f[3] for k, f in follows.items()}.__getitem__, placed)))
         if owing:
-            self._people_cells = list(zip(*map(standing.table.column, _person_columns(tab))))
-            try:
-                for j in owing:
-                    row = standing.row(j)
-                    self.plan_row(tab, procedure, row, follows[id(row.dates)][0])
-            finally:
-                self._people_cells = None
+            self.plan_owing(tab, procedure, standing, owing, {k: f[0] for k, f in follows.items()})
         if tab == COMPLIANCE and self.working_day:
             self.plan_repeated(standing)
 
@@ -299,57 +292,74 @@ class _Planner:
         acts = [STANDS_IN.get(p, p) if not named.get(p) else p for p in step.acts]
         return addresses(acts, named) or addresses(["raiser"], named) or [self.partnership.email.business_support]
 
-    def plan_row(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position) -> None:
-        """Plan the emails one row owes.
+    # Which emails a row owes follows from where it stands and from which of the people it names
+    # are there and which of them share an address (the keys compare addresses without case). So for
+    # every row standing in the same place with people in the same pattern, the emails' keys are the
+    # same but for the reference and the addresses: worked out in full for the first such row, they
+    # are kept as templates. A later row all of whose keys are already in the Reminders tab (the usual
+    # row on the usual day) is counted as already sent without composing anything; any other row is
+    # planned in full. ``short_cut = False`` plans every row in full (tests compare the two).
+    short_cut = True
 
-        Which emails a row owes follows from where it stands and from which of the people it
-        names are there and which of them share an address (the keys compare addresses without
-        case). So for every row standing in the same place with people in the same pattern,
-        the emails' keys are the same but for the reference and the addresses: worked out in full
-        for the first such row, they are kept as templates. A later row all of whose keys are
-        already in the Reminders tab (the usual row on the usual day) is counted as already sent
-        without composing anything; any other row is planned in full.
-        """
-        people = self._people_pattern(tab, self._people_cells[row.index] if isinstance(row, TableRow) and
-                                      self._people_cells is not None else
-                                      tuple(map(row.record.values.get, _person_columns(tab))))
+    def plan_owing(self, tab: str, procedure: Procedure, standing: Standing, owing: list[int],
+                   placed: Mapping[int, Position]) -> None:
+        """Plan the emails of the rows that may owe one (``owing``: places in ``standing``), in order."""
+        table, kept, all_dates = standing.table, standing.kept, standing.dates
+        # Each owing row's addresses, as the pattern they make (None: one is mistyped).
+        rows = [kept[j] for j in owing]
+        columns = _person_columns(tab)
+        cells = list(zip(*([column[i] for i in rows] for column in map(table.column, columns)))) if columns else \
+            [()] * len(rows)
+        patterns = self._patterns.setdefault(tab, {})
+        for typed in set(cells).difference(patterns):
+            patterns[typed] = self._people_pattern(typed)
+        references = table.column(REFERENCE)
+        before = f"{COMPLIANCE}:" if tab == COMPLIANCE else ""  # a key's first part: ``_where``
+        sent, owed_by, already, stuck = self.sent, self._owed, self.already_sent, self.stuck
+        for j, i, found in zip(owing, rows, map(patterns.__getitem__, cells)):
+            dates = all_dates[j]
+            pos = placed[id(dates)]
+            if found is not None and self.short_cut:
+                owed = owed_by.get((id(pos), found[0]))
+                if owed is not None:
+                    templates, stuck_entry = owed
+                    reference = references[i].strip()
+                    where, lowered = before + reference, found[1]
+                    keys = [where + head + lowered[slot] + tail for head, slot, tail in templates]
+                    if sent.issuperset(keys):
+                        already.update(keys)
+                        if stuck_entry is not None:
+                            stuck.append((tab, reference, *stuck_entry))
+                        continue
+            self.plan_row(tab, procedure, TableRow(table, i, dates), pos, found)
+
+    def plan_row(self, tab: str, procedure: Procedure, row: ReadRow | TableRow, pos: Position,
+                 people: tuple[tuple[int, ...], list[str]] | None = None) -> None:
+        """Plan the emails one row owes, in full; the first row of its place and pattern of people
+        (``people``, from ``_people_pattern``) leaves its emails' keys as templates for the rest."""
         if people is None:  # a mistyped address, reported by row: planned in full
             self._plan_row(tab, procedure, row, pos)
             return
         pattern, lowered = people
-        signature = (id(pos), tab, pattern)
-        owed = self._owed.get(signature)
-        if owed is not None:
-            templates, stuck = owed
-            reference = row.reference
-            where = _where(tab, reference)
-            keys = [where + head + lowered[slot] + tail for head, slot, tail in templates]
-            if self.sent.issuperset(keys):
-                self.already_sent.update(keys)
-                if stuck is not None:
-                    self.stuck.append((tab, reference, *stuck))
-                return
+        signature = (id(pos), pattern)
         recorded: list[tuple[str, str, str]] = []
         self._recording, self._stuck_entry = recorded, None
         try:
             self._plan_row(tab, procedure, row, pos)
         finally:
             self._recording = None
-        if owed is None and all(to in lowered for _, to, _ in recorded):
+        if signature not in self._owed and all(to in lowered for _, to, _ in recorded):
             self._owed[signature] = (tuple((head, lowered.index(to), tail) for head, to, tail in recorded),
                                      self._stuck_entry)
 
-    def _people_pattern(self, tab: str, cells: tuple[str | None, ...]) -> tuple[tuple[int, ...], list[str]] | None:
-        """The row's addresses (its ``_person_columns`` cells) and the partnership's, as
+    def _people_pattern(self, typed: tuple[str | None, ...]) -> tuple[tuple[int, ...], list[str]] | None:
+        """A row's addresses (its ``_person_columns`` cells) and the partnership's, as
         ``sheets.rows.people_on`` reads them, in lower case (blank when not given), and their
         pattern: for each, the first place its address is found (-1 when blank). None when an
         address is mistyped."""
-        typed = (tab, *cells)
-        found = self._patterns.get(typed, False)
-        if found is not False:
-            return found
+        found: tuple[tuple[int, ...], list[str]] | None
         lowered = [self._partnership_addresses[0], self._partnership_addresses[1]]
-        for value in typed[1:]:
+        for value in typed:
             value = (value or "").strip()
             if value and not EMAIL_ADDRESS.match(value):
                 found = None
@@ -357,7 +367,6 @@ class _Planner:
             lowered.append(value.lower())
         else:
             found = tuple(lowered.index(a) if a else -1 for a in lowered), lowered
-        self._patterns[typed] = found
         return found
 
     def _plan_row(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal, Mapping
 
 from procedures.calendar import Calendar
@@ -162,7 +162,9 @@ def _placed(procedure: Procedure, calendar: Calendar, timeline: _Timeline, dates
     here_at = current.number - 1
     ended = dates.resolved_on or dates.withdrawn_on
     if ended:  # the current step concluded the day the challenge ended
-        steps = (*steps[:here_at], replace(steps[here_at], concluded=ended), *steps[here_at + 1:])
+        was = steps[here_at]
+        steps = (*steps[:here_at], StepDates(was.step, was.started, was.start_by, was.conclude_by, ended, was.state),
+                 *steps[here_at + 1:])
     here = steps[here_at]
     end = ended or today
     elapsed = max(calendar.working_days_between(timeline.day1, end), 0)

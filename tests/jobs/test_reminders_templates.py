@@ -53,7 +53,7 @@ def rows(rng: random.Random, today: dt.date, n: int, people: tuple[str, ...], ma
 def plans(partnership: Partnership, sheet: dict, today: dt.date, monkeypatch) -> tuple:
     fast = plan_reminders(partnership, sheet, today, base_url="https://challenges.example.org")
     with monkeypatch.context() as m:
-        m.setattr(reminders._Planner, "plan_row", reminders._Planner._plan_row)
+        m.setattr(reminders._Planner, "short_cut", False)
         full = plan_reminders(partnership, sheet, today, base_url="https://challenges.example.org")
     return fast, full
 
