@@ -21,7 +21,7 @@ from procedures.people import addresses, step_people
 from procedures.values import format_date
 from sheets.base import Table
 from sheets.rows import People, ReadRow
-from sheets.schema import COMPLIANCE, REFERENCE, REMINDER_KEY
+from sheets.schema import CHALLENGES, COMPLIANCE, REFERENCE, REMINDER_KEY, ChallengesTab, ComplianceTab, RemindersTab
 
 RAISED = "raised"
 ESCALATED = "escalated"
@@ -33,8 +33,8 @@ COMPLIANCE_COPY = "compliance copy"
 # run on an existing sheet) is not announced again.
 EVENT_LOOKBACK_DAYS = 14
 
-RAISER_NAME = {"Challenges": "Raised by", COMPLIANCE: "IRO"}
-RAISER_AGENCY = {"Challenges": "Raiser agency", COMPLIANCE: ""}
+RAISER_NAME = {CHALLENGES: ChallengesTab.RAISED_BY, COMPLIANCE: ComplianceTab.IRO}
+RAISER_AGENCY = {CHALLENGES: ChallengesTab.RAISER_AGENCY, COMPLIANCE: ""}
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,10 @@ class Notice:
 
     def log_row(self, sent_at: dt.datetime) -> dict[str, str]:
         """Its row in the Reminders tab."""
-        return {"Sent at": sent_at.isoformat(sep=" ", timespec="seconds"), REFERENCE: self.reference,
-                "Step": str(self.step or ""), "Kind": self.kind_label, "Recipient": self.recipient,
-                "Due date": format_date(self.due), REMINDER_KEY: self.key}
+        return {RemindersTab.SENT_AT: sent_at.isoformat(sep=" ", timespec="seconds"), REFERENCE: self.reference,
+                RemindersTab.STEP: str(self.step or ""), RemindersTab.KIND: self.kind_label,
+                RemindersTab.RECIPIENT: self.recipient, RemindersTab.DUE_DATE: format_date(self.due),
+                REMINDER_KEY: self.key}
 
 
 def reminder_key(tab: str, reference: str, step: int | None, kind: str, recipient: str,
@@ -121,7 +122,8 @@ def events(partnership: Partnership, tab: str, procedure: Procedure, row: ReadRo
         # Seed 004 5.5: a copy of every form to the business manager, to spot repeats.
         to = partnership.email.partnership_manager
         found.append(Due(COMPLIANCE_COPY, None, to, dates.raised_on, lambda to=to: mail.compliance_copy(
-            partnership, reference, pos, dates.raised_on, record["Professional agency"].strip(), to, url())))
+            partnership, reference, pos, dates.raised_on, record[ComplianceTab.PROFESSIONAL_AGENCY].strip(), to,
+            url())))
 
     if pos.is_open and recent(dates.raised_on, today):
         first = procedure.step(min(procedure.starts_at, pos.step.number))
