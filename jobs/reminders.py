@@ -40,6 +40,7 @@ from sheets.schema import (
     REMINDERS,
     STATUS,
     STEP_DUE_BY,
+    ComplianceTab,
 )
 from sheets.tables import collector_paused
 
@@ -58,7 +59,7 @@ Reminder = notices.Notice
 reminder_key = notices.reminder_key
 RESOLVED_LOOKBACK_DAYS = notices.EVENT_LOOKBACK_DAYS
 
-AGENCY = "Professional agency"
+AGENCY = ComplianceTab.PROFESSIONAL_AGENCY
 
 # Who is chased for a person the row does not name yet.
 STANDS_IN = {"escalated_to": "raiser_line_manager"}

@@ -25,21 +25,23 @@ from sheets.schema import (
     CHALLENGES,
     COMPLIANCE,
     COMPLIANCE_ISSUES,
+    ChallengesTab,
+    ComplianceTab,
     DEFAULT_THEMES,
     LISTS,
     THEMES,
 )
 from sheets.tables import collector_paused
 
-# Columns the summary reads (names from sheets.schema's column lists).
-RAISER_AGENCY = "Raiser agency"
-OTHER_AGENCY = "Other agency"
-THEME = "Theme"
-CHILD_OR_ADULT = "Child or adult"
-RAISER_SATISFIED = "Raiser satisfied"
-REFERRED = "Referred to partnership"
-PROFESSIONAL_AGENCY = "Professional agency"
-IDENTIFIED_ISSUE = "Identified issue"
+# Columns the summary reads.
+RAISER_AGENCY = ChallengesTab.RAISER_AGENCY
+OTHER_AGENCY = ChallengesTab.OTHER_AGENCY
+THEME = ChallengesTab.THEME
+CHILD_OR_ADULT = ChallengesTab.CHILD_OR_ADULT
+RAISER_SATISFIED = ChallengesTab.RAISER_SATISFIED
+REFERRED = ChallengesTab.REFERRED_TO_PARTNERSHIP
+PROFESSIONAL_AGENCY = ComplianceTab.PROFESSIONAL_AGENCY
+IDENTIFIED_ISSUE = ComplianceTab.IDENTIFIED_ISSUE
 
 NOT_RECORDED = "Not recorded"
 CHILDREN = "Children"
