@@ -11,6 +11,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import compress, count
 from typing import Mapping, Sequence
 
 from procedures import Calendar, ChallengeDates, Positions, Procedure
@@ -72,6 +73,17 @@ class _Reader:
             self.steps[text] = self.procedure.parse_step(text)
         return self.steps[text]
 
+    def day(self, text: str) -> dt.date | None | ValueError:
+        """A date cell's text as a date (None when blank), or why it is not one."""
+        day = self.days.get(text)
+        if day is None:
+            try:
+                day = parse_date(text)
+            except ValueError as e:
+                day = e
+            self.days[text] = day
+        return day
+
     def read(self, tab: str, values: Mapping[str, str]) -> tuple[ChallengeDates | None, list[_Issue],
                                                                      list[_Issue]]:
         """What a row's dates and step cells read as: its ChallengeDates, else what stops it being
@@ -83,13 +95,7 @@ class _Reader:
             text = values.get(column)
             if not text:
                 continue
-            day = self.days.get(text)
-            if day is None:
-                try:
-                    day = parse_date(text)
-                except ValueError as e:
-                    day = e
-                self.days[text] = day
+            day = self.day(text)
             if isinstance(day, ValueError):
                 typed.append((column, str(day)))
             else:
@@ -126,6 +132,8 @@ class _Reader:
 
 
 _Issue = tuple[str, str]  # (column, message)
+# The date columns a ChallengeDates is made of.
+_PLACING = frozenset((RAISED_ON, STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON))
 
 
 def _row_problems(record: Record, read: tuple[ChallengeDates | None, list[_Issue], list[_Issue]]) -> list[Problem]:
@@ -214,23 +222,34 @@ def _read_table(table: Table, procedure: Procedure) -> tuple[Sequence[int], Sequ
     unique = len(distinct) == len(references) and "" not in distinct  # the usual sheet
     counts = Counter() if unique else Counter(references)
     repeated = {reference for reference, n in counts.items() if n > 1 and reference}
-    names = (*DATE_COLUMNS.get(tab, ()), STEP)
+    # The cells a ChallengeDates is made of, read once for each distinct combination; the tab's other
+    # date columns (when the concern arose, Durham's stage dates) only have to be dates: each
+    # distinct text is tried once.
+    dated = DATE_COLUMNS.get(tab, ())
+    names = (*(c for c in dated if c in _PLACING), STEP)
     keys = list(zip(*map(table.column, names)))
     reader = _Reader(procedure)
     read = {key: reader.read(tab, dict(zip(names, key))) for key in set(keys)}
     dates = list(map({key: got[0] for key, got in read.items()}.__getitem__, keys))
-    if unique and all(got[0] is not None for got in read.values()):
+    mistyped: set[int] = set()
+    for column in (c for c in dated if c not in _PLACING):
+        cells = table.column(column)
+        wrong = {text for text in set(cells) if text and isinstance(reader.day(text), ValueError)}
+        if wrong:
+            mistyped.update(compress(count(), map(wrong.__contains__, cells)))
+    if unique and not mistyped and all(got[0] is not None for got in read.values()):
         return range(len(keys)), dates, []  # the usual sheet: every row read
     kept: list[int] = []
     read_dates_: list[ChallengeDates] = []
     problems: list[Problem] = []
-    for i, (reference, key, d) in enumerate(zip(references, keys, dates)):
+    for i, (reference, d) in enumerate(zip(references, dates)):
         if repeated and reference in repeated:
             record = table.record_at(i)
             problems.append(Problem(tab, record.row, REFERENCE,
                                     f"{reference} is on {counts[reference]} rows; references must be unique"))
-        elif d is None or not reference:
-            problems.extend(_row_problems(table.record_at(i), read[key]))
+        elif d is None or not reference or i in mistyped:
+            record = table.record_at(i)
+            problems.extend(_row_problems(record, reader.read(tab, record.values)))
         else:
             kept.append(i)
             read_dates_.append(d)

@@ -76,3 +76,23 @@ def test_a_stage_counted_from_its_own_start_needs_the_date_it_started():
         "Challenges row 2, column \"Step started\": is blank: type the date stage 3 started, such as 21/11/2026"]
     # Pan Cheshire counts every step from day 1 of the challenge: no start date is needed.
     assert problems_of({"Reference": "A", "Raised on": "23/11/2026", "Step": "3"}) == []
+
+
+def test_a_mistyped_date_outside_the_steps_leaves_that_row_out_and_says_where():
+    """The dates a challenge's place is worked out from are read once per combination typed; the
+    tab's other date columns (when the concern arose; Durham's stage dates) must still be dates."""
+    rows = [{"Reference": f"A{i}", "Raised on": "21/11/2026", "Concern arose on": "20/11/2026"} for i in range(5)]
+    rows[3]["Concern arose on"] = "last week"
+    read, problems = read_challenges(table(*rows), pan_cheshire)
+    assert [r.reference for r in read] == ["A0", "A1", "A2", "A4"]
+    assert [str(p) for p in problems] == [
+        "Challenges row 5, column \"Concern arose on\": 'last week' is not a date (type it as 21/11/2026)"]
+    durham = load_library_procedure("durham-iro")
+    compliance = Table("Compliance", ("Reference", "Raised on", "Step", "Step started", "Stage 3 meeting on"), (
+        Record("Compliance", 2, {"Reference": "C1", "Raised on": "21/11/2026", "Step": "3", "Step started": "23/11/2026",
+                                 "Stage 3 meeting on": "soon"}),
+        Record("Compliance", 3, {"Reference": "C2", "Raised on": "21/11/2026", "Step": "3", "Step started": "23/11/2026",
+                                 "Stage 3 meeting on": "24/11/2026"})))
+    read, problems = read_challenges(compliance, durham)
+    assert [r.reference for r in read] == ["C2"]
+    assert [(p.row, p.column) for p in problems] == [(2, "Stage 3 meeting on")]
