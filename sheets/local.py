@@ -564,12 +564,16 @@ def _put_cells(grids: dict[str, Grid], tab: str, cells: Iterable[CellChange]) ->
         by_row.setdefault(cell.row, []).append(cell)
     grid = grids[tab] = list(grids.get(tab, []))
     for row, changed in by_row.items():
-        values = list(grid[row]) if row < len(grid) else []
+        if row >= len(grid):
+            grid.extend([] for _ in range(row + 1 - len(grid)))
+        values = list(grid[row])
         for cell in changed:
             if len(values) <= cell.column:
                 values.extend([""] * (cell.column + 1 - len(values)))
             values[cell.column] = stored(cell.value) if cell.value else ""
-        _put_row(grid, row, values)
+        while values and values[-1] == "":
+            values.pop()
+        grid[row] = values
 
 
 def _summary_widths(table: SummaryTable) -> dict[int, int]:
