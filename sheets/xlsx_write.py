@@ -139,6 +139,7 @@ def with_cells(xml: bytes, cells: Sequence[CellChange], make: CellXml | None = N
     position = 0
     seen: set[int] = set()
     look_first = True  # whether the last row changed had its cells (the next one likely has too)
+    names = {c: (n, n.encode()) for c in {cell.column for cell in cells} for n in (get_column_letter(c + 1),)}
     for tag in _ROW_TAG.finditer(xml, data_start, data_end):
         number = _reference(tag.group(1))
         if not number.isdigit():
@@ -150,7 +151,7 @@ def with_cells(xml: bytes, cells: Sequence[CellChange], make: CellXml | None = N
         wanted = by_row.get(row)
         if wanted is not None:
             new, row_end, look_first = _changed_row(xml, tag, number, sorted(wanted.items()), data_end, make,
-                                                    look_first)
+                                                    names, look_first)
             pieces.append(xml[position:tag.start()])
             pieces.append(new)
             position = row_end
@@ -178,10 +179,10 @@ def _sheet_data(xml: bytes) -> tuple[int, int]:
 
 
 def _changed_row(xml: bytes, tag: re.Match[bytes], number: bytes, pending: list[tuple[int, str]], limit: int,
-                 make: CellXml, look_first: bool = True) -> tuple[bytes, int, bool]:
+                 make: CellXml, names: dict[int, tuple[str, bytes]], look_first: bool) -> tuple[bytes, int, bool]:
     """The new bytes of the <row> element at ``tag`` with the ``pending`` (column, text) cells
     replaced or added in column order, where the old element ends, and whether every cell was
-    already there.
+    already there. ``names`` gives each column's letters, as text and bytes.
 
     With ``look_first`` each cell is first looked for as most writers write it (``<c r="B7"``);
     once one is not found, the cells are placed among the row's cell references (found by one
@@ -210,15 +211,15 @@ def _changed_row(xml: bytes, tag: re.Match[bytes], number: bytes, pending: list[
     keys: list[tuple[int, bytes]] | None = None  # the cells' columns in order, made when first needed
     all_there = True
     for column, value in pending:
-        ref = f"{get_column_letter(column + 1)}{row}"
+        name, key = names[column]
+        ref = name + row
         # The cell as most writers write it (a row being rewritten has its cells), until one is missing
-        at = body.find(b'<c r="' + ref.encode() + b'"') if look_first and keys is None else -1
+        at = body.find(b'<c r="' + key + number + b'"') if look_first and keys is None else -1
         exists = at >= 0
         if not exists:  # its place among the cells, by their column
             if keys is None:  # columns ordered as (number of letters, letters), made in C
                 letters = list(map(_LETTERS, refs))
                 keys = list(zip(map(len, letters), letters))
-            key = ref[:-len(row)].encode()
             i = bisect.bisect_left(keys, (len(key), key))
             if i < len(refs):
                 at = body.find(refs[i][0])
