@@ -50,7 +50,7 @@ from sheets.base import (
 from state.base import StateUnavailable
 from sheets.http import POLICIES, RetryingHTTPClient, RetryPolicy
 from sheets.quota import WHO, QuotaLimiter, Who
-from sheets.schema import COLUMNS, DATE_COLUMNS, REFERENCE, SUMMARY, TABS
+from sheets.schema import COLUMNS, DATE_COLUMNS, LISTS, REFERENCE, SUMMARY, TABS
 from sheets.tables import (
     CellChange,
     ColumnGrid,
@@ -100,8 +100,9 @@ class _PageEntry:
 # Pages' read-through cache, per spreadsheet, shared by this process's threads.
 _PAGES: dict[str, _PageEntry] = {}
 _PAGES_LOCK = threading.Lock()
-# What a page read fills the cache with: every tab pages show (the Summary tab is only written).
-PAGE_TABS = tuple(t for t in TABS if t != SUMMARY)
+# What a page read fills the cache with: the tabs pages show (the Summary tab is only written; the
+# Lists tab has a cache of its own, views.lists_cache, re-read on its own clock).
+PAGE_TABS = tuple(t for t in TABS if t not in (SUMMARY, LISTS))
 
 
 def forget_cached_pages() -> None:
