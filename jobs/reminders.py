@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Mapping
 from notify.journal import SentJournal
 from notify import Email, EmailFailed, notices
 from notify import messages as mail
-from procedures import ChallengeDates, Position, Positions, Procedure, Step
+from procedures import ChallengeDates, Position, Procedure, Step
 from partnership.config import Partnership
 from procedures.people import addresses
 from procedures.values import format_date
@@ -315,7 +315,6 @@ class _Planner:
         for typed in set(cells).difference(patterns):
             patterns[typed] = self._people_pattern(typed)
         references = table.column(REFERENCE)
-        before = f"{COMPLIANCE}:" if tab == COMPLIANCE else ""  # a key's first part: ``_where``
         sent, owed_by, already, stuck = self.sent, self._owed, self.already_sent, self.stuck
         for j, i, found in zip(owing, rows, map(patterns.__getitem__, cells)):
             dates = all_dates[j]
@@ -325,7 +324,7 @@ class _Planner:
                 if owed is not None:
                     templates, stuck_entry = owed
                     reference = references[i].strip()
-                    where, lowered = before + reference, found[1]
+                    where, lowered = _where(tab, reference), found[1]
                     keys = [where + head + lowered[slot] + tail for head, slot, tail in templates]
                     if sent.issuperset(keys):
                         already.update(keys)

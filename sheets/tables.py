@@ -12,7 +12,6 @@ import gc
 from collections import abc
 from dataclasses import dataclass
 from itertools import compress, islice
-from operator import itemgetter
 from typing import Iterator, Mapping, Sequence
 
 from sheets.base import Clear, Record, SheetError, Table, UnknownReference, check_lengths
@@ -142,8 +141,7 @@ def column_table(tab: str, columns: Mapping[int, tuple[str, list[str]]]) -> tupl
         texts = map("".join, zip(*body.values()))
         kept = [i for i, text in enumerate(texts) if text and not text.isspace()]
         if len(kept) < height - 1:
-            pick = itemgetter(*kept) if kept else (lambda _cells: ())
-            body = {name: list(pick(cells)) if len(kept) != 1 else [cells[kept[0]]] for name, cells in body.items()}
+            body = {name: [cells[i] for i in kept] for name, cells in body.items()}
             rows = [i + 2 for i in kept]
     return grid, ColumnTable(tab, tuple(columns[c][0] for c in sorted(columns)), body, rows)
 
