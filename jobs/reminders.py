@@ -480,7 +480,7 @@ def run_reminders(workbook: Workbook, partnership: Partnership, today: dt.date, 
     if tables is None:
         tables = workbook.read_all(job_tabs(partnership))
     reminders = tables.get(REMINDERS)
-    if reminders is not None and reminders.records and REMINDER_KEY not in reminders.headers:
+    if reminders is not None and reminders.count and REMINDER_KEY not in reminders.headers:
         # Without the keys every reminder would look unsent: refuse rather than email everyone again.
         raise SheetError(f"The {REMINDERS} tab has no \"{REMINDER_KEY}\" column, so the job cannot tell which "
                          f"emails were already sent; put the column back (`flask sheet check` shows what is "
