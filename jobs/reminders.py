@@ -88,7 +88,6 @@ class RunResult:
     problems: list[Problem]
     already_sent: int
     dry_run: bool
-    tables: Mapping[str, Table]
     would_send: list[Reminder] = field(default_factory=list)
     resent: int = 0  # emails whose sending a crash had cut off, sent again (same Message-ID)
 
@@ -235,11 +234,11 @@ class _Planner:
         out once for each; rows are then looked at one by one only where a job column changes or
         an email may be owed.
         """
-        where = standing.where
+        placed_at = standing.placed()
         self._owed = {}
         follows: dict[int, tuple[Position, str, str, bool]] = {}
-        for dates in {id(d): d for d in standing.dates}.values():
-            pos = where(dates)
+        for dates in standing.distinct:
+            pos = placed_at[id(dates)]
             follows[id(dates)] = (pos, pos.status, format_date(pos.conclude_by) if pos.is_open else "",
                                   self.working_day and self.may_owe_email(tab, procedure, pos, dates))
         placed = list(map(id, standing.dates))
@@ -316,15 +315,16 @@ class _Planner:
             patterns[typed] = self._people_pattern(typed)
         references = table.column(REFERENCE)
         sent, owed_by, already, stuck = self.sent, self._owed, self.already_sent, self.stuck
+        short_cut, head_of = self.short_cut, _where(tab, "")
         for j, i, found in zip(owing, rows, map(patterns.__getitem__, cells)):
             dates = all_dates[j]
             pos = placed[id(dates)]
-            if found is not None and self.short_cut:
+            if found is not None and short_cut:
                 owed = owed_by.get((id(pos), found[0]))
                 if owed is not None:
                     templates, stuck_entry = owed
                     reference = references[i].strip()
-                    where, lowered = _where(tab, reference), found[1]
+                    where, lowered = head_of + reference, found[1]
                     keys = [where + head + lowered[slot] + tail for head, slot, tail in templates]
                     if sent.issuperset(keys):
                         already.update(keys)
@@ -489,7 +489,7 @@ def run_reminders(workbook: Workbook, partnership: Partnership, today: dt.date, 
     in_flight = set(journal.in_flight()) if journal is not None else set()
     plan = plan_reminders(partnership, tables, today, base_url=base_url, also_sent=[r[REMINDER_KEY] for r in pending],
                           real_today=now().date())
-    result = RunResult(partnership.slug, plan.scanned, [], [], [], plan.problems, plan.already_sent, dry_run, tables)
+    result = RunResult(partnership.slug, plan.scanned, [], [], [], plan.problems, plan.already_sent, dry_run)
     if dry_run:
         result.would_send = plan.reminders
         return result

@@ -245,9 +245,7 @@ def _counts(table: Table | None, procedure: Procedure, partnership: Partnership,
                               due_soon_days=partnership.reminders.due_soon_days)
     dates = standing.dates
     # Rows read with the same dates share one ChallengeDates, and so one position.
-    distinct = dict(zip(map(id, dates), dates))
-    where = standing.where
-    position_of = {key: where(d) for key, d in distinct.items()}
+    position_of = standing.placed()
     positions = {id(p): p for p in position_of.values()}
     placed_at = list(map(id, map(position_of.__getitem__, map(id, dates))))
     raised = list(map(_RAISED_ON, dates))

@@ -9,12 +9,12 @@ import datetime as dt
 import re
 import weakref
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import compress, count
 from typing import Mapping, Sequence
 
-from procedures import Calendar, ChallengeDates, Positions, Procedure
+from procedures import Calendar, ChallengeDates, Position, Positions, Procedure
 from procedures.values import parse_date
 from sheets.base import Problem, Record, Table
 from sheets.schema import (
@@ -162,14 +162,27 @@ class Standing:
 
     Kept column-wise, for 100,000-row tabs: ``kept`` are the readable rows' places in the table
     (``table.record_at``) and ``dates`` what each of them reads as, in the same order; rows typed
-    with the same dates and step share one ChallengeDates object. ``rows`` makes them ReadRows.
+    with the same dates and step share one ChallengeDates object, and ``distinct`` holds each of
+    those objects once. ``placed()`` is where each of them stands. ``rows`` makes them ReadRows.
     """
 
     table: Table
     kept: Sequence[int]
     dates: Sequence[ChallengeDates]
+    distinct: Sequence[ChallengeDates]
     problems: tuple[Problem, ...]
     where: Positions
+    # Positions worked out, by id of a ChallengeDates in ``distinct`` (which keeps each id in use);
+    # shared by every Standing made from the same read, so the reminders and the Summary place each once.
+    _placed: dict[int, Position] = field(default_factory=dict, compare=False, repr=False)
+
+    def placed(self) -> dict[int, Position]:
+        """Where each of ``distinct`` stands on the day, by ``id`` of the ChallengeDates."""
+        made, where = self._placed, self.where
+        for d in self.distinct:
+            if id(d) not in made:
+                made[id(d)] = where(d)
+        return made
 
     @cached_property
     def rows(self) -> tuple[ReadRow, ...]:
@@ -190,8 +203,7 @@ class Standing:
         """The rows raised on or before ``today``; later ones are left alone (a run for an earlier
         day, catching up, never acts on them), and one raised after ``real_today`` is a date typed
         wrong: a Problem."""
-        distinct = {id(d): d for d in self.dates}.values()
-        if max((d.raised_on for d in distinct), default=today) <= today:
+        if max((d.raised_on for d in self.distinct), default=today) <= today:
             return self, []  # the usual sheet: nothing raised after today
         kept: list[int] = []
         dates: list[ChallengeDates] = []
@@ -205,11 +217,18 @@ class Standing:
                 problems.append(Problem(record.tab, record.row, RAISED_ON,
                                         f"{d.raised_on:%d/%m/%Y} is in the future: type the date the challenge "
                                         "was raised"))
-        return replace(self, kept=kept, dates=dates), problems
+        return replace(self, kept=kept, dates=dates, distinct=_distinct(dates), _placed=self._placed), problems
 
 
-def _read_table(table: Table, procedure: Procedure) -> tuple[Sequence[int], Sequence[ChallengeDates], list[Problem]]:
-    """Which rows of a challenge tab can be read, what each reads as, and the problems of the others.
+def _distinct(dates: Sequence[ChallengeDates]) -> list[ChallengeDates]:
+    """Each ChallengeDates object in ``dates`` once."""
+    return list({id(d): d for d in dates}.values())
+
+
+def _read_table(table: Table, procedure: Procedure) -> tuple[Sequence[int], Sequence[ChallengeDates],
+                                                             Sequence[ChallengeDates], list[Problem]]:
+    """Which rows of a challenge tab can be read, what each reads as (and each distinct set of dates
+    once), and the problems of the others.
 
     Column by column: the cells that say where a challenge stands are read once for each distinct
     combination typed (a sheet of 100,000 rows holds a few thousand), and rows are looked at one by
@@ -238,7 +257,7 @@ def _read_table(table: Table, procedure: Procedure) -> tuple[Sequence[int], Sequ
         if wrong:
             mistyped.update(compress(count(), map(wrong.__contains__, cells)))
     if unique and not mistyped and all(got[0] is not None for got in read.values()):
-        return range(len(keys)), dates, []  # the usual sheet: every row read
+        return range(len(keys)), dates, [got[0] for got in read.values()], []  # the usual sheet: every row read
     kept: list[int] = []
     read_dates_: list[ChallengeDates] = []
     problems: list[Problem] = []
@@ -253,7 +272,7 @@ def _read_table(table: Table, procedure: Procedure) -> tuple[Sequence[int], Sequ
         else:
             kept.append(i)
             read_dates_.append(d)
-    return kept, read_dates_, problems
+    return kept, read_dates_, _distinct(read_dates_), problems
 
 
 def read_challenges(table: Table, procedure: Procedure) -> tuple[list[ReadRow], list[Problem]]:
@@ -262,7 +281,7 @@ def read_challenges(table: Table, procedure: Procedure) -> tuple[list[ReadRow], 
     Rows sharing a Reference are all left out: which one is right is for a person to say.
     """
     with collector_paused():
-        kept, dates, problems = _read_table(table, procedure)
+        kept, dates, _, problems = _read_table(table, procedure)
     return _read_rows(table, kept, dates), problems
 
 
@@ -299,8 +318,9 @@ def read_positions(table: Table, procedure: Procedure, calendar: Calendar, today
         if ref() is table and known[0] is procedure and known[1] is calendar and known[2:] == key[2:]:
             return Standing(table, *worked_out)
     with collector_paused():
-        kept, dates, problems = _read_table(table, procedure)
-    worked_out = (kept, dates, tuple(problems), Positions(procedure, calendar, today, due_soon_days=due_soon_days))
+        kept, dates, distinct, problems = _read_table(table, procedure)
+    worked_out = (kept, dates, distinct, tuple(problems),
+                  Positions(procedure, calendar, today, due_soon_days=due_soon_days), {})
     _standing = [(weakref.ref(table, _forget), key, worked_out), *_standing][:_STANDING_KEPT]
     return Standing(table, *worked_out)
 
