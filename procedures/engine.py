@@ -168,18 +168,25 @@ def _placed(procedure: Procedure, calendar: Calendar, timeline: _Timeline, dates
     here = steps[here_at]
     end = ended or today
     elapsed = max(calendar.working_days_between(timeline.day1, end), 0)
-    return Position(
-        procedure=procedure,
-        day1=timeline.day1,
-        step=current,
-        next_step=procedure.next_step(current.number),
-        start_by=here.start_by,
-        conclude_by=here.conclude_by,
-        status=_status(calendar, dates, here.conclude_by, today, due_soon_days),
-        working_days_elapsed=elapsed,
-        timeline=steps,
-        overall_due=timeline.overall_due,
-    )
+    # Position(...) without the frozen dataclass's ten checked attribute sets: the same object in
+    # every way, made quicker (a 100,000-row tab places thousands).
+    made = _new(Position)
+    _put(made, "__dict__", {
+        "procedure": procedure,
+        "day1": timeline.day1,
+        "step": current,
+        "next_step": procedure.next_step(current.number),
+        "start_by": here.start_by,
+        "conclude_by": here.conclude_by,
+        "status": _status(calendar, dates, here.conclude_by, today, due_soon_days),
+        "working_days_elapsed": elapsed,
+        "timeline": steps,
+        "overall_due": timeline.overall_due,
+    })
+    return made
+
+
+_new, _put = object.__new__, object.__setattr__
 
 
 class Positions:
