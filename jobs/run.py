@@ -17,6 +17,7 @@ from notify import Email, send_email, send_kept_email
 from partnership.config import Partnership
 from sheets.base import SheetError, Workbook
 from sheets.pending import flush_pending
+from sheets.tables import collector_paused, collector_resumed
 from sheets.schema import CHALLENGES, COLUMNS, COMPLIANCE, FREE_TEXT, LISTS, REMINDER_KEY, REMINDERS
 from state import StateUnavailable, refresh_lists, store_for
 
@@ -103,21 +104,14 @@ def _run_locked(partnership: Partnership, workbook: Workbook, today: dt.date, *,
             data, from_address=partnership.email.from_address, config=config))
         if kept:
             echo(f"{partnership.slug}: {kept} kept form submission{'' if kept == 1 else 's'} written to the sheet")
-    # One read: the columns the job uses; one write: the Reminders rows, the job columns and the
-    # Summary tab together (on Google, one values:batchGet and one spreadsheets:batchUpdate).
-    tables = workbook.read_columns(job_reads(partnership))
-    if not dry_run:
         refresh_lists(store, partnership.slug)  # once a day every worker re-reads the Lists tab
     zone = time_zone(str(config.get("TIMEZONE") or DEFAULT_TIMEZONE))
     journal = None if dry_run else _ForgetOnceWritten(store, partnership.slug)
-    with workbook.batch():
-        # The Reminders tab's "Sent at" is the partnership's local time, as the app's own notices write it.
-        result = run_reminders(workbook, partnership, today, send=send, dry_run=dry_run,
-                               base_url=config.get("BASE_URL", ""), tables=tables, journal=journal,
-                               now=lambda: dt.datetime.now(zone).replace(tzinfo=None))
-        succeeded = dt.datetime.now().replace(microsecond=0) if result.ok else last_success(config, partnership.slug)
-        if not dry_run:
-            run_summary(workbook, partnership, today, tables=tables, last_success=succeeded, zone=zone)
+    result, succeeded = read_remind_write(
+        partnership, workbook, today, send=send, dry_run=dry_run, base_url=config.get("BASE_URL", ""),
+        journal=journal, zone=zone,
+        succeeded=lambda result: dt.datetime.now().replace(microsecond=0) if result.ok
+        else last_success(config, partnership.slug))
     if journal is not None:
         journal.written()  # the Reminders rows are in the sheet now
     report(result, echo)
@@ -127,6 +121,40 @@ def _run_locked(partnership: Partnership, workbook: Workbook, today: dt.date, *,
     if result.ok and succeeded is not None:
         store.put(f"last-success:{partnership.slug}", succeeded.isoformat(sep=" "))
     return result.ok and ok
+
+
+def read_remind_write(partnership: Partnership, workbook: Workbook, today: dt.date, *, send: Callable[[Email], None],
+                      base_url: str, dry_run: bool = False, journal: SentJournal | None = None,
+                      zone: dt.tzinfo | None = None,
+                      succeeded: Callable[[RunResult], dt.datetime | None] = lambda result: None,
+                      ) -> tuple[RunResult, dt.datetime | None]:
+    """One read: the columns the job uses; the reminders sent; one write: the Reminders rows, the job
+    columns and the Summary tab together (on Google, one values:batchGet and one
+    spreadsheets:batchUpdate). ``succeeded`` gives the Summary's "last successful run" from the
+    reminders' result. Returns that result and that time.
+
+    Python's cyclic garbage collector is held off from the read until the tables are let go: what
+    is read and worked out from it holds no reference cycles, so it is all freed as soon as it is
+    let go, and the collector never walks the hundreds of thousands of objects a big tab makes. It
+    runs while each email is sent (``collector_resumed``): sending leaves garbage in cycles.
+    """
+
+    def sending(email: Email) -> None:
+        with collector_resumed():
+            send(email)
+
+    with collector_paused():
+        tables = workbook.read_columns(job_reads(partnership))
+        with workbook.batch():
+            # The Reminders tab's "Sent at" is the partnership's local time, as the app's own notices write it.
+            result = run_reminders(workbook, partnership, today, send=sending, dry_run=dry_run, base_url=base_url,
+                                   tables=tables, journal=journal,
+                                   now=lambda: dt.datetime.now(zone).replace(tzinfo=None))
+            success = succeeded(result)
+            if not dry_run:
+                run_summary(workbook, partnership, today, tables=tables, last_success=success, zone=zone)
+        del tables
+    return result, success
 
 
 class _ForgetOnceWritten(SentJournal):

@@ -206,6 +206,25 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextlib.contextmanager
+def collector_resumed() -> Iterator[None]:
+    """Inside ``collector_paused``, the collector running again for a while: sending an email leaves
+    a few hundred objects in reference cycles, which must not pile up over thousands of emails.
+    What was made while it was paused is set aside first (``gc.freeze``), so the collector does not
+    walk it, and put back (in the oldest generation) when it pauses again. Outside a pause, nothing.
+    """
+    if gc.isenabled():
+        yield
+        return
+    gc.freeze()
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.disable()
+        gc.unfreeze()
+
+
 def _record_maker(tab: str):
     """``Record(tab, row, values)`` made without the frozen dataclass's three checked attribute
     sets; the same object in every way."""

@@ -278,3 +278,30 @@ def test_each_reminder_carries_the_message_id_of_its_key(workbook, partnership, 
     messages = mail.take()
     ids = {(m.message["Message-ID"].strip()) for m in messages}
     assert len(messages) == 2 * len(ids) == 2 * len(EXPECTED)
+
+
+def test_the_job_holds_the_collector_off_while_it_plans_and_runs_it_while_each_email_is_sent(
+        workbook, partnership, mail, tmp_path):
+    """The job's read, plan and write hold no reference cycles, so Python's cyclic collector is held
+    off for them (it would walk every object a big tab makes); sending an email does leave cycles, so
+    it runs while each is sent and the garbage of thousands of emails never piles up."""
+    import gc
+
+    from jobs.run import read_remind_write
+
+    deliver = sender(partnership, mail.config())
+    seen: list[tuple[bool, int]] = []
+
+    def send(email):
+        seen.append((gc.isenabled(), len(gc.get_objects(generation=0))))
+        deliver(email)
+
+    assert gc.isenabled()
+    result, _ = read_remind_write(partnership, workbook, tuesday_29_december_2026, send=send, base_url=URL,
+                                  journal=journal(tmp_path))
+    assert gc.isenabled()  # as it was before the run
+    assert received(mail) == EXPECTED and len(result.sent) == len(EXPECTED)
+    # Every email was sent with the collector running, and with what the run had made set aside
+    # (the youngest generation holds only what the send itself has made so far).
+    assert [enabled for enabled, _ in seen] == [True] * len(EXPECTED)
+    assert max(young for _, young in seen) < 2_000
