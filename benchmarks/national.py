@@ -68,13 +68,16 @@ class Scale:
     google_per_minute: int = 60      # what the fake enforces, reads and writes each
     app_per_minute: int = 58         # SHEETS_READS_PER_MINUTE and SHEETS_WRITES_PER_MINUTE
     page_reserve: int = 5            # SHEETS_PAGE_RESERVE
+    cache_seconds: float = 30.0      # SHEET_CACHE_SECONDS: the pages' cache, on the simulated clock
 
 
 FULL = Scale()
 # The quick run keeps the shape (the job needs three windows of the quota; 20 people browse) with
-# the quota scaled down to its 5 partnerships: the job may take 2 calls of each kind a minute.
+# the quota scaled down to its 5 partnerships: the job may take 2 calls of each kind a minute. The
+# pages' cache lasts longer by as much as the quota is smaller, so that pages take the same share of
+# it as in the full run.
 QUICK = Scale(partnerships=5, rows=200, people=20, browsed=2, google_per_minute=8, app_per_minute=7,
-              page_reserve=5)
+              page_reserve=5, cache_seconds=30.0 * 60 / 8)
 
 
 class SimulatedClock:
@@ -142,7 +145,7 @@ class National:
             "STATE_URL": f"sqlite:///{folder}/state.sqlite3", "SESSION_COOKIE_SECURE": False,
             "RATELIMIT_ENABLED": False, "SIGN_IN_MIN_SECONDS": 0,
             "SHEETS_READS_PER_MINUTE": scale.app_per_minute, "SHEETS_WRITES_PER_MINUTE": scale.app_per_minute,
-            "SHEETS_PAGE_RESERVE": scale.page_reserve})
+            "SHEETS_PAGE_RESERVE": scale.page_reserve, "SHEET_CACHE_SECONDS": scale.cache_seconds})
         self.partnerships: dict[str, Partnership] = self.app.extensions["partnerships"]
         self.views: list[View] = []
         self.figures = Figures()

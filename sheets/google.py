@@ -171,9 +171,9 @@ class GoogleWorkbook(Workbook):
         credentials = _credentials(partnership)
         if limiter is not None:
             limiter = limiter.for_account(getattr(credentials, "service_account_email", None))
-        return cls(_spreadsheet_id(partnership), RetryingHTTPClient(credentials, policy=POLICIES[purpose],
-                                                                     limiter=limiter, who=WHO[purpose]),
-                   store=store, cache_seconds=cache_seconds)
+        http = RetryingHTTPClient(credentials, policy=POLICIES[purpose], limiter=limiter, who=WHO[purpose])
+        # The page cache ages on the client's clock, as its waits and retries do.
+        return cls(_spreadsheet_id(partnership), http, store=store, cache_seconds=cache_seconds, clock=http.clock)
 
     @classmethod
     def for_session(cls, partnership: Partnership, session: requests.Session, *,
