@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from jobs.reminders import run_reminders
+from jobs.reminders import job_tabs, run_reminders
 from notify import send_email
 from sheets.local import LocalWorkbook
 from sheets.schema import CHALLENGES, COMPLIANCE, REMINDERS
@@ -62,9 +62,9 @@ def test_a_run_reads_the_compliance_tab_only_for_a_partnership_with_a_compliance
     monday_22_march_2027 = dt.date(2027, 3, 22)
     at_seven = dt.datetime(2027, 3, 22, 7, 0)
     row = compliance("DSCP-0001", "22/03/2027", "1", IRO_email="iro@durham.example")
+    assert set(job_tabs(durham(tmp_path))) == {CHALLENGES, REMINDERS, COMPLIANCE}
     result = run(local_workbook(tmp_path / "durham.xlsx", [], [row]), durham(tmp_path), mail, monday_22_march_2027,
                  at_seven)
-    assert set(result.tables) == {CHALLENGES, REMINDERS, COMPLIANCE}
     assert sorted((r.tab, r.kind, r.recipient) for r in result.sent) == [
         (COMPLIANCE, "compliance copy", "business.manager@durham.example"),
         (COMPLIANCE, "due soon", "iro@durham.example"),
@@ -74,5 +74,5 @@ def test_a_run_reads_the_compliance_tab_only_for_a_partnership_with_a_compliance
     # Pan Cheshire has no compliance procedure: its Compliance tab (made by `sheet init`) is not read.
     pan_result = run(local_workbook(tmp_path / "pan.xlsx", [], [row]), pan(tmp_path), mail, monday_22_march_2027,
                      at_seven)
-    assert set(pan_result.tables) == {CHALLENGES, REMINDERS}
+    assert set(job_tabs(pan(tmp_path))) == {CHALLENGES, REMINDERS}
     assert pan_result.sent == [] and mail.take() == []
