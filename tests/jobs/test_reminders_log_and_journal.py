@@ -18,8 +18,8 @@ from notify.journal import SentJournal
 from sheets.local import LocalWorkbook
 from sheets.schema import REMINDERS, REMINDERS_COLUMNS
 from state import open_store
-from tests.jobs.reminder_sheets import challenge, local_workbook, pan
-from tests.notify.mailserver import MailServer, free_port
+from tests.jobs.reminder_sheets import challenge, local_workbook
+from tests.notify.mailserver import free_port
 
 tuesday_29_december_2026 = dt.date(2026, 12, 29)
 SEVEN_IN_THE_MORNING = dt.datetime(2026, 12, 29, 7, 0, 5, 250_000)
@@ -32,17 +32,6 @@ ROWS = [
               Line_manager_email="manager1@police.example"),
     challenge("PAN-9", "32/12/2026", "1", Raiser_email="raiser9@school.example"),
 ]
-
-
-@pytest.fixture
-def mail():
-    with MailServer() as server:
-        yield server
-
-
-@pytest.fixture
-def partnership(tmp_path):
-    return pan(tmp_path)
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from notify import Email, send_email
 from sheets.local import LocalWorkbook
 from sheets.schema import CHALLENGES, REMINDERS
 from state import open_store
-from tests.jobs.reminder_sheets import challenge, local_workbook, pan
-from tests.notify.mailserver import MailServer, free_port
+from tests.jobs.reminder_sheets import challenge, local_workbook
+from tests.notify.mailserver import free_port
 
 tuesday_29_december_2026 = dt.date(2026, 12, 29)
 URL = "https://challenges.example.org"
@@ -41,17 +41,6 @@ EXPECTED = sorted([
     ("raiser2@school.example", "PAN-2: escalate to Step 2"),
     ("raiser4@school.example", "PAN-4: resolved"),
 ])
-
-
-@pytest.fixture
-def mail():
-    with MailServer() as server:
-        yield server
-
-
-@pytest.fixture
-def partnership(tmp_path):
-    return pan(tmp_path)
 
 
 @pytest.fixture
