@@ -63,6 +63,8 @@ class Config:
     SHEETS_READS_PER_MINUTE = int(os.environ.get("SHEETS_READS_PER_MINUTE", "58"))
     SHEETS_WRITES_PER_MINUTE = int(os.environ.get("SHEETS_WRITES_PER_MINUTE", "58"))
     SHEETS_PAGE_RESERVE = int(os.environ.get("SHEETS_PAGE_RESERVE", "5"))
+    # While the daily job runs, pages leave it this many calls a minute however busy they are.
+    SHEETS_JOB_SHARE = int(os.environ.get("SHEETS_JOB_SHARE", "10"))
     SIGN_IN_LINK_MINUTES = int(os.environ.get("SIGN_IN_LINK_MINUTES", "15"))
     SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "5 per 15 minutes")
     SIGN_IN_LIMIT_PER_CLIENT = os.environ.get("SIGN_IN_LIMIT_PER_CLIENT", "20 per hour")

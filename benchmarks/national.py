@@ -3,7 +3,8 @@
 Every partnership's sheet is on ONE in-process fake Sheets API, which enforces Google's 60 read
 and 60 write requests a minute per user on a simulated clock (a refused call gets Google's 429).
 The nightly job runs for every partnership in turn, its calls paced by the app's limiter
-(``sheets.quota``, the state store's sliding windows; 58 a minute, 5 kept for pages); meanwhile 20
+(``sheets.quota``, the state store's sliding windows; 58 a minute, 5 kept for pages, 10 left to the
+job while it runs); meanwhile 20
 people browse pages of a few partnerships (the app through Flask's test client), each a page every
 20 simulated seconds. The clock moves only when someone waits: a Google call takes no simulated
 time, so the figures measure the quota, not Google's speed. When the job waits for a slot, the page
@@ -14,7 +15,8 @@ one write a partnership), without thousands of emails from invented data. The ta
 already in the state store, as it is after the first night.
 
 Prints the simulated minutes for the whole nightly run, the calls by kind, the 429s that reached
-the app, the pages served and the slowest page (real ms and simulated s), beside the goals.
+the app, the pages served, those that showed an older copy of the sheet (the quota in use: a
+banner says how old) and the slowest page (real ms and simulated s), beside the goals.
 
     .venv/bin/python benchmarks/national.py            # 150 partnerships x 10,000 challenges
     .venv/bin/python benchmarks/national.py --quick    # 5 x 200, the quota scaled down to match
@@ -28,6 +30,7 @@ import argparse
 import dataclasses
 import heapq
 import logging
+import re
 import sys
 import tempfile
 import time
@@ -68,16 +71,17 @@ class Scale:
     google_per_minute: int = 60      # what the fake enforces, reads and writes each
     app_per_minute: int = 58         # SHEETS_READS_PER_MINUTE and SHEETS_WRITES_PER_MINUTE
     page_reserve: int = 5            # SHEETS_PAGE_RESERVE
+    job_share: int = 10              # SHEETS_JOB_SHARE
     cache_seconds: float = 30.0      # SHEET_CACHE_SECONDS: the pages' cache, on the simulated clock
 
 
 FULL = Scale()
-# The quick run keeps the shape (the job needs three windows of the quota; 20 people browse) with
-# the quota scaled down to its 5 partnerships: the job may take 2 calls of each kind a minute. The
-# pages' cache lasts longer by as much as the quota is smaller, so that pages take the same share of
-# it as in the full run.
+# The quick run keeps the shape (the job needs more than one window of the quota; 20 people browse,
+# with the pages' 30-second cache, so that some are shown an older copy while the job has the
+# quota) with the quota scaled down to its 5 partnerships: 7 calls of each kind a minute, 3 kept for
+# pages, 1 left to the job whatever the pages do.
 QUICK = Scale(partnerships=5, rows=200, people=20, browsed=2, google_per_minute=8, app_per_minute=7,
-              page_reserve=5, cache_seconds=30.0 * 60 / 8)
+              page_reserve=3, job_share=1)
 
 
 class SimulatedClock:
@@ -104,6 +108,8 @@ class Figures:
     refusals: int = 0
     pages: int = 0
     pages_failed: Counter = field(default_factory=Counter)
+    pages_older: int = 0             # shown an older copy of the sheet, with a banner saying so
+    oldest_minutes: int = 0          # the oldest copy shown, in whole minutes as the banner says
     slowest_ms: float = 0.0
     slowest_simulated: float = 0.0
     slowest_page: str = ""
@@ -112,6 +118,7 @@ class Figures:
     job_waited: float = 0.0
 
 
+OLDER_COPY = re.compile(r"this page shows it as it was up to (\d+) minute")
 READS = {"get", "values.get", "values.batchGet", "values.batchGetByDataFilter", "getByDataFilter"}
 
 
@@ -145,7 +152,8 @@ class National:
             "STATE_URL": f"sqlite:///{folder}/state.sqlite3", "SESSION_COOKIE_SECURE": False,
             "RATELIMIT_ENABLED": False, "SIGN_IN_MIN_SECONDS": 0,
             "SHEETS_READS_PER_MINUTE": scale.app_per_minute, "SHEETS_WRITES_PER_MINUTE": scale.app_per_minute,
-            "SHEETS_PAGE_RESERVE": scale.page_reserve, "SHEET_CACHE_SECONDS": scale.cache_seconds})
+            "SHEETS_PAGE_RESERVE": scale.page_reserve, "SHEETS_JOB_SHARE": scale.job_share,
+            "SHEET_CACHE_SECONDS": scale.cache_seconds})
         self.partnerships: dict[str, Partnership] = self.app.extensions["partnerships"]
         self.views: list[View] = []
         self.figures = Figures()
@@ -218,6 +226,10 @@ class National:
         self.figures.pages += 1
         if response.status_code != 200:
             self.figures.pages_failed[f"{response.status_code} {url.split('/', 2)[2].split('/')[0]}"] += 1
+        older = OLDER_COPY.search(response.get_data(as_text=True))
+        if older:
+            self.figures.pages_older += 1
+            self.figures.oldest_minutes = max(self.figures.oldest_minutes, int(older.group(1)))
         if elapsed_ms > self.figures.slowest_ms:
             self.figures.slowest_ms, self.figures.slowest_page = elapsed_ms, url
         self.figures.slowest_simulated = max(self.figures.slowest_simulated, waited)
@@ -303,8 +315,8 @@ def report(scale: Scale, figures: Figures) -> None:
     print(f"{scale.partnerships} partnerships x {scale.rows:,} challenges, one service account; the fake enforces "
           f"{scale.google_per_minute} reads + {scale.google_per_minute} writes a minute; the app paces at "
           f"{scale.app_per_minute} a minute, {scale.page_reserve} kept for pages")
-    print(f"  nightly run          {figures.minutes:6.2f} simulated minutes   (goal < {GOAL_MINUTES:g}; the floor at one "
-          f"read each is {floor:.2f})   {figures.job_wall:.0f} s real")
+    print(f"  nightly run          {figures.minutes:6.2f} simulated minutes   (goal < {GOAL_MINUTES:g}; one read each is "
+          f"{floor:.2f} minutes of calls, less those the first window lets go at once)   {figures.job_wall:.0f} s real")
     print(f"  partnerships done    {figures.done} of {scale.partnerships}" +
           (f"   failed: {'; '.join(figures.failed[:3])}" if figures.failed else ""))
     print(f"  Google calls         {reads} reads, {writes} writes "
@@ -313,6 +325,8 @@ def report(scale: Scale, figures: Figures) -> None:
     failed = sum(figures.pages_failed.values())
     print(f"  pages                {figures.pages} served to {scale.people} people over {scale.browsed} partnerships, "
           f"{failed} not 200 (goal 0)" + (f": {dict(figures.pages_failed)}" if failed else ""))
+    print(f"  older copies shown   {figures.pages_older} pages showed the sheet as read up to "
+          f"{figures.oldest_minutes} minute(s) before, saying so (the quota was in use; goal: none older than 10)")
     print(f"  slowest page         {figures.slowest_ms:.0f} ms real ({figures.slowest_page}); longest wait for the "
           f"quota {figures.slowest_simulated:.1f} s simulated (a page waits at most 2 s)")
     print(f"  the job waited       {figures.job_waited / 60:.2f} simulated minutes for quota slots")

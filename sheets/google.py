@@ -16,7 +16,10 @@ Costs (docs/sheet.md has the figures and the reasons):
 - Pages share a read-through cache per spreadsheet (``SHEET_CACHE_SECONDS``): a page viewed again
   within that time reads nothing. Every write from the app, on any instance, moves the
   spreadsheet's version in the state store, which empties the cache everywhere; people's own
-  edits in Google show within the cache's time.
+  edits in Google show within the cache's time. A page with a copy it may show (no page wrote
+  since: the job's writes do not count; under ``STALE_LIMIT_SECONDS`` old) re-reads it as a refresh (``sheets.quota``): only
+  with a slot free at once outside the pages' reserve; otherwise it shows the copy and is told
+  how old it is (``on_stale``), rather than wait or be refused.
 
 Everything is written as text (``stringValue``): text stays text, never a formula.
 
@@ -47,10 +50,11 @@ from sheets.base import (
     Clear, Percent, Problem, SheetError, SheetUnavailable, SummaryTable, SummaryValue, Table, Workbook,
     WriteUncertain, cell_display, check_lengths, number_cell, rows_present,
 )
+from state import lists_version_key
 from state.base import StateUnavailable
 from sheets.http import POLICIES, RetryingHTTPClient, RetryPolicy
-from sheets.quota import WHO, QuotaLimiter, Who
-from sheets.schema import COLUMNS, DATE_COLUMNS, LISTS, REFERENCE, SUMMARY, TABS
+from sheets.quota import WHO, QuotaInUse, QuotaLimiter, Who
+from sheets.schema import COLUMNS, DATE_COLUMNS, REFERENCE, SUMMARY, TABS
 from sheets.tables import (
     CellChange,
     ColumnGrid,
@@ -95,14 +99,18 @@ class _PageEntry:
     read_at: float
     grids: dict[str, Grid]
     tables: dict[str, Table] = field(default_factory=dict)
+    pages_version: str | None = None  # the version moved only by pages' writes (``_wrote``)
 
 
 # Pages' read-through cache, per spreadsheet, shared by this process's threads.
 _PAGES: dict[str, _PageEntry] = {}
 _PAGES_LOCK = threading.Lock()
-# What a page read fills the cache with: the tabs pages show (the Summary tab is only written; the
-# Lists tab has a cache of its own, views.lists_cache, re-read on its own clock).
-PAGE_TABS = tuple(t for t in TABS if t not in (SUMMARY, LISTS))
+# What a page read fills the cache with: every tab but the Summary (only written). The Lists tab
+# comes in the same read, so that a page's first view costs one call; pages take it through
+# views.lists_cache, which reads it from here at most every LISTS_CACHE_SECONDS.
+PAGE_TABS = tuple(t for t in TABS if t != SUMMARY)
+# How old a copy a page may be shown while the quota is in use; older, the page is refused (503).
+STALE_LIMIT_SECONDS = 600.0
 
 
 def forget_cached_pages() -> None:
@@ -145,8 +153,10 @@ class GoogleWorkbook(Workbook):
     """
 
     def __init__(self, spreadsheet_id: str, http: HTTPClient, *, store: Any = None, cache_seconds: float = 0.0,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, on_stale: Callable[[float], None] | None = None):
         self.id = spreadsheet_id
+        self.on_stale = on_stale  # told the age in seconds of a copy shown while the quota is in use
+        self.lists_key: str | None = None  # the partnership's Lists version (``state.lists_version_key``)
         self.http = http
         self.store = store
         self.cache_seconds = cache_seconds
@@ -165,7 +175,8 @@ class GoogleWorkbook(Workbook):
 
     @classmethod
     def connect(cls, partnership: Partnership, *, purpose: str = "web", store: Any = None,
-                cache_seconds: float = 0.0, limiter: QuotaLimiter | None = None) -> "GoogleWorkbook":
+                cache_seconds: float = 0.0, limiter: QuotaLimiter | None = None,
+                on_stale: Callable[[float], None] | None = None) -> "GoogleWorkbook":
         """Sign in as the service account and open the partnership's sheet; calls paced by
         ``limiter`` (on the service account's own quota) as a page (web) or the job (cron)."""
         credentials = _credentials(partnership)
@@ -173,14 +184,19 @@ class GoogleWorkbook(Workbook):
             limiter = limiter.for_account(getattr(credentials, "service_account_email", None))
         http = RetryingHTTPClient(credentials, policy=POLICIES[purpose], limiter=limiter, who=WHO[purpose])
         # The page cache ages on the client's clock, as its waits and retries do.
-        return cls(_spreadsheet_id(partnership), http, store=store, cache_seconds=cache_seconds, clock=http.clock)
+        return cls(_spreadsheet_id(partnership), http, store=store, cache_seconds=cache_seconds, clock=http.clock,
+                   on_stale=on_stale)._for(partnership)
+
+    def _for(self, partnership: Partnership) -> "GoogleWorkbook":
+        self.lists_key = lists_version_key(partnership.slug)
+        return self
 
     @classmethod
     def for_session(cls, partnership: Partnership, session: requests.Session, *,
                     policy: RetryPolicy = POLICIES["web"], sleep: Callable[[float], None] | None = None,
                     clock: Callable[[], float] | None = None, store: Any = None,
                     cache_seconds: float = 0.0, limiter: QuotaLimiter | None = None,
-                    who: Who = "page") -> "GoogleWorkbook":
+                    who: Who = "page", on_stale: Callable[[float], None] | None = None) -> "GoogleWorkbook":
         """Over a ready-made requests session (already authorised, or a test fake)."""
         extra: dict[str, Any] = {}
         if sleep is not None:
@@ -189,7 +205,8 @@ class GoogleWorkbook(Workbook):
             extra["clock"] = clock
         return cls(_spreadsheet_id(partnership), RetryingHTTPClient(None, session, policy=policy, limiter=limiter,
                                                                      who=who, **extra),
-                   store=store, cache_seconds=cache_seconds, clock=clock or time.monotonic)
+                   store=store, cache_seconds=cache_seconds, clock=clock or time.monotonic,
+                   on_stale=on_stale)._for(partnership)
 
     # The layout: tabs, their ids and sizes, their header rows
 
@@ -428,11 +445,21 @@ class GoogleWorkbook(Workbook):
     # The pages' cache
 
     def _version(self) -> str | None:
-        """The spreadsheet's version in the state store (moved by every write), or None without one."""
+        """The spreadsheet's version in the state store (moved by every write, and by a request to
+        read the Lists tab again: ``state.refresh_lists``), or None without one."""
+        version = self._counter("sheet-version")
+        if version is None or self.lists_key is None:
+            return version
+        try:
+            return f"{version}/{self.store.get(self.lists_key) or '0'}"
+        except StateUnavailable:
+            return None
+
+    def _counter(self, name: str) -> str | None:
         if self.store is None:
             return None
         try:
-            return self.store.get(f"sheet-version:{self.id}") or "0"
+            return self.store.get(f"{name}:{self.id}") or "0"
         except StateUnavailable:
             return None
 
@@ -447,23 +474,56 @@ class GoogleWorkbook(Workbook):
         now = self.clock()
         with _PAGES_LOCK:
             entry = _PAGES.get(self.id)
-        if entry is None or entry.version != version or now - entry.read_at >= self.cache_seconds:
-            grids = self._read_grids(PAGE_TABS)
-            entry = _PageEntry(version, now, grids)
-            with _PAGES_LOCK:
-                _PAGES[self.id] = entry
-        else:
+        current = entry is not None and entry.version == version
+        if current and now - entry.read_at < self.cache_seconds:
             for tab, grid in entry.grids.items():
                 self._grids.setdefault(tab, grid)
+            return entry
+        # A copy the page could show instead (no page wrote since, so it lacks nobody's own answers;
+        # not too old): re-read it only with a slot the job could have, at once, else show it with its age.
+        pages_version = self._counter("sheet-pages-version")
+        showable = (entry is not None and self.on_stale is not None and now - entry.read_at < STALE_LIMIT_SECONDS
+                    and pages_version is not None and entry.pages_version == pages_version)
+        try:
+            with self._refreshing(showable):
+                grids = self._read_grids(PAGE_TABS)
+        except QuotaInUse:
+            if not showable:
+                raise
+            self.on_stale(now - entry.read_at)
+            for tab, grid in entry.grids.items():
+                self._grids.setdefault(tab, grid)
+            return entry
+        entry = _PageEntry(version, now, grids, pages_version=pages_version)
+        with _PAGES_LOCK:
+            _PAGES[self.id] = entry
         return entry
 
+    @contextlib.contextmanager
+    def _refreshing(self, refresh: bool) -> Iterator[None]:
+        """Calls made inside pace as a refresh (``sheets.quota``) when ``refresh`` and this is a page's client."""
+        if not refresh or getattr(self.http, "who", None) != "page":
+            yield
+            return
+        self.http.who = "refresh"
+        try:
+            yield
+        finally:
+            self.http.who = "page"
+
     def _wrote(self) -> None:
-        """After any write (or a write that may have landed): every instance's page cache is stale."""
-        with _PAGES_LOCK:
-            _PAGES.pop(self.id, None)
+        """After any write (or a write that may have landed): every instance's page cache is stale.
+        After a page's write (not the job's) no page shows an older copy either: it would lack
+        what a person just sent."""
+        by_pages = getattr(self.http, "who", "page") != "job"
+        if by_pages:
+            with _PAGES_LOCK:
+                _PAGES.pop(self.id, None)
         if self.store is not None:
             try:
                 self.store.increment(f"sheet-version:{self.id}")
+                if by_pages:
+                    self.store.increment(f"sheet-pages-version:{self.id}")
             except StateUnavailable:
                 pass  # this instance's cache is empty; others' expire within cache_seconds
 

@@ -99,7 +99,7 @@ def retry_after_seconds(response: requests.Response | None, now: Callable[[], fl
 
 class RetryingHTTPClient(HTTPClient):
     """gspread's HTTP client with bounded retries, paced by ``limiter`` (none: not paced) as ``who``
-    (``page`` or ``job``). ``sleep``/``clock``/``jitter`` can be replaced in tests."""
+    (``page``, ``refresh`` or ``job``: ``sheets.quota``). ``sleep``/``clock``/``jitter`` can be replaced in tests."""
 
     def __init__(self, auth: Any, session: Optional[requests.Session] = None, *,
                  policy: RetryPolicy = POLICIES["web"],

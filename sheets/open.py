@@ -1,7 +1,7 @@
 """Opening a partnership's workbook: the one place that chooses Google Sheets or the local file."""
 from __future__ import annotations
 
-from typing import Any, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 from partnership.config import Partnership
 from sheets.base import Workbook
@@ -13,7 +13,8 @@ LOCK_TIMEOUT = {"web": 10.0, "cron": 120.0}
 
 
 def open_workbook(partnership: Partnership, *, purpose: Purpose = "web",
-                  config: Mapping[str, Any] | None = None) -> Workbook:
+                  config: Mapping[str, Any] | None = None,
+                  on_stale: Callable[[float], None] | None = None) -> Workbook:
     """The partnership's workbook, as its file says (``[sheet] backend``).
 
     ``purpose`` sets how long to keep trying when the sheet is busy or unreachable:
@@ -21,7 +22,8 @@ def open_workbook(partnership: Partnership, *, purpose: Purpose = "web",
     names the state store, where a Google sheet's layout and version are kept for every
     process; pages then share a cache of the sheet for ``SHEET_CACHE_SECONDS``; and every
     call is paced under Google's per-minute quota there (``sheets.quota``): the job waits for
-    its share, a page takes the share kept for people.
+    its share, a page takes the share kept for people. ``on_stale`` (pages) is told the age in
+    seconds of a cached copy shown because the quota was in use; without it such a page is refused.
     """
     if purpose not in LOCK_TIMEOUT:
         raise ValueError(f"purpose must be 'web' or 'cron', not {purpose!r}")
@@ -40,5 +42,5 @@ def open_workbook(partnership: Partnership, *, purpose: Purpose = "web",
             limiter = limiter_from_config(config, store=store)
         seconds = float((config or {}).get("SHEET_CACHE_SECONDS", 0)) if purpose == "web" else 0.0
         return GoogleWorkbook.connect(partnership, purpose=purpose, store=store, cache_seconds=seconds,
-                                      limiter=limiter)
+                                      limiter=limiter, on_stale=on_stale)
     raise ValueError(f"unknown sheet backend {sheet.backend!r}")

@@ -1030,14 +1030,15 @@ class _NoNetwork(BaseAdapter):
 
 def google_workbook(api: FakeSheetsAPI, partnership: Any, *, purpose: str = "web", policy: Any = None,
                     sleep: Any = None, clock: Any = None, store: Any = None, cache_seconds: float = 0.0,
-                    limiter: Any = None) -> Any:
+                    limiter: Any = None, on_stale: Any = None) -> Any:
     """A GoogleWorkbook (gspread + our retry client) for ``partnership`` over this fake.
 
     The partnership's sheet becomes a Google one with a spreadsheet id (created empty in the
     fake if it is not there yet). ``sleep`` replaces time.sleep in the retry client, so retry
     tests take no time (by default nothing sleeps); ``clock`` replaces time.monotonic. ``store`` (a
     state store) keeps the layout between workbooks and the page cache's version. ``limiter`` paces
-    the calls (``sheets.quota``), as a page (web) or the job (cron).
+    the calls (``sheets.quota``), as a page (web) or the job (cron); ``on_stale`` is told the age
+    of a cached copy a page is shown while the quota is in use.
     """
     from partnership.config import SheetConfig
     from sheets.google import GoogleWorkbook
@@ -1050,7 +1051,7 @@ def google_workbook(api: FakeSheetsAPI, partnership: Any, *, purpose: str = "web
     return GoogleWorkbook.for_session(google, api.session(), policy=policy or POLICIES[purpose],
                                       sleep=sleep or (lambda seconds: None), clock=clock, store=store,
                                       cache_seconds=cache_seconds, limiter=limiter,
-                                      who="job" if purpose == "cron" else "page")
+                                      who="job" if purpose == "cron" else "page", on_stale=on_stale)
 
 
 class StoppedClock:

@@ -39,6 +39,8 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(compliance.bp)
     app.register_blueprint(lists.bp)
     app.context_processor(navigation.service_navigation)
+    from views import records
+    app.context_processor(records.sheet_age)
 
     from views import security, sessions, sign_in
     security.init_security(app)

@@ -25,9 +25,8 @@ from reports.summary import (
 )
 from reports.summary_figures import Summary
 from sheets.base import Percent, SheetError, SummaryTable, cell_display, number_cell
-from sheets.open import open_workbook
 from sheets.schema import CHALLENGES, COMPLIANCE, LISTS
-from views import formatting
+from views import formatting, records
 from views.auth import business_support_required
 from views.lists_cache import lists_table
 from views.partnership import get_partnership
@@ -176,7 +175,7 @@ def _summary(slug: str):
     """The figures, from the challenge tabs as the pages read them and the Lists tab from its cache."""
     partnership = get_partnership(slug)
     try:
-        book = open_workbook(partnership, purpose="web", config=current_app.config)
+        book = records.workbook(partnership)
         tables = dict(book.read_all([CHALLENGES, COMPLIANCE]))
     except SheetError as e:
         # The reason (which may name a file on the server) goes to the log, not the page.

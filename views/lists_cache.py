@@ -1,8 +1,8 @@
 """The Lists tab for the pages: one cache, read at most once every LISTS_CACHE_SECONDS per worker.
 
 The forms (agencies, themes), sign-in (business support's addresses), the compliance form's
-IROs and the dashboard all take the tab from here; the pages' cache of a Google sheet
-(``sheets.google``) holds only the challenge tabs, so this is the one copy. Each worker keeps
+IROs and the dashboard all take the tab from here, the one copy pages use (a Google sheet's
+Lists tab comes in the pages' one read of the sheet, ``sheets.google``, and is taken from there). Each worker keeps
 its own, held by the app (``app.extensions["lists_cache"]``, made by ``register``); a version
 number in the state store lets every worker on every instance drop its copy at once
 (``flask sheet refresh-lists``, ``sheet init``, each daily run). When the tab cannot be read the

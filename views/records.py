@@ -5,12 +5,13 @@ Views call these domain-named functions; they never build spreadsheet calls them
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 import uuid
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Mapping
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, g, render_template, request
 from werkzeug.exceptions import NotFound
 
 from notify import Email, EmailFailed, notices, send_email, send_kept_email
@@ -72,8 +73,22 @@ class Saved:
 
 
 def workbook(partnership: Partnership) -> Workbook:
+    """The partnership's workbook for a page: a copy of the sheet it is shown because the quota
+    was in use is noted (``shown_stale``), for the page to say how old it is."""
     from sheets.open import open_workbook
-    return open_workbook(partnership, purpose="web", config=current_app.config)
+    return open_workbook(partnership, purpose="web", config=current_app.config, on_stale=shown_stale)
+
+
+def shown_stale(age: float) -> None:
+    """This page shows the sheet as it was ``age`` seconds ago (see ``sheet_age``)."""
+    g.sheet_age = max(age, g.get("sheet_age", 0.0))
+
+
+def sheet_age() -> dict[str, int | None]:
+    """For every template: the minutes since the copy of the sheet this page shows was read,
+    when it is an older copy shown because the quota was in use (``partials/stale.html``)."""
+    age = g.get("sheet_age")
+    return {"sheet_age_minutes": None if age is None else max(1, math.ceil(age / 60))}
 
 
 def lists(partnership: Partnership) -> Lists:

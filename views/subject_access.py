@@ -10,12 +10,11 @@ from __future__ import annotations
 import io
 
 import openpyxl
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, render_template
 from openpyxl.styles import Font
 
 from forms.subject_access import DownloadForm, SubjectAccessForm
 from sheets.base import SummaryTable
-from sheets.open import open_workbook
 from sheets.search import SEARCHED_TABS, Found, find_person
 from views import formatting
 from views import access_log, records
@@ -28,7 +27,7 @@ records.reads_the_sheet(bp)
 
 
 def _search(slug: str, term: str) -> Found:
-    book = open_workbook(get_partnership(slug), purpose="web", config=current_app.config)
+    book = records.workbook(get_partnership(slug))
     return find_person(book.read_all(SEARCHED_TABS), term)
 
 

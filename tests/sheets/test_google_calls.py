@@ -6,8 +6,8 @@ import pytest
 
 from sheets.base import SummaryTable
 from sheets.google import forget_cached_pages
-from sheets.schema import CHALLENGES, HISTORY, REFERENCE, REMINDERS, STATUS, SUMMARY
-from state import open_store
+from sheets.schema import CHALLENGES, HISTORY, LISTS, REFERENCE, REMINDERS, STATUS, SUMMARY
+from state import open_store, refresh_lists
 from tests.fakesheets import FakeSheetsAPI, StoppedClock, google_workbook
 
 
@@ -118,6 +118,25 @@ def test_another_instances_write_empties_this_ones_page_cache(api, partnership, 
     again = book(api, partnership, store, cache_seconds=30, clock=clock).read(CHALLENGES)
     assert api.calls == {"values.batchGet": 1}
     assert again.find("PC-5")[STATUS] == "resolved"
+    forget_cached_pages()
+
+
+def test_a_pages_one_read_brings_the_lists_tab_and_refresh_lists_reads_it_afresh(api, partnership, store):
+    forget_cached_pages()
+    clock = StoppedClock()
+    page = book(api, partnership, store, cache_seconds=30, clock=clock)
+    page.read_all([CHALLENGES])
+    assert list(page.read(LISTS).records) == []
+    assert api.calls == {"values.batchGet": 1}  # a first view, its Lists tab included: one call
+    # Business support add an agency in Google: within the cache's time pages do not see it...
+    header = api.values("fake-demo", LISTS)[0]
+    api.set_values("fake-demo", LISTS, [header, ["Health" if name == "Agencies" else "" for name in header]])
+    assert list(book(api, partnership, store, cache_seconds=30, clock=clock).read(LISTS).records) == []
+    # ...until they ask every instance to read the tab again.
+    refresh_lists(store, partnership.slug)
+    lists = book(api, partnership, store, cache_seconds=30, clock=clock).read(LISTS)
+    assert [r["Agencies"] for r in lists.records] == ["Health"]
+    assert api.calls == {"values.batchGet": 2}
     forget_cached_pages()
 
 

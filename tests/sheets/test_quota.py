@@ -2,6 +2,7 @@
 API enforcing Google's 60 reads and 60 writes a minute per user, on a simulated clock."""
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -168,6 +169,65 @@ def test_the_job_never_takes_the_slots_kept_for_pages(clock, store_url):
     assert clock() - started == pytest.approx(60.0)
 
 
+def test_a_refresh_takes_only_a_slot_the_job_could_take_and_never_waits(clock, store_url):
+    """A page that has a copy it could show re-reads as a refresh: the reserve stays for pages with
+    nothing to show, and it shows its copy at once rather than wait."""
+    pace = limiter(store_url, clock)
+    for _ in range(49):
+        assert pace.take("read", "page") == 0.0
+    assert pace.take("read", "refresh") == 0.0  # the 50th: a slot the job could take
+    started = clock()
+    with pytest.raises(QuotaInUse):
+        pace.take("read", "refresh")
+    assert clock() == started  # no wait at all
+    for _ in range(5):
+        assert pace.take("read", "page") == 0.0  # the reserve is still there for pages
+    clock.sleep(59.0)
+    with pytest.raises(QuotaInUse):
+        pace.take("read", "refresh")  # a slot frees in 1 s: a page would wait for it, a refresh does not
+    assert clock() == started + 59.0
+
+
+def test_while_the_job_runs_pages_leave_it_its_share(clock, store_url):
+    """However busy the pages are, the job gets its share of every window while it runs."""
+    pace = limiter(store_url, clock, job_share=10)
+    pages = limiter(store_url, clock, job_share=10)
+    # No job: pages may fill every slot.
+    for _ in range(55):
+        assert pages.take("read", "page") == 0.0
+    with pytest.raises(QuotaInUse):
+        pages.take("read", "page")
+    clock.sleep(60.0)
+    # The job asks: pages now hold at most 55 - 5 - 10 = 40 of a window.
+    assert pace.take("read", "job") == 0.0
+    for _ in range(40):
+        assert pages.take("read", "page") == 0.0
+    with pytest.raises(QuotaInUse):
+        pages.take("read", "page")
+    started = clock()
+    for _ in range(9):
+        assert pace.take("read", "job") == 0.0  # the job's share, without waiting
+    assert clock() == started
+    # Pages keep asking four times a second, while the job waits too; it still takes 10 slots a
+    # window: 50 more within 5 minutes.
+    def busy(seconds: float) -> None:
+        end = clock() + seconds
+        while clock() < end:
+            assert clock() - started < 600, "the job got no slot while the pages were busy"
+            clock.now += min(0.25, end - clock())
+            with contextlib.suppress(QuotaInUse):
+                pages.take("read", "page")
+
+    job = limiter(store_url, clock, job_share=10, sleep=busy)
+    for _ in range(50):
+        job.take("read", "job")
+    assert clock() - started <= 5 * 60
+    # A minute after the job's last call, pages may have every slot again.
+    clock.sleep(120.0)
+    for _ in range(55):
+        assert pages.take("read", "page") == 0.0
+
+
 def test_two_processes_share_one_window(api, clock, store_url, partnership):
     """Two limiters on one store (two workers, or two machines on one Redis) count together."""
     books = []
@@ -227,8 +287,14 @@ def test_settings_come_from_the_app_config_and_are_documented(tmp_path):
         "sheets-quota:svc@project.iam.gserviceaccount.com:read"
     with pytest.raises(ValueError, match="above the page reserve"):
         limiter_from_config({**config, "SHEETS_PAGE_RESERVE": 30})
-    assert (Config.SHEETS_READS_PER_MINUTE, Config.SHEETS_WRITES_PER_MINUTE, Config.SHEETS_PAGE_RESERVE) == (58, 58, 5)
+    assert limiter_from_config(config).job_share == 10
+    assert limiter_from_config({**config, "SHEETS_JOB_SHARE": 3}).pages_while_job_runs(30) == 17
+    for share in (0, 20):  # none for the job; or none left for pages beside the reserve
+        with pytest.raises(ValueError, match="the job's share"):
+            limiter_from_config({**config, "SHEETS_JOB_SHARE": share})
+    assert (Config.SHEETS_READS_PER_MINUTE, Config.SHEETS_WRITES_PER_MINUTE, Config.SHEETS_PAGE_RESERVE,
+            Config.SHEETS_JOB_SHARE) == (58, 58, 5, 10)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name in ("SHEETS_READS_PER_MINUTE", "SHEETS_WRITES_PER_MINUTE", "SHEETS_PAGE_RESERVE"):
+    for name in ("SHEETS_READS_PER_MINUTE", "SHEETS_WRITES_PER_MINUTE", "SHEETS_PAGE_RESERVE", "SHEETS_JOB_SHARE"):
         assert re.search(rf"^\| [^|]*`{name}`", readme, re.MULTILINE), name
 

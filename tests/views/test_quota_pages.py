@@ -10,7 +10,7 @@ from sheets.quota import QuotaInUse, limiter_from_config
 from sheets.schema import CHALLENGES, LISTS
 from state import store_for
 from tests.fakesheets import FakeSheetsAPI, google_workbook
-from tests.views.challenge_pages import app, partnership, send_form, sign_in_as, text  # noqa: F401
+from tests.views.challenge_pages import SUPPORT, app, partnership, send_form, sign_in_as, text  # noqa: F401
 from tests.views.test_challenges import answers
 from views import records
 
@@ -81,3 +81,101 @@ def test_a_form_sent_while_the_quota_is_in_use_is_kept_and_written_once_it_frees
     assert send_form(client, "/demo/challenges/new", answers(), opened=again).status_code == 302
     assert pending.waiting(app.config, "demo") == []
     assert api.calls["batchUpdate"] == 2 and api.quota_refusals == 0
+
+
+@pytest.fixture
+def cached(monkeypatch, api, app):
+    """Pages with the page cache on (30 s on the test's clock), as the app opens them."""
+    api, limiter, clock = api
+    store = store_for(app.config)
+    monkeypatch.setattr(records, "workbook", lambda p: google_workbook(
+        api, p, store=store, limiter=limiter, cache_seconds=30, clock=clock, on_stale=records.shown_stale))
+    return api, limiter, clock
+
+
+OLDER = "The spreadsheet is busy, so this page shows it as it was up to"
+
+
+def test_with_the_quota_in_use_a_page_shows_its_copy_and_says_how_old(client, cached):
+    api, limiter, clock = cached
+    sign_in_as(client, "sam@example.nhs.uk")
+    first = client.get("/demo/challenges/DEMO-OLD001")
+    assert first.status_code == 200 and OLDER not in text(first)
+    clock.now += 95  # the copy's 30 seconds are up
+    fill(limiter, "read")
+    api.reset_counts()
+    response = client.get("/demo/challenges/DEMO-OLD001")
+    assert response.status_code == 200
+    assert f"{OLDER} 2 minutes ago." in text(response)
+    assert "DEMO-OLD001" in text(response)
+    assert sum(api.calls.values()) == 0 and api.quota_refusals == 0
+    # Once a slot is free again the page reads the sheet and says nothing of an older copy.
+    clock.now += 61
+    again = client.get("/demo/challenges/DEMO-OLD001")
+    assert again.status_code == 200 and OLDER not in text(again)
+    assert api.calls["values.batchGet"] == 1
+
+
+def test_a_refresh_leaves_the_pages_reserve_to_pages_with_nothing_to_show(client, cached):
+    api, limiter, clock = cached
+    sign_in_as(client, "sam@example.nhs.uk")
+    assert client.get("/demo/challenges/DEMO-OLD001").status_code == 200
+    clock.now += 31
+    for _ in range(limiter.limit("read", "job") - 1):  # the window as full as the job may make it
+        limiter.take("read", "job")
+    api.reset_counts()
+    response = client.get("/demo/challenges/DEMO-OLD001")
+    assert response.status_code == 200 and f"{OLDER} 1 minute ago." in text(response)
+    assert sum(api.calls.values()) == 0
+    # Another instance, with nothing cached, reads from the reserve.
+    forget_cached_pages()
+    fresh = client.get("/demo/challenges/DEMO-OLD001")
+    assert fresh.status_code == 200 and OLDER not in text(fresh)
+    assert api.calls["values.batchGet"] == 1 and api.quota_refusals == 0
+
+
+def test_no_older_copy_is_shown_after_a_page_wrote_nor_one_ten_minutes_old(client, app, cached, partnership):
+    api, limiter, clock = cached
+    sign_in_as(client, "sam@example.nhs.uk")
+    assert client.get("/demo/challenges/DEMO-OLD001").status_code == 200
+    # The job wrote to the sheet (its columns, the Reminders and Summary tabs): the copy is still shown.
+    job = google_workbook(api, partnership, purpose="cron", store=store_for(app.config))
+    job.append("Reminders", [{"Key": "k1", "Reference": "DEMO-OLD001"}])
+    clock.now += 31
+    fill(limiter, "read")
+    api.reset_counts()
+    shown = client.get("/demo/challenges/DEMO-OLD001")
+    assert shown.status_code == 200 and f"{OLDER} 1 minute ago." in text(shown)
+    # A page on another instance wrote to the sheet: the copy may lack what a person sent, so it is not shown.
+    clock.now += 61
+    assert client.get("/demo/challenges/DEMO-OLD001").status_code == 200
+    google_workbook(api, partnership, store=store_for(app.config)).append(
+        "History", [{"Reference": "DEMO-OLD001", "Action": "Note"}])
+    clock.now += 31
+    fill(limiter, "read")
+    api.reset_counts()
+    response = client.get("/demo/challenges/DEMO-OLD001")
+    assert response.status_code == 503 and "cannot be reached just now" in text(response)
+    assert sum(api.calls.values()) == 0
+    # A copy read now, then ten minutes with the quota in use: too old to show.
+    clock.now += 61
+    assert client.get("/demo/challenges/DEMO-OLD001").status_code == 200
+    clock.now += 599
+    fill(limiter, "read")
+    assert f"{OLDER} 10 minutes ago." in text(client.get("/demo/challenges/DEMO-OLD001"))
+    clock.now += 1
+    api.reset_counts()
+    assert client.get("/demo/challenges/DEMO-OLD001").status_code == 503
+    assert sum(api.calls.values()) == 0
+
+
+def test_the_dashboard_shows_its_copy_too_and_says_how_old(client, cached):
+    api, limiter, clock = cached
+    sign_in_as(client, SUPPORT, role="business_support")
+    assert client.get("/demo/dashboard").status_code == 200
+    clock.now += 45
+    fill(limiter, "read")
+    api.reset_counts()
+    response = client.get("/demo/dashboard")
+    assert response.status_code == 200 and f"{OLDER} 1 minute ago." in text(response)
+    assert sum(api.calls.values()) == 0
