@@ -15,6 +15,9 @@ from tests.views.test_challenges import answers
 from views import records
 
 
+MANAGER, CHALLENGED = "lee.manager@example.nhs.uk", "pat@example.police.uk"
+
+
 class Clock:
     """Wall time for the limiter and the fake's quota, moved by the test."""
 
@@ -34,7 +37,8 @@ def api(monkeypatch, partnership, app):
     setup.init()
     setup.append(LISTS, [{"Agencies": a} for a in ("Health", "Children's social care")])
     setup.append(CHALLENGES, [{"Reference": "DEMO-OLD001", "Raised on": "2026-10-01", "Step": "1",
-                               "Raiser email": "sam@example.nhs.uk"}])
+                               "Raiser email": "sam@example.nhs.uk", "Line manager email": MANAGER,
+                               "Other professional email": CHALLENGED}])
     clock = Clock()
     api.enforce_quota(60, 60, clock=clock)
     limiter = limiter_from_config(app.config, clock=clock)
@@ -179,3 +183,62 @@ def test_the_dashboard_shows_its_copy_too_and_says_how_old(client, cached):
     response = client.get("/demo/dashboard")
     assert response.status_code == 200 and f"{OLDER} 1 minute ago." in text(response)
     assert sum(api.calls.values()) == 0
+
+
+# Each kind of person: (email, role, partnership, the reference a response link grants).
+KINDS = {
+    "raiser": ("sam@example.nhs.uk", "practitioner", "demo", None),
+    "challenged": (CHALLENGED, "practitioner", "demo", None),
+    "named": (MANAGER, "practitioner", "demo", None),
+    "business_support": (SUPPORT, "business_support", "demo", None),
+    "response_link": (MANAGER, "responder", "demo", "DEMO-OLD001"),
+    "other_partnership": (SUPPORT, "business_support", "other", None),
+    "anonymous": None,
+}
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_each_kind_of_person_sees_an_older_copy_only_where_they_may_see_the_page(app, cached, kind):
+    api, limiter, clock = cached
+    warm = app.test_client()
+    sign_in_as(warm, SUPPORT, role="business_support")
+    assert warm.get("/demo/challenges/DEMO-OLD001").status_code == 200
+    clock.now += 45
+    fill(limiter, "read")
+    api.reset_counts()
+    client = app.test_client()
+    if KINDS[kind]:
+        email, role, slug, reference = KINDS[kind]
+        sign_in_as(client, email, role, reference=reference, slug=slug)
+    shown = client.get("/demo/challenges/DEMO-OLD001")
+    if kind == "anonymous":
+        assert shown.status_code == 302 and "/sign-in" in shown.location
+    elif kind == "other_partnership":
+        assert shown.status_code == 403 and OLDER not in text(shown)
+    else:
+        assert shown.status_code == 200 and f"{OLDER} 1 minute ago." in text(shown)
+    assert sum(api.calls.values()) == 0
+
+
+@pytest.mark.parametrize("kind", ["raiser", "other_partnership"])
+def test_a_step_recorded_from_an_older_copy_is_written_and_a_refused_one_is_not(app, cached, kind):
+    api, limiter, clock = cached
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    email, role, slug, reference = KINDS[kind]
+    sign_in_as(client, email, role, reference=reference, slug=slug)
+    warm = app.test_client()
+    sign_in_as(warm, SUPPORT, role="business_support")
+    assert warm.get("/demo/challenges/DEMO-OLD001").status_code == 200
+    clock.now += 45
+    fill(limiter, "read")  # reads are busy; writes are not
+    api.reset_counts()
+    history = len(api.values("fake-demo", "History"))
+    sent = client.post("/demo/challenges/DEMO-OLD001/conversation",
+                       data={"held_on": ["1", "11", "2026"], "with_whom": "Duty sergeant", "notes": "Talked"})
+    if kind == "raiser":
+        assert sent.status_code == 302
+        assert api.calls == {"batchUpdate": 1} and len(api.values("fake-demo", "History")) == history + 1
+    else:
+        assert sent.status_code == 403
+        assert sum(api.calls.values()) == 0 and len(api.values("fake-demo", "History")) == history
