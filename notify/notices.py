@@ -127,17 +127,16 @@ def events(partnership: Partnership, tab: str, procedure: Procedure, row: ReadRo
 
     if pos.is_open and recent(dates.raised_on, today):
         first = procedure.step(min(procedure.starts_at, pos.step.number))
-        at_first = pos if pos.step.number == first.number else None
         raiser = each(["raiser"])
         for to in raiser:
             found.append(Due(RAISED, first.number, to, dates.raised_on, lambda to=to: mail.raised_confirmation(
-                partnership, tab, reference, at_first or pos, to, url(), today)))
+                partnership, tab, reference, pos, to, url(), today)))
         skip = {"raiser", "iro", *link_holders(tab, procedure)} | ({"partnership_manager"} if tab == COMPLIANCE else set())
         for to in each(p for p in step_people(first) if p not in skip):
             if to.lower() in (r.lower() for r in raiser):
                 continue
             found.append(Due(RAISED, first.number, to, dates.raised_on, lambda to=to: mail.raised_with_you(
-                partnership, tab, reference, at_first or pos, record[RAISER_NAME[tab]].strip(),
+                partnership, tab, reference, pos, record[RAISER_NAME[tab]].strip(),
                 record[RAISER_AGENCY[tab]].strip() if RAISER_AGENCY[tab] else "", to, url(), today)))
 
     started = dates.step_started
