@@ -35,6 +35,8 @@ def test_the_periods_are_the_six_months_holding_today_the_six_before_and_the_two
     assert (current.start, current.end) == (dt.date(2026, 10, 1), dt.date(2027, 3, 31))
     assert (previous.start, previous.end) == (dt.date(2026, 4, 1), dt.date(2026, 9, 30))
     assert (year.start, year.end) == (dt.date(2026, 4, 1), dt.date(2027, 3, 31))
+    # The Summary tab and the board paper head their columns with these.
+    assert (current.label, previous.label, year.label) == ("Current period", "Previous period", "Year")
 
 
 @pytest.mark.parametrize("today, current_start, previous_start", [
