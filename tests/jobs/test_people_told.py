@@ -111,6 +111,21 @@ def test_a_challenge_overdue_more_than_stuck_after_goes_in_the_monday_digest(par
     assert [r for r in again.reminders if r.kind == "stuck"] == []
 
 
+def test_the_digest_lists_the_longest_overdue_first_then_by_reference_each_with_its_link(partnership):
+    rows = [challenge(reference, raised, "1", Raiser_email="raiser@police.example")
+            for reference, raised in (("PAN-B", "02/11/2026"), ("PAN-C", "26/10/2026"), ("PAN-A", "02/11/2026"))]
+    monday_16_november_2026 = d("2026-11-16")
+    plan = plan_reminders(partnership, tables(rows), monday_16_november_2026, base_url="https://x.example")
+    digest = next(r for r in plan.reminders if r.kind == "stuck" and r.recipient == "business.support@pan.example")
+    assert (digest.tab, digest.reference, digest.step, digest.due) == ("", "", None, monday_16_november_2026)
+    text = digest.email.text
+    assert digest.email.subject == "Pan Cheshire Test Partnership: 3 stuck challenges"
+    assert "on 16 November 2026" in text
+    listed = [line.split(" (")[0] for line in text.splitlines() if line.startswith("PAN-")]
+    assert listed == ["PAN-C", "PAN-A", "PAN-B"]  # 15 working days overdue, then two of 10 by reference
+    assert "https://x.example/pan/challenges/PAN-C" in text
+
+
 def test_the_digest_goes_on_the_next_working_day_when_its_day_is_a_bank_holiday(partnership):
     # Monday 28 December 2026 is the Boxing Day substitute holiday: the digest goes on Tuesday 29th.
     assert digest_day(partnership, d("2026-12-28")) is None
