@@ -11,9 +11,9 @@ import pytest
 
 from notify import notices
 from procedures import position
-from sheets.base import Record
+from sheets.base import Record, Table
 from sheets.rows import ReadRow, people_on, read_dates
-from sheets.schema import CHALLENGES, COMPLIANCE
+from sheets.schema import CHALLENGES, COMPLIANCE, REMINDERS
 from tests.jobs.reminder_sheets import challenge, compliance, durham, pan
 
 URL = "https://challenges.example.org"
@@ -142,3 +142,10 @@ def test_a_compliance_challenge_sent_copies_the_business_manager_with_the_agency
     # The IRO raised it; a compliance challenge names no raising agency.
     assert "Ira Iro has raised compliance challenge DSCP-0009 through Durham Test Partnership" in with_you.text
     assert f"{URL}/durham/compliance/DSCP-0009" in with_you.text
+
+
+def test_the_keys_sent_are_the_reminders_tabs_keys_trimmed_and_none_blank():
+    rows = [{"Key": " PAN-1|1|raised|a@b.example|2026-12-07 "}, {"Key": ""}, {"Key": "   "}]
+    reminders = Table(REMINDERS, ("Key",), tuple(Record(REMINDERS, i + 2, r) for i, r in enumerate(rows)))
+    assert notices.sent_keys(reminders) == {"PAN-1|1|raised|a@b.example|2026-12-07"}
+    assert notices.sent_keys(None) == set()  # a sheet with no Reminders tab yet
