@@ -2,11 +2,12 @@
 dates, calendar-day timescales, a challenge raised at a weekend, and rows placed once per set
 of dates. Named dates; every expected date is worked out by hand in the comment beside it."""
 import datetime as dt
+import tomllib
 
 import pytest
 
 from procedures import Calendar, ChallengeDates, Positions, position
-from partnership.config import load_library_procedure, parse_procedure
+from partnership.config import LIBRARY, load_library_procedure, parse_procedure
 from procedures.engine import day_one
 
 england = Calendar("ENG")
@@ -204,6 +205,20 @@ def test_positions_pass_on_the_due_soon_days():
     tuesday_24_november_2026 = dt.date(2026, 11, 24)
     assert Positions(durham, england, tuesday_24_november_2026, due_soon_days=1)(dates).status == "on track"
     assert Positions(durham, england, tuesday_24_november_2026, due_soon_days=2)(dates).status == "due soon"
+    # As position() does, one working day is the default.
+    assert Positions(durham, england, tuesday_24_november_2026)(dates).status == "on track"
+    assert Positions(durham, england, dt.date(2026, 11, 25))(dates).status == "due soon"
+
+
+def test_an_overall_timescale_falls_that_many_working_days_after_day_1():
+    # Pan Cheshire with an overall timescale of 10 working days ("within 10 working days" of day 1,
+    # Monday 23rd): Monday 7 December.
+    with open(LIBRARY / "pan-cheshire.toml", "rb") as f:
+        data = tomllib.load(f)
+    data["total"] = 10
+    timed = parse_procedure("test", data)
+    pos = position(timed, england, ChallengeDates(monday_23_november_2026, step=1), monday_23_november_2026)
+    assert pos.overall_due == dt.date(2026, 12, 7)
 
 
 def test_a_step_concludes_when_a_step_up_to_the_current_one_started_never_a_later_one():
