@@ -2,6 +2,9 @@
 
     python tools/mutation_score.py ['procedures.calendar.*' ...]
 
+A mutant that made the tests run past mutmut's timeout (an endless loop: the suite never
+passes) counts as caught, and is shown apart from those a failing test killed.
+
 Reads `mutmut results --all true` (run from the project root, after `mutmut run`). The patterns
 (mutmut's mutant names, shell-style) pick the mutants counted, as `mutmut run PATTERN` picks
 those run; mutants never run ("not checked") are left out. Mutants that cannot change what the
@@ -18,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 EQUIVALENT = Path(__file__).with_name("mutation_equivalent.toml")
+CAUGHT = ("killed", "timeout")  # a timeout: the mutant made the tests loop past mutmut's limit
 
 
 def results() -> dict[str, str]:
@@ -39,14 +43,15 @@ def main(patterns: list[str]) -> int:
         print("No mutants have been run: run `mutmut run` first.")
         return 1
     counts = Counter(chosen.values())
-    killed_equivalent = sorted(n for n in equivalent if chosen.get(n) == "killed")
-    equivalent_here = [n for n in equivalent if chosen.get(n) not in (None, "killed")]
-    survivors = sorted(n for n, s in chosen.items() if s != "killed" and n not in equivalent)
+    killed_equivalent = sorted(n for n in equivalent if chosen.get(n) in CAUGHT)
+    equivalent_here = [n for n in equivalent if chosen.get(n) not in (None, *CAUGHT)]
+    survivors = sorted(n for n, s in chosen.items() if s not in CAUGHT and n not in equivalent)
     counted = len(chosen) - len(equivalent_here)
+    caught = counts["killed"] + counts["timeout"]
     print(f"mutants run: {len(chosen)} ({', '.join(f'{s} {n}' for s, n in counts.most_common())})")
     print(f"equivalent (tools/mutation_equivalent.toml): {len(equivalent_here)}")
-    print(f"score: {counts['killed']} killed / {counted} that change behaviour = {counts['killed'] / counted:.1%}"
-          if counted else "score: no mutant changes behaviour")
+    print(f"score: {caught} caught ({counts['killed']} killed, {counts['timeout']} timed out) / {counted} "
+          f"that change behaviour = {caught / counted:.1%}" if counted else "score: no mutant changes behaviour")
     for name in survivors:
         print(f"  not killed: {name} ({chosen[name]}): `mutmut show {name}`")
     for name in killed_equivalent:
