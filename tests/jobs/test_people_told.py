@@ -118,6 +118,7 @@ def test_the_digest_lists_the_longest_overdue_first_then_by_reference_each_with_
     plan = plan_reminders(partnership, tables(rows), monday_16_november_2026, base_url="https://x.example")
     digest = next(r for r in plan.reminders if r.kind == "stuck" and r.recipient == "business.support@pan.example")
     assert (digest.tab, digest.reference, digest.step, digest.due) == ("", "", None, monday_16_november_2026)
+    assert digest.email.to == "business.support@pan.example"
     text = digest.email.text
     assert digest.email.subject == "Pan Cheshire Test Partnership: 3 stuck challenges"
     assert "on 16 November 2026" in text

@@ -177,3 +177,25 @@ def test_a_row_whose_job_columns_are_already_right_is_not_written(partnership):
     moved_on = dict(row, Status="due soon")
     assert plan_reminders(partnership, tables([moved_on]), monday_7_december_2026).updates == {
         "Challenges": {"PAN-U1": {"Status": "on track"}}}
+
+
+def test_with_no_base_url_an_emails_link_is_the_pages_path(partnership):
+    row = challenge("PAN-L1", "01/12/2026", "1", **PEOPLE)
+    confirmation = plan_reminders(partnership, tables([row]), monday_7_december_2026).reminders[0]
+    assert (confirmation.kind, confirmation.recipient) == ("raised", "raiser@police.example")
+    assert "Open it: /pan/challenges/PAN-L1\n" in confirmation.email.text
+
+
+def test_on_the_first_day_overdue_whoever_stands_in_is_reminded_after_those_prompted_to_escalate(partnership):
+    """A procedure whose step 2 is for the other line manager and whoever it is escalated to: with
+    nobody named yet, the raiser's line manager stands in. Those prompted to escalate are not also
+    told it is overdue; the stand-in, who is not prompted, is."""
+    data = _read_toml(LIBRARY / "pan-cheshire.toml")
+    data["steps"][1]["acts"] = ["challenged_line_manager", "escalated_to"]
+    data["steps"][1]["told"] = []
+    custom = dataclasses.replace(partnership, procedure=parse_procedure("test", data))
+    row = challenge("PAN-O1", "16/11/2026", "2", Step_started="18/11/2026", **PEOPLE,
+                    **{"Other professional's line manager email": "clm@council.example"})
+    plan = plan_reminders(custom, tables([row]), d("2026-11-27"), base_url=URL)  # step 2 was due Thursday 26th
+    assert [r.recipient for r in plan.reminders if r.kind == "escalate"] == ["clm@council.example"]
+    assert [r.recipient for r in plan.reminders if r.kind == "overdue"] == ["manager@police.example"]

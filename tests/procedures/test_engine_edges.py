@@ -309,3 +309,19 @@ def test_challenges_sharing_a_timeline_are_placed_as_each_would_be_alone(procedu
     assert len(where._timelines) < len(where._known) / 2  # timelines were shared
     ended = [p for p, d in zip(placed, dates) if d.resolved_on]
     assert len({(p.timeline[p.step.number - 1].concluded, p.working_days_elapsed) for p in ended}) > 20
+
+
+def test_a_resolved_challenges_last_step_keeps_its_start_and_deadlines_and_concludes_that_day():
+    # Pan Cheshire raised Monday 23rd, at step 2 since Wednesday 25th, resolved Thursday 3 December.
+    open_ = ChallengeDates(monday_23_november_2026, step=2, step_started=wednesday_25_november_2026)
+    resolved = ChallengeDates(monday_23_november_2026, step=2, step_started=wednesday_25_november_2026,
+                              resolved_on=thursday_3_december_2026)
+    before = position(pan_cheshire, england, open_, wednesday_2_december_2026).timeline[1]
+    after = position(pan_cheshire, england, resolved, thursday_10_december_2026)
+    step2 = after.timeline[1]
+    # Step 2 should start by day 3 (Wednesday 25th) and was started that day.
+    assert (step2.started, step2.start_by) == (wednesday_25_november_2026, wednesday_25_november_2026)
+    assert (step2.started, step2.start_by, step2.conclude_by) == (before.started, before.start_by, before.conclude_by)
+    assert step2.concluded == thursday_3_december_2026 and before.concluded is None
+    assert (after.start_by, after.conclude_by) == (step2.start_by, step2.conclude_by)
+    assert after.status == "resolved"
