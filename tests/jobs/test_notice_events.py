@@ -5,11 +5,13 @@ workbook, no mail server.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 
 from notify import notices
+from partnership.config import LIBRARY, _read_toml, parse_procedure
 from procedures import position
 from sheets.base import Record, Table
 from sheets.rows import ReadRow, people_on, read_dates
@@ -51,6 +53,7 @@ def test_a_challenge_raised_today_confirms_to_the_raiser_and_tells_the_challenge
     assert owed(found) == [("raised", 1, RAISER, monday_7_december_2026),
                            ("raised", 1, CHALLENGED, monday_7_december_2026)]
     confirmation, with_you = (due.compose() for due in found)
+    assert with_you.to == CHALLENGED
     link = f"{URL}/pan/challenges/PAN-RAISE1"
     assert confirmation.to == RAISER and "PAN-RAISE1" in confirmation.subject and link in confirmation.text
     assert "Step 1: Professionals resolving disagreements" in confirmation.text
@@ -149,3 +152,38 @@ def test_the_keys_sent_are_the_reminders_tabs_keys_trimmed_and_none_blank():
     reminders = Table(REMINDERS, ("Key",), tuple(Record(REMINDERS, i + 2, r) for i, r in enumerate(rows)))
     assert notices.sent_keys(reminders) == {"PAN-1|1|raised|a@b.example|2026-12-07"}
     assert notices.sent_keys(None) == set()  # a sheet with no Reminders tab yet
+
+
+def test_someone_at_the_first_step_sharing_the_raisers_address_does_not_stop_the_others_being_told(partnership):
+    data = _read_toml(LIBRARY / "pan-cheshire.toml")
+    data["steps"][0]["acts"] = ["raiser", "challenged", "challenged_line_manager"]
+    three = dataclasses.replace(partnership, procedure=parse_procedure("test", data))
+    row = challenge("PAN-RAISE5", "2026-12-07", **{**PEOPLE, "Other professional email": RAISER.lower()})
+    assert owed(events(three, row, monday_7_december_2026)) == [
+        ("raised", 1, RAISER, monday_7_december_2026), ("raised", 1, OTHER_MANAGER, monday_7_december_2026)]
+
+
+def test_a_withdrawal_long_ago_is_not_announced_again(partnership):
+    row = challenge("PAN-WD0002", "2026-10-01", "1", **PEOPLE, Withdrawn_on="2026-10-05")
+    assert events(partnership, row, monday_7_december_2026) == []
+
+
+@pytest.mark.parametrize("columns, kind, to", [
+    ({"Step": "3", "Step started": "2026-12-01"}, "escalated", "business.manager@durham.example"),
+    ({"Step": "1", "Resolved on": "2026-12-01"}, "resolved", "iro@durham.example"),
+    ({"Step": "1", "Withdrawn on": "2026-12-01"}, "withdrawn", CHALLENGED),
+])
+def test_a_compliance_challenges_events_say_compliance_and_link_to_its_page(tmp_path, columns, kind, to):
+    partnership = durham(tmp_path)
+    row = compliance("DSCP-0010", "2026-11-16", IRO_email="iro@durham.example", Professional_email=CHALLENGED,
+                     Line_manager_email=MANAGER, Safeguarding_lead_email=LEAD, Professional_agency="Health")
+    row.update(columns)
+    found = [due for due in events(partnership, row, tuesday_1_december_2026, tab=COMPLIANCE) if due.kind == kind]
+    assert to in [due.to for due in found]
+    if kind == "withdrawn":  # the IRO withdrew it: only the professional is told
+        assert [due.to for due in found] == [CHALLENGED]
+    for due in found:
+        email = due.compose()
+        assert email.to == due.to
+        assert "Compliance challenge DSCP-0010" in email.text
+        assert f"{URL}/durham/compliance/DSCP-0010" in email.text
