@@ -11,7 +11,7 @@ import dataclasses
 import pytest
 
 from jobs.reminders import plan_reminders
-from partnership.config import LIBRARY, _read_toml, parse_procedure
+from partnership.config import LIBRARY, _read_toml, load_library_procedure, parse_procedure
 from procedures import position
 from sheets.base import Record
 from sheets.rows import read_dates
@@ -34,10 +34,14 @@ def owed(plan, kind):
 
 
 def test_a_challenge_raised_last_week_and_on_track_is_announced_by_the_job_if_no_page_did(partnership):
+    # Darlington's first step has no deadline: the challenge is on track and only its raising is news.
+    darlington = dataclasses.replace(partnership, procedure=load_library_procedure("darlington"))
     row = challenge("PAN-R1", "01/12/2026", "1", **PEOPLE)
-    plan = plan_reminders(partnership, tables([row]), monday_7_december_2026, base_url=URL)
+    plan = plan_reminders(darlington, tables([row]), monday_7_december_2026, base_url=URL)
+    assert plan.updates["Challenges"]["PAN-R1"]["Status"] == "on track"
     assert owed(plan, "raised") == [("raiser@police.example", 1, d("2026-12-01")),
                                     ("sw@council.example", 1, d("2026-12-01"))]
+    assert {r.kind for r in plan.reminders} == {"raised"}
 
 
 def test_a_challenge_escalated_last_week_and_on_track_is_announced_by_the_job_if_no_page_did(partnership):
@@ -199,3 +203,19 @@ def test_on_the_first_day_overdue_whoever_stands_in_is_reminded_after_those_prom
     plan = plan_reminders(custom, tables([row]), d("2026-11-27"), base_url=URL)  # step 2 was due Thursday 26th
     assert [r.recipient for r in plan.reminders if r.kind == "escalate"] == ["clm@council.example"]
     assert [r.recipient for r in plan.reminders if r.kind == "overdue"] == ["manager@police.example"]
+
+
+def test_a_row_naming_the_partnership_manager_where_another_row_names_nobody_is_planned_on_its_own(partnership):
+    """Rows standing in the same place share their emails' keys as templates only when they name
+    the same pattern of people: a blank address is not the partnership manager's."""
+    late = {"Step_started": "18/11/2026", **PEOPLE}
+    blank = challenge("PAN-Q1", "16/11/2026", "2", **late)
+    manager = challenge("PAN-Q2", "16/11/2026", "2", **late,
+                        **{"Other professional's line manager email": "partnership.manager@pan.example"})
+    first = plan_reminders(partnership, tables([blank, manager]), d("2026-11-27"))
+    to_manager = [r.key for r in first.reminders if r.reference == "PAN-Q2"
+                  and r.recipient == "partnership.manager@pan.example"]
+    assert to_manager  # prompted to escalate, as the other agency's line manager
+    sent = [r.key for r in first.reminders if r.key not in to_manager]
+    again = plan_reminders(partnership, tables([blank, manager], sent_keys=sent), d("2026-11-27"))
+    assert [r.key for r in again.reminders] == to_manager
