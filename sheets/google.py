@@ -447,19 +447,18 @@ class GoogleWorkbook(Workbook):
     def _version(self) -> str | None:
         """The spreadsheet's version in the state store (moved by every write, and by a request to
         read the Lists tab again: ``state.refresh_lists``), or None without one."""
-        version = self._counter("sheet-version")
+        version = self._counter(f"sheet-version:{self.id}")
         if version is None or self.lists_key is None:
             return version
-        try:
-            return f"{version}/{self.store.get(self.lists_key) or '0'}"
-        except StateUnavailable:
-            return None
+        lists = self._counter(self.lists_key)
+        return None if lists is None else f"{version}/{lists}"
 
-    def _counter(self, name: str) -> str | None:
+    def _counter(self, key: str) -> str | None:
+        """A counter in the state store ("0" before its first move), or None without a store."""
         if self.store is None:
             return None
         try:
-            return self.store.get(f"{name}:{self.id}") or "0"
+            return self.store.get(key) or "0"
         except StateUnavailable:
             return None
 
@@ -474,14 +473,11 @@ class GoogleWorkbook(Workbook):
         now = self.clock()
         with _PAGES_LOCK:
             entry = _PAGES.get(self.id)
-        current = entry is not None and entry.version == version
-        if current and now - entry.read_at < self.cache_seconds:
-            for tab, grid in entry.grids.items():
-                self._grids.setdefault(tab, grid)
-            return entry
+        if entry is not None and entry.version == version and now - entry.read_at < self.cache_seconds:
+            return self._placed_from(entry)
         # A copy the page could show instead (no page wrote since, so it lacks nobody's own answers;
         # not too old): re-read it only with a slot the job could have, at once, else show it with its age.
-        pages_version = self._counter("sheet-pages-version")
+        pages_version = self._counter(f"sheet-pages-version:{self.id}")
         showable = (entry is not None and self.on_stale is not None and now - entry.read_at < STALE_LIMIT_SECONDS
                     and pages_version is not None and entry.pages_version == pages_version)
         try:
@@ -491,12 +487,16 @@ class GoogleWorkbook(Workbook):
             if not showable:
                 raise
             self.on_stale(now - entry.read_at)
-            for tab, grid in entry.grids.items():
-                self._grids.setdefault(tab, grid)
-            return entry
+            return self._placed_from(entry)
         entry = _PageEntry(version, now, grids, pages_version=pages_version)
         with _PAGES_LOCK:
             _PAGES[self.id] = entry
+        return entry
+
+    def _placed_from(self, entry: _PageEntry) -> _PageEntry:
+        """A cached entry, its grids kept as where this workbook's next write finds the rows."""
+        for tab, grid in entry.grids.items():
+            self._grids.setdefault(tab, grid)
         return entry
 
     @contextlib.contextmanager
