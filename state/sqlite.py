@@ -19,6 +19,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from limits.storage import Storage
+from tenacity import retry, retry_if_exception, stop_after_delay, wait_random
 
 from state.base import JournalEntry, StateStore, StateUnavailable, hashed
 
@@ -52,6 +53,20 @@ def path_from_url(url: str) -> Path:
     return Path(parts.path[1:])
 
 
+def _locked(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and "locked" in str(error)
+
+
+# Workers starting together on a new file race to switch it to WAL, and SQLite answers the losers
+# "database is locked" at once, without waiting its busy timeout: they try again for a while.
+@retry(retry=retry_if_exception(_locked), stop=stop_after_delay(10), wait=wait_random(0.01, 0.1), reraise=True)
+def _create(path: Path) -> None:
+    """The file in WAL mode with every table."""
+    with closing(sqlite3.connect(path, timeout=10)) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(SCHEMA)
+
+
 class SQLiteStore(StateStore):
     def __init__(self, url: str):
         self.url = url
@@ -59,9 +74,7 @@ class SQLiteStore(StateStore):
         self._local = threading.local()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self.path, timeout=10)) as db:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.executescript(SCHEMA)
+            _create(self.path)
         except (sqlite3.Error, OSError) as e:
             raise StateUnavailable(f"the state file {self.path} cannot be used: {e}") from e
 
