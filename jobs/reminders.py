@@ -17,8 +17,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import compress, count
-from operator import ne, or_
+from itertools import compress, count, repeat
+from operator import add, and_, itemgetter, ne, not_, or_
 from typing import Callable, Iterable, Mapping
 
 from notify.journal import SentJournal
@@ -194,6 +194,8 @@ class _Planner:
         self._partnership_addresses = (partnership.email.business_support.lower(),
                                        partnership.email.partnership_manager.lower())
         self._stuck_entry: tuple[str, str, int] | None = None
+        # Planning a row only for its templates: its emails and stuck entry are recorded, not planned.
+        self._dry = False
 
     def add(self, kind: str, tab: str, reference: str, step: int | None, to: str, due: dt.date | None,
             email: Callable[[], Email], repeat: int = 1) -> None:
@@ -204,6 +206,8 @@ class _Planner:
             # The key as template: its head (after the reference), the address, its tail (the due date).
             lowered, cut = to.lower(), key.rindex("|")
             self._recording.append((key[len(_where(tab, reference)):cut - len(lowered)], lowered, key[cut:]))
+            if self._dry:
+                return
         if key in self.sent:
             self.already_sent.add(key)
         elif key not in self._keys:
@@ -303,7 +307,13 @@ class _Planner:
 
     def plan_owing(self, tab: str, procedure: Procedure, standing: Standing, owing: list[int],
                    placed: Mapping[int, Position]) -> None:
-        """Plan the emails of the rows that may owe one (``owing``: places in ``standing``), in order."""
+        """Plan the emails of the rows that may owe one (``owing``: places in ``standing``), in order.
+
+        Rows are grouped by where they stand and the pattern of their people. The first row of a
+        group not met before is planned dry, leaving its emails' keys as templates; then every
+        row's keys are made from the templates and looked up in the Reminders tab's keys a whole
+        group at a time, and only the rows with a key not found are planned in full, in order.
+        """
         table, kept, all_dates = standing.table, standing.kept, standing.dates
         # Each owing row's addresses, as the pattern they make (None: one is mistyped).
         rows = [kept[j] for j in owing]
@@ -313,25 +323,61 @@ class _Planner:
         patterns = self._patterns.setdefault(tab, {})
         for typed in set(cells).difference(patterns):
             patterns[typed] = self._people_pattern(typed)
+        found = list(map(patterns.__getitem__, cells))
+        dates = list(map(all_dates.__getitem__, owing))
+        where = list(map(placed.__getitem__, map(id, dates)))
+        in_full: list[int] = []
+        if self.short_cut:
+            groups: dict[tuple[int, tuple[int, ...]], list[int]] = {}
+            for k, (pos, people) in enumerate(zip(where, found)):
+                if people is None:
+                    in_full.append(k)
+                else:
+                    groups.setdefault((id(pos), people[0]), []).append(k)
+            for signature, ks in groups.items():
+                if signature not in self._owed:
+                    k = ks[0]
+                    self._dry = True
+                    try:
+                        self.plan_row(tab, procedure, TableRow(table, rows[k], dates[k]), where[k], found[k])
+                    finally:
+                        self._dry = False
+            in_full.extend(self._sent_already(tab, table, rows, found, groups))
+            in_full.sort()
+        else:
+            in_full = list(range(len(rows)))
+        for k in in_full:
+            self.plan_row(tab, procedure, TableRow(table, rows[k], dates[k]), where[k], found[k])
+
+    def _sent_already(self, tab: str, table: Table, rows: list[int], found: list, groups: Mapping) -> list[int]:
+        """Of the grouped rows (by place and pattern of people, each group's templates known from its
+        first row), those some of whose emails' keys are not in the Reminders tab. The others are
+        counted as already sent, and any stuck among them goes in the digest."""
         references = table.column(REFERENCE)
-        sent, owed_by, already, stuck = self.sent, self._owed, self.already_sent, self.stuck
-        short_cut, head_of = self.short_cut, _where(tab, "")
-        for j, i, found in zip(owing, rows, map(patterns.__getitem__, cells)):
-            dates = all_dates[j]
-            pos = placed[id(dates)]
-            if found is not None and short_cut:
-                owed = owed_by.get((id(pos), found[0]))
-                if owed is not None:
-                    templates, stuck_entry = owed
-                    reference = references[i].strip()
-                    where, lowered = head_of + reference, found[1]
-                    keys = [where + head + lowered[slot] + tail for head, slot, tail in templates]
-                    if sent.issuperset(keys):
-                        already.update(keys)
-                        if stuck_entry is not None:
-                            stuck.append((tab, reference, *stuck_entry))
-                        continue
-            self.plan_row(tab, procedure, TableRow(table, i, dates), pos, found)
+        sent, already, stuck, head_of = self.sent, self.already_sent, self.stuck, _where(tab, "")
+        left: list[int] = []
+        for signature, ks in groups.items():
+            owed = self._owed.get(signature)
+            if owed is None:  # an email to someone not on the row: planned in full
+                left.extend(ks)
+                continue
+            templates, stuck_entry = owed
+            refs = [references[rows[k]].strip() for k in ks]
+            wheres = list(map(head_of.__add__, refs))
+            lowered = [found[k][1] for k in ks]
+            keys: list[str] = []
+            ok = [True] * len(ks)
+            for head, slot, tail in templates:
+                made = list(map(add, map(add, map(add, wheres, repeat(head)), map(itemgetter(slot), lowered)),
+                                repeat(tail)))
+                ok = list(map(and_, ok, map(sent.__contains__, made)))
+                keys.append(made)
+            for made in keys:
+                already.update(compress(made, ok))
+            if stuck_entry is not None:
+                stuck.extend((tab, reference, *stuck_entry) for reference in compress(refs, ok))
+            left.extend(compress(ks, map(not_, ok)))
+        return left
 
     def plan_row(self, tab: str, procedure: Procedure, row: ReadRow | TableRow, pos: Position,
                  people: tuple[tuple[int, ...], list[str]] | None = None) -> None:
@@ -403,7 +449,8 @@ class _Planner:
         acting = self.acting(people, pos.step)
         if late_by > procedure.stuck_after:
             self._stuck_entry = (f"{procedure.step_label} {pos.step.number}", pos.step.role, late_by)
-            self.stuck.append((tab, reference, *self._stuck_entry))
+            if not self._dry:
+                self.stuck.append((tab, reference, *self._stuck_entry))
         repeat = (late_by - 1) // self.settings.overdue_every + 1
         escalated: list[str] = []
         if pos.next_step is not None:
