@@ -11,8 +11,9 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from itertools import compress, count
-from typing import Mapping, Sequence
+from itertools import compress, count, repeat
+from operator import is_not, itemgetter
+from typing import Iterable, Mapping, Sequence
 
 from procedures import Calendar, ChallengeDates, Position, Positions, Procedure
 from procedures.values import parse_date
@@ -129,6 +130,44 @@ class _Reader:
             resolved_on=parsed.get(RESOLVED_ON),
             withdrawn_on=parsed.get(WITHDRAWN_ON),
         ), [], []
+
+
+    def read_distinct(self, tab: str, names: Sequence[str], keys: Iterable[tuple[str, ...]],
+                      ) -> dict[tuple[str, ...], ChallengeDates | None]:
+        """What each of ``keys`` (the texts of ``names``, which are ``_PLACING`` columns and ``STEP``)
+        reads as, as ``read`` gives it (None: it cannot be read).
+
+        Quick for the usual key, whose dates are dates and whose step has its start date if it needs
+        one: each distinct text is read once, and its ChallengeDates made without the frozen
+        dataclass's checked sets. Any other key is read by ``read``, which says what is wrong.
+        """
+        where = {name: i for i, name in enumerate(names)}
+        raised_at, step_at = where[RAISED_ON], where[STEP]
+        optional = [where.get(c) for c in (STEP_STARTED, RESOLVED_ON, WITHDRAWN_ON)]
+        keys = list(keys)
+        texts = set()
+        for i in (raised_at, *(i for i in optional if i is not None)):
+            texts.update(map(itemgetter(i), keys))
+        day = {text: self.day(text) if text else None for text in texts}
+        step_of = {text: self.step(text.strip()) for text in set(map(itemgetter(step_at), keys))}
+        started_at, resolved_at, withdrawn_at = optional
+        date, new, put = dt.date, object.__new__, object.__setattr__
+        read: dict[tuple[str, ...], ChallengeDates | None] = {}
+        for key in keys:
+            raised_on, step = day[key[raised_at]], step_of[key[step_at]]
+            started = None if started_at is None else day[key[started_at]]
+            resolved = None if resolved_at is None else day[key[resolved_at]]
+            withdrawn = None if withdrawn_at is None else day[key[withdrawn_at]]
+            if (type(raised_on) is date and step is not None and (started is None and step == 1 or type(started) is date
+                                                                  and started >= raised_on)
+                    and (resolved is None or type(resolved) is date) and (withdrawn is None or type(withdrawn) is date)):
+                made = new(ChallengeDates)
+                put(made, "__dict__", {"raised_on": raised_on, "step": step, "step_started": started,
+                                       "resolved_on": resolved, "withdrawn_on": withdrawn, "earlier_starts": {}})
+                read[key] = made
+            else:
+                read[key] = self.read(tab, dict(zip(names, key)))[0]
+        return read
 
 
 _Issue = tuple[str, str]  # (column, message)
@@ -248,16 +287,16 @@ def _read_table(table: Table, procedure: Procedure) -> tuple[Sequence[int], Sequ
     names = (*(c for c in dated if c in _PLACING), STEP)
     keys = list(zip(*map(table.column, names)))
     reader = _Reader(procedure)
-    read = {key: reader.read(tab, dict(zip(names, key))) for key in set(keys)}
-    dates = list(map({key: got[0] for key, got in read.items()}.__getitem__, keys))
+    read = reader.read_distinct(tab, names, set(keys))
+    dates = list(map(read.__getitem__, keys))
     mistyped: set[int] = set()
     for column in (c for c in dated if c not in _PLACING):
         cells = table.column(column)
         wrong = {text for text in set(cells) if text and isinstance(reader.day(text), ValueError)}
         if wrong:
             mistyped.update(compress(count(), map(wrong.__contains__, cells)))
-    if unique and not mistyped and all(got[0] is not None for got in read.values()):
-        return range(len(keys)), dates, [got[0] for got in read.values()], []  # the usual sheet: every row read
+    if unique and not mistyped and all(map(is_not, read.values(), repeat(None))):
+        return range(len(keys)), dates, list(read.values()), []  # the usual sheet: every row read
     kept: list[int] = []
     read_dates_: list[ChallengeDates] = []
     problems: list[Problem] = []
