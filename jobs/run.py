@@ -18,7 +18,24 @@ from partnership.config import Partnership
 from sheets.base import SheetError, Workbook
 from sheets.pending import flush_pending
 from sheets.tables import collector_paused, collector_resumed
-from sheets.schema import CHALLENGES, COLUMNS, COMPLIANCE, FREE_TEXT, LISTS, REMINDER_KEY, REMINDERS
+from notify import notices
+from reports.summary_figures import COUNTED
+from sheets.schema import (
+    CHALLENGES,
+    COLUMNS,
+    COMPLIANCE,
+    DATE_COLUMNS,
+    LAST_REMINDER,
+    LISTS,
+    PERSON_COLUMNS,
+    REFERENCE,
+    REMINDER_KEY,
+    REMINDERS,
+    STATUS,
+    STEP,
+    STEP_DUE_BY,
+    ComplianceTab,
+)
 from state import StateUnavailable, refresh_lists, store_for
 
 Echo = Callable[..., None]
@@ -175,14 +192,28 @@ class _ForgetOnceWritten(SentJournal):
 
 
 def job_reads(partnership: Partnership) -> dict[str, tuple[str, ...] | None]:
-    """What the daily job reads: the challenge tabs without what people write at length, the
-    Reminders tab's keys (what was sent) and the Lists tab (None: the whole tab)."""
-    reads: dict[str, tuple[str, ...] | None] = {
-        CHALLENGES: tuple(c for c in COLUMNS[CHALLENGES] if c not in FREE_TEXT[CHALLENGES]),
-        REMINDERS: (REMINDER_KEY,), LISTS: None}
+    """What the daily job reads: of each challenge tab only the columns it works from (``JOB_COLUMNS``),
+    the Reminders tab's keys (what was sent) and the Lists tab (None: the whole tab)."""
+    reads: dict[str, tuple[str, ...] | None] = {CHALLENGES: JOB_COLUMNS[CHALLENGES], REMINDERS: (REMINDER_KEY,),
+                                                LISTS: None}
     if partnership.compliance_procedure is not None:
-        reads[COMPLIANCE] = tuple(c for c in COLUMNS[COMPLIANCE] if c not in FREE_TEXT[COMPLIANCE])
+        reads[COMPLIANCE] = JOB_COLUMNS[COMPLIANCE]
     return reads
+
+
+def _job_columns(tab: str) -> tuple[str, ...]:
+    used = {REFERENCE, STEP, STATUS, STEP_DUE_BY, LAST_REMINDER, *DATE_COLUMNS[tab], *PERSON_COLUMNS[tab].values(),
+            *notices.QUOTED[tab], AGENCY, *COUNTED[tab]}
+    return tuple(c for c in COLUMNS[tab] if c in used)
+
+
+AGENCY = ComplianceTab.PROFESSIONAL_AGENCY  # Durham's repeated agencies
+
+# The columns of each challenge tab the job works from, in the tab's order: Reference, the dates and step
+# a challenge is placed by, the people's addresses, the columns the job writes (Status, Step due by, Last
+# reminder: a write finds its columns in what was read), the names and agencies an email quotes and the
+# columns the Summary counts. Case details, names no email quotes and what people write at length are not read.
+JOB_COLUMNS = {tab: _job_columns(tab) for tab in (CHALLENGES, COMPLIANCE)}
 
 
 def _weekly_retention(partnership: Partnership, workbook: Workbook, today: dt.date, *, dry_run: bool,

@@ -35,6 +35,9 @@ EVENT_LOOKBACK_DAYS = 14
 
 RAISER_NAME = {CHALLENGES: ChallengesTab.RAISED_BY, COMPLIANCE: ComplianceTab.IRO}
 RAISER_AGENCY = {CHALLENGES: ChallengesTab.RAISER_AGENCY, COMPLIANCE: ""}
+# The columns an email quotes from its row (``events``), besides its reference and dates.
+QUOTED = {CHALLENGES: (RAISER_NAME[CHALLENGES], RAISER_AGENCY[CHALLENGES]),
+          COMPLIANCE: (RAISER_NAME[COMPLIANCE], ComplianceTab.PROFESSIONAL_AGENCY)}
 
 
 @dataclass(frozen=True)

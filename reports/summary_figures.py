@@ -12,6 +12,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain
 from operator import attrgetter
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -224,8 +225,23 @@ class _Counts:
     themes: Counter
     person: Counter
     referred: Counter
-    placed: Counter  # (bucket, id(position), "Raiser satisfied" text) -> rows
-    positions: dict[int, Position]
+    placed: Counter  # (bucket, id of the row's ChallengeDates, "Raiser satisfied" text) -> rows
+    positions: Mapping[int, Position]  # by id of a ChallengeDates
+
+    @cached_property
+    def standing(self) -> list[tuple[int, int, int, str, bool, int, bool, str]]:
+        """``placed``'s entries in order, with what the figures take from each position:
+        (bucket, rows, step number, status, resolved in time, working days elapsed, open, "Raiser satisfied")."""
+        out = []
+        seen: dict[int, tuple[int, str, bool, int, bool]] = {}
+        for (bucket, placed, answer), n in self.placed.items():
+            got = seen.get(placed)
+            if got is None:
+                p = self.positions[placed]
+                got = seen[placed] = (p.step.number, p.status, bool(p.resolved_in_time), p.working_days_elapsed,
+                                      p.is_open)
+            out.append((bucket, n, *got, answer))
+        return out
 
     def entries(self, counter: Counter, period: int) -> Iterator[tuple[Any, int]]:
         """The counter's (value, rows) in ``period``, in the order first met."""
@@ -245,9 +261,8 @@ def _counts(table: Table | None, procedure: Procedure, partnership: Partnership,
                               due_soon_days=partnership.reminders.due_soon_days)
     dates = standing.dates
     # Rows read with the same dates share one ChallengeDates, and so one position.
-    position_of = standing.placed()
-    positions = {id(p): p for p in position_of.values()}
-    placed_at = list(map(id, map(position_of.__getitem__, map(id, dates))))
+    positions = standing.placed()
+    placed_at = standing.ids()
     raised = list(map(_RAISED_ON, dates))
     raised_on = Counter(raised)
     patterns: dict[tuple[bool, ...], int] = {}
@@ -272,6 +287,10 @@ def _counts(table: Table | None, procedure: Procedure, partnership: Partnership,
 
 
 _RAISED_ON = attrgetter("raised_on")
+
+# The columns ``_counts`` counts, besides those the rows are read and placed by (``sheets.rows``).
+COUNTED = {CHALLENGES: (RAISER_AGENCY, OTHER_AGENCY, THEME, CHILD_OR_ADULT, REFERRED, RAISER_SATISFIED),
+           COMPLIANCE: (PROFESSIONAL_AGENCY, IDENTIFIED_ISSUE, CHILD_OR_ADULT, REFERRED, RAISER_SATISFIED)}
 
 
 def _named(entries: Iterable[tuple[str, int]], spell: Callable[[str], Any]) -> dict[str, int]:
@@ -299,25 +318,25 @@ def _figures(counts: _Counts, index: int, period: Period, *, by_raiser: bool, ag
     days: list[int] = []
     resolved = resolved_in_time = withdrawn = open_now = overdue_now = satisfied = 0
     yes: dict[str, bool] = {}
-    for (placed, answer), n in counts.entries(counts.placed, index):
+    in_period = [pattern[index] for pattern in counts.buckets]
+    for bucket, n, number, status, in_time, elapsed, is_open, answer in counts.standing:
+        if not in_period[bucket]:
+            continue
         raised += n
-        position = counts.positions[placed]
-        number = position.step.number
         highest[number] = highest.get(number, 0) + n
-        status = position.status
         if status == "resolved":
             resolved += n
             resolved_at[number] = resolved_at.get(number, 0) + n
-            if position.resolved_in_time:
+            if in_time:
                 resolved_in_time += n
-            days += [position.working_days_elapsed] * n
+            days += [elapsed] * n
             said = yes.get(answer)
             if said is None:
                 said = yes[answer] = _yes(answer)
             satisfied += n if said else 0
         elif status == "withdrawn":
             withdrawn += n
-        if position.is_open:
+        if is_open:
             open_now += n
             overdue_now += n if status == "overdue" else 0
     threshold = counts.procedure.reporting_step if raised else None
@@ -367,11 +386,10 @@ def _months(challenges: _Counts, compliance: _Counts, year: Period) -> tuple[Mon
 def _open_now(counts: _Counts) -> tuple[int, int]:
     """Rows open today, and of them overdue, whenever raised."""
     open_now = overdue_now = 0
-    for (_, placed, _), n in counts.placed.items():
-        position = counts.positions[placed]
-        if position.is_open:
+    for _, n, _, status, _, _, is_open, _ in counts.standing:
+        if is_open:
             open_now += n
-            overdue_now += n if position.status == "overdue" else 0
+            overdue_now += n if status == "overdue" else 0
     return open_now, overdue_now
 
 
