@@ -240,14 +240,20 @@ class _Planner:
         """
         placed_at = standing.placed()
         self._owed = {}
-        follows: dict[int, tuple[Position, str, str, bool]] = {}
+        # By id of each distinct ChallengeDates: the status and Step due by it gives, and whether it may owe an email.
+        status_of: dict[int, str] = {}
+        due_by_of: dict[int, str] = {}
+        may_owe: dict[int, bool] = {}
+        working_day, owes = self.working_day, self.may_owe_email
         for dates in standing.distinct:
-            pos = placed_at[id(dates)]
-            follows[id(dates)] = (pos, pos.status, format_date(pos.conclude_by) if pos.is_open else "",
-                                  self.working_day and self.may_owe_email(tab, procedure, pos, dates))
-        placed = list(map(id, standing.dates))
-        status = list(map({k: f[1] for k, f in follows.items()}.__getitem__, placed))
-        due_by = list(map({k: f[2] for k, f in follows.items()}.__getitem__, placed))
+            key = id(dates)
+            pos = placed_at[key]
+            status_of[key] = pos.status
+            due_by_of[key] = format_date(pos.conclude_by) if pos.is_open else ""
+            may_owe[key] = working_day and owes(tab, procedure, pos, dates)
+        placed = standing.ids()
+        status = list(map(status_of.__getitem__, placed))
+        due_by = list(map(due_by_of.__getitem__, placed))
         was_status, was_due_by = standing.column(STATUS), standing.column(STEP_DUE_BY)
         references = standing.column(REFERENCE)
         changes: dict[str, dict[str, str]] = {}
@@ -260,9 +266,9 @@ class _Planner:
             changes[references[j].strip()] = change
         if changes:
             self.plan.updates[tab] = changes
-        owing = list(compress(count(), map({k: f[3] for k, f in follows.items()}.__getitem__, placed)))
+        owing = list(compress(count(), map(may_owe.__getitem__, placed)))
         if owing:
-            self.plan_owing(tab, procedure, standing, owing, {k: f[0] for k, f in follows.items()})
+            self.plan_owing(tab, procedure, standing, owing, placed_at)
         if tab == COMPLIANCE and self.working_day:
             self.plan_repeated(standing)
 
@@ -354,7 +360,10 @@ class _Planner:
         first row), those some of whose emails' keys are not in the Reminders tab. The others are
         counted as already sent, and any stuck among them goes in the digest."""
         references = table.column(REFERENCE)
-        sent, already, stuck, head_of = self.sent, self.already_sent, self.stuck, _where(tab, "")
+        head_of = _where(tab, "")
+        wheres = list(map(head_of.__add__, map(str.strip, map(references.__getitem__, rows))))
+        lowered = [people[1] if people is not None else None for people in found]
+        sent, already, stuck = self.sent, self.already_sent, self.stuck
         left: list[int] = []
         for signature, ks in groups.items():
             owed = self._owed.get(signature)
@@ -362,20 +371,20 @@ class _Planner:
                 left.extend(ks)
                 continue
             templates, stuck_entry = owed
-            refs = [references[rows[k]].strip() for k in ks]
-            wheres = list(map(head_of.__add__, refs))
-            lowered = [found[k][1] for k in ks]
-            keys: list[str] = []
+            pick = itemgetter(*ks) if len(ks) > 1 else lambda values, k=ks[0]: (values[k],)
+            where, people = pick(wheres), pick(lowered)
             ok = [True] * len(ks)
+            keys = []
             for head, slot, tail in templates:
-                made = list(map(add, map(add, map(add, wheres, repeat(head)), map(itemgetter(slot), lowered)),
+                made = list(map(add, map(add, map(add, where, repeat(head)), map(itemgetter(slot), people)),
                                 repeat(tail)))
                 ok = list(map(and_, ok, map(sent.__contains__, made)))
                 keys.append(made)
             for made in keys:
                 already.update(compress(made, ok))
             if stuck_entry is not None:
-                stuck.extend((tab, reference, *stuck_entry) for reference in compress(refs, ok))
+                stuck.extend(zip(repeat(tab), map(str.strip, map(references.__getitem__, compress(pick(rows), ok))),
+                                 *map(repeat, stuck_entry)))
             left.extend(compress(ks, map(not_, ok)))
         return left
 
@@ -473,10 +482,12 @@ class _Planner:
         day = digest_day(self.partnership, self.today)
         if day is None or not self.stuck:
             return
-        rows = sorted(self.stuck, key=lambda s: (-s[4], s[1]))
+        stuck = self.stuck
         p = self.partnership
         for to in dict.fromkeys((p.email.business_support, p.email.partnership_manager)):
-            self.add(STUCK, "", "", None, to, day, lambda: mail.stuck(p, rows, self.today, to, self.base_url))
+            # Sorted only when the digest is composed: most days it was already sent.
+            self.add(STUCK, "", "", None, to, day, lambda: mail.stuck(p, sorted(stuck, key=lambda s: (-s[4], s[1])),
+                                                                      self.today, to, self.base_url))
 
     def plan_repeated(self, standing: Standing) -> None:
         """Durham: an agency sent ``repeated_challenges`` compliance challenges within the window is

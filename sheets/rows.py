@@ -158,9 +158,10 @@ class _Reader:
             started = None if started_at is None else day[key[started_at]]
             resolved = None if resolved_at is None else day[key[resolved_at]]
             withdrawn = None if withdrawn_at is None else day[key[withdrawn_at]]
-            if (type(raised_on) is date and step is not None and (started is None and step == 1 or type(started) is date
-                                                                  and started >= raised_on)
-                    and (resolved is None or type(resolved) is date) and (withdrawn is None or type(withdrawn) is date)):
+            if (type(raised_on) is date and step is not None
+                    and (started is None and step == 1 or type(started) is date and started >= raised_on)
+                    and (resolved is None or type(resolved) is date)
+                    and (withdrawn is None or type(withdrawn) is date)):
                 made = new(ChallengeDates)
                 put(made, "__dict__", {"raised_on": raised_on, "step": step, "step_started": started,
                                        "resolved_on": resolved, "withdrawn_on": withdrawn, "earlier_starts": {}})
@@ -214,6 +215,8 @@ class Standing:
     # Positions worked out, by id of a ChallengeDates in ``distinct`` (which keeps each id in use);
     # shared by every Standing made from the same read, so the reminders and the Summary place each once.
     _placed: dict[int, Position] = field(default_factory=dict, compare=False, repr=False)
+    # What else is worked out once for these rows and shared the same way (``ids``).
+    _memo: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
     def placed(self) -> dict[int, Position]:
         """Where each of ``distinct`` stands on the day, by ``id`` of the ChallengeDates."""
@@ -222,6 +225,13 @@ class Standing:
             if id(d) not in made:
                 made[id(d)] = where(d)
         return made
+
+    def ids(self) -> list[int]:
+        """``id`` of each row's ChallengeDates, in the order of ``kept``: the key of ``placed()``."""
+        ids = self._memo.get("ids")
+        if ids is None:
+            ids = self._memo["ids"] = list(map(id, self.dates))
+        return ids
 
     @cached_property
     def rows(self) -> tuple[ReadRow, ...]:
@@ -256,7 +266,8 @@ class Standing:
                 problems.append(Problem(record.tab, record.row, RAISED_ON,
                                         f"{d.raised_on:%d/%m/%Y} is in the future: type the date the challenge "
                                         "was raised"))
-        return replace(self, kept=kept, dates=dates, distinct=_distinct(dates), _placed=self._placed), problems
+        return (replace(self, kept=kept, dates=dates, distinct=_distinct(dates), _placed=self._placed, _memo={}),
+                problems)
 
 
 def _distinct(dates: Sequence[ChallengeDates]) -> list[ChallengeDates]:
@@ -359,7 +370,7 @@ def read_positions(table: Table, procedure: Procedure, calendar: Calendar, today
     with collector_paused():
         kept, dates, distinct, problems = _read_table(table, procedure)
     worked_out = (kept, dates, distinct, tuple(problems),
-                  Positions(procedure, calendar, today, due_soon_days=due_soon_days), {})
+                  Positions(procedure, calendar, today, due_soon_days=due_soon_days), {}, {})
     _standing = [(weakref.ref(table, _forget), key, worked_out), *_standing][:_STANDING_KEPT]
     return Standing(table, *worked_out)
 
