@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
-from operator import attrgetter
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from partnership.config import Partnership
@@ -259,15 +258,24 @@ def _counts(table: Table | None, procedure: Procedure, partnership: Partnership,
                        Counter(), {}), []
     standing = read_positions(table, procedure, partnership.calendar, today,
                               due_soon_days=partnership.reminders.due_soon_days)
-    dates = standing.dates
-    # Rows read with the same dates share one ChallengeDates, and so one position.
+    # Rows read with the same dates share one ChallengeDates, and so one position and one bucket.
     positions = standing.placed()
     placed_at = standing.ids()
-    raised = list(map(_RAISED_ON, dates))
-    raised_on = Counter(raised)
     patterns: dict[tuple[bool, ...], int] = {}
-    bucket_of = {day: patterns.setdefault(tuple(day in p for p in periods), len(patterns)) for day in raised_on}
-    buckets = list(map(bucket_of.__getitem__, raised))
+    by_day: dict[dt.date, int] = {}
+    bucket_of: dict[int, int] = {}
+    for dates in standing.distinct:
+        day = dates.raised_on
+        bucket = by_day.get(day)
+        if bucket is None:
+            bucket = by_day[day] = patterns.setdefault(tuple(day in p for p in periods), len(patterns))
+        bucket_of[id(dates)] = bucket
+    buckets = list(map(bucket_of.__getitem__, placed_at))
+    placed = Counter(zip(buckets, placed_at, standing.column(RAISER_SATISFIED)))
+    raised_on: Counter = Counter()
+    raised_by_id = {id(d): d.raised_on for d in standing.distinct}
+    for (_, key, _), n in placed.items():
+        raised_on[raised_by_id[key]] += n
 
     def column(name: str) -> Counter:
         return Counter(zip(buckets, standing.column(name)))
@@ -281,12 +289,10 @@ def _counts(table: Table | None, procedure: Procedure, partnership: Partnership,
         themes=column(IDENTIFIED_ISSUE if compliance else THEME),
         person=column(CHILD_OR_ADULT),
         referred=column(REFERRED),
-        placed=Counter(zip(buckets, placed_at, standing.column(RAISER_SATISFIED))),
+        placed=placed,
         positions=positions,
     ), list(standing.problems)
 
-
-_RAISED_ON = attrgetter("raised_on")
 
 # The columns ``_counts`` counts, besides those the rows are read and placed by (``sheets.rows``).
 COUNTED = {CHALLENGES: (RAISER_AGENCY, OTHER_AGENCY, THEME, CHILD_OR_ADULT, REFERRED, RAISER_SATISFIED),

@@ -136,7 +136,9 @@ def column_table(tab: str, columns: Mapping[int, tuple[str, list[str]]]) -> tupl
     names = {name: padded[c] for c, (name, _) in sorted(columns.items())}
     body = {name: cells[1:] for name, cells in names.items()}
     rows: Sequence[int] = range(2, height + 1)
-    if body and not all(map(str.strip, body.get(REFERENCE) or ("",))):
+    # A row with text in its Reference (or, on a tab read without one, in its only column) is not blank.
+    telling = body.get(REFERENCE) or (next(iter(body.values())) if len(body) == 1 else ("",))
+    if body and not all(map(str.strip, telling)):
         # Some rows have no Reference: those with no text at all are left out, as ``to_table`` does.
         texts = map("".join, zip(*body.values()))
         kept = [i for i, text in enumerate(texts) if text and not text.isspace()]

@@ -163,3 +163,21 @@ def test_the_columns_come_column_by_column_and_read_as_the_whole_tab_does(api, p
     assert columns.column("Raised on")[2] == "2026-12-01" and columns.column(STATUS)[2] == "3"
     assert columns.column("Theme")[2] == "=SUM(A1)" and columns.column("Outcome") == [""] * 6
     assert columns.record_at(3).reference == "PC-3" and columns.record_at(3).row == 7
+
+
+@pytest.mark.parametrize("blank_rows", [False, True])
+def test_a_tab_read_by_one_column_without_a_reference_leaves_out_only_its_blank_rows(api, partnership, store,
+                                                                                   blank_rows):
+    # The job reads the Reminders tab's keys alone: every row with a key is kept, with its row number.
+    tab = api.tab("fake-demo", REMINDERS)
+    key = tab.rows[0].index("Key")
+    keys = ["PC-1|1|overdue|a@x.example|2026-12-01", "PC-2|1|overdue|b@x.example|2026-12-01", "  ",
+            "PC-3|2|escalate|c@x.example|2026-12-02"] if blank_rows else ["PC-1|1|raised|a@x.example|2026-11-30"]
+    for k in keys:
+        row = [""] * len(tab.rows[0])
+        row[key] = k
+        tab.rows.append(row)
+    read = book(api, partnership, store).read_columns({REMINDERS: ("Key",)})[REMINDERS]
+    whole = book(api, partnership, store).read_all([REMINDERS])[REMINDERS]
+    assert [(r.row, r["Key"]) for r in read.records] == [(r.row, r["Key"]) for r in whole.records]
+    assert read.column("Key") == [k for k in keys if k.strip()]
