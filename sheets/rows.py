@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import compress, count, repeat
-from operator import is_not, itemgetter
+from operator import getitem, is_not, itemgetter
 from typing import Iterable, Mapping, Sequence
 
 from procedures import Calendar, ChallengeDates, Position, Positions, Procedure
@@ -134,8 +134,9 @@ class _Reader:
 
     def read_distinct(self, tab: str, names: Sequence[str], keys: Iterable[tuple[str, ...]],
                       ) -> dict[tuple[str, ...], ChallengeDates | None]:
-        """What each of ``keys`` (the texts of ``names``, which are ``_PLACING`` columns and ``STEP``)
-        reads as, as ``read`` gives it (None: it cannot be read).
+        """What each of ``keys`` (the texts of ``names``: ``RAISED_ON``, ``STEP`` and any other
+        ``_PLACING`` columns, those not named being blank) reads as, as ``read`` gives it (None: it
+        cannot be read).
 
         Quick for the usual key, whose dates are dates and whose step has its start date if it needs
         one: each distinct text is read once, and its ChallengeDates made without the frozen
@@ -296,10 +297,17 @@ def _read_table(table: Table, procedure: Procedure) -> tuple[Sequence[int], Sequ
     # distinct text is tried once.
     dated = DATE_COLUMNS.get(tab, ())
     names = (*(c for c in dated if c in _PLACING), STEP)
-    keys = list(zip(*map(table.column, names)))
+    # Each row's combination as numbers, not texts: for each column, the first row with the same text
+    # (texts are hashed once each, and the numbers compare without looking at the texts again). A
+    # column blank on every row (most sheets' Withdrawn on) is left out: blank is what it says.
+    names = tuple(name for name in names if name in (RAISED_ON, STEP) or any(table.column(name)))
+    columns = [table.column(name) for name in names]
+    keys = list(zip(*(map({}.setdefault, cells, count()) for cells in columns)))
+    combinations = list(dict.fromkeys(keys))
     reader = _Reader(procedure)
-    read = reader.read_distinct(tab, names, set(keys))
-    dates = list(map(read.__getitem__, keys))
+    texts = [tuple(map(getitem, columns, key)) for key in combinations]
+    read = reader.read_distinct(tab, names, texts)
+    dates = list(map(dict(zip(combinations, map(read.__getitem__, texts))).__getitem__, keys))
     mistyped: set[int] = set()
     for column in (c for c in dated if c not in _PLACING):
         cells = table.column(column)

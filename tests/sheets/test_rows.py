@@ -1,9 +1,14 @@
 """Rows people typed: read when they can be, one clear Problem each when they cannot."""
 import datetime as dt
+import random
+from collections import Counter
+
+import pytest
 
 from partnership.config import load_library_procedure
 from sheets.base import Record, Table
-from sheets.rows import read_challenges
+from sheets.rows import read_challenges, read_dates
+from sheets.schema import CHALLENGE_COLUMNS, CHALLENGES, COMPLIANCE, COMPLIANCE_COLUMNS
 
 pan_cheshire = load_library_procedure("pan-cheshire")
 
@@ -96,3 +101,38 @@ def test_a_mistyped_date_outside_the_steps_leaves_that_row_out_and_says_where():
     read, problems = read_challenges(compliance, durham)
     assert [r.reference for r in read] == ["C2"]
     assert [(p.row, p.column) for p in problems] == [(2, "Stage 3 meeting on")]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_reading_a_tab_column_by_column_is_reading_it_row_by_row(seed):
+    """``read_challenges`` (each distinct combination of texts read once, columns blank on every row
+    left out) gives the rows, dates and problems reading each row on its own gives."""
+    rng = random.Random(seed)
+    procedure = load_library_procedure("durham-iro" if seed % 2 else "pan-cheshire")
+    tab = COMPLIANCE if seed % 2 else CHALLENGES
+    days = ["01/12/2026", "2026-12-01", " 02/12/2026 ", "03/12/26", "31/02/2026", "soon", "", "  "]
+    blank_column = rng.choice(["Withdrawn on", "Resolved on", "Step started", None])
+    records = []
+    for i in range(300):
+        values = {"Reference": rng.choice([f"R{i}", f"R{i}", f"R{i}", f"R{i % 7}", ""]),
+                  "Raised on": rng.choice(days[:5] + [""]),
+                  "Step": rng.choice(["1", "2", " 3", "Step 4", "", "9", "stage 2"]),
+                  "Concern arose on": rng.choice(days)}
+        for column in ("Step started", "Resolved on", "Withdrawn on"):
+            if column != blank_column and rng.random() < 0.4:
+                values[column] = rng.choice(days)
+        records.append(Record(tab, i + 2, {k: v for k, v in values.items() if v}))
+    table = Table(tab, tuple(CHALLENGE_COLUMNS if tab == CHALLENGES else COMPLIANCE_COLUMNS), tuple(records))
+    rows, problems = read_challenges(table, procedure)
+    references = Counter(r.reference for r in records)
+    expected_rows, expected_problems = [], []
+    for record in records:
+        dates, found = read_dates(record, procedure)
+        if record.reference and references[record.reference] > 1:
+            continue
+        if dates is None:
+            expected_problems.extend(found)
+        else:
+            expected_rows.append((record.row, dates))
+    assert [(r.record.row, r.dates) for r in rows] == expected_rows
+    assert expected_rows and {p for p in problems if "unique" not in p.message} == set(expected_problems)
