@@ -13,7 +13,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from partnership.config import Partnership
@@ -271,14 +271,24 @@ def _counts(table: Table | None, procedure: Procedure, partnership: Partnership,
             bucket = by_day[day] = patterns.setdefault(tuple(day in p for p in periods), len(patterns))
         bucket_of[id(dates)] = bucket
     buckets = list(map(bucket_of.__getitem__, placed_at))
-    placed = Counter(zip(buckets, placed_at, standing.column(RAISER_SATISFIED)))
+    satisfied = standing.column(RAISER_SATISFIED)
+    placed = Counter(zip(buckets, placed_at, satisfied if any(satisfied) else repeat("")))
     raised_on: Counter = Counter()
     raised_by_id = {id(d): d.raised_on for d in standing.distinct}
     for (_, key, _), n in placed.items():
         raised_on[raised_by_id[key]] += n
 
+    in_bucket: Counter | None = None
+
     def column(name: str) -> Counter:
-        return Counter(zip(buckets, standing.column(name)))
+        nonlocal in_bucket
+        cells = standing.column(name)
+        if any(cells):
+            return Counter(zip(buckets, cells))
+        # Blank on every row (a column the partnership does not use): each bucket's rows, as blank.
+        if in_bucket is None:
+            in_bucket = Counter(buckets)
+        return Counter({(bucket, ""): n for bucket, n in in_bucket.items()})
 
     return _Counts(
         procedure=procedure,

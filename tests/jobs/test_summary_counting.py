@@ -187,3 +187,21 @@ def test_counted_by_column_is_counted_by_row(seed):
 def test_no_tabs_at_all_count_nothing():
     partnership = sample_partnership()
     assert compute_summary(partnership, {}, TODAY) == reference_summary(partnership, {}, TODAY)
+
+
+@pytest.mark.parametrize("blank", [(THEME, REFERRED), (RAISER_SATISFIED, CHILD_OR_ADULT, RAISER_AGENCY),
+                                   (OTHER_AGENCY, IDENTIFIED_ISSUE, PROFESSIONAL_AGENCY)])
+def test_a_column_blank_on_every_row_is_counted_as_row_by_row(blank):
+    # A column a partnership does not use is counted without looking at each row: the same figures.
+    rng = random.Random(7)
+    tables = sheet(rng, 300)
+    for tab in (CHALLENGES, COMPLIANCE):
+        table = tables[tab]
+        tables[tab] = Table(tab, table.headers, tuple(
+            Record(tab, r.row, {k: v for k, v in r.values.items() if k not in blank}) for r in table.records))
+    partnership = sample_partnership()
+    fast, plain = compute_summary(partnership, tables, TODAY), reference_summary(partnership, tables, TODAY)
+    assert fast == plain and in_order(fast) == in_order(plain)
+    if THEME in blank:
+        assert [f.by_theme for f in fast.challenges] == [{NOT_RECORDED: f.raised} if f.raised else {}
+                                                         for f in fast.challenges]
