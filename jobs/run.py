@@ -153,14 +153,15 @@ def read_remind_write(partnership: Partnership, workbook: Workbook, today: dt.da
     Python's cyclic garbage collector is held off from the read until the tables are let go: what
     is read and worked out from it holds no reference cycles, so it is all freed as soon as it is
     let go, and the collector never walks the hundreds of thousands of objects a big tab makes. It
-    runs while each email is sent (``collector_resumed``): sending leaves garbage in cycles.
+    runs while each email is sent (``collector_resumed``): sending leaves garbage in cycles. What is
+    still alive after the run (the workbook's columns as read) is settled in the oldest generation.
     """
 
     def sending(email: Email) -> None:
         with collector_resumed():
             send(email)
 
-    with collector_paused():
+    with collector_paused(settle=True):
         tables = workbook.read_columns(job_reads(partnership))
         with workbook.batch():
             # The Reminders tab's "Sent at" is the partnership's local time, as the app's own notices write it.

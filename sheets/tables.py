@@ -191,13 +191,18 @@ class ColumnTable(Table):
 
 
 @contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(*, settle: bool = False) -> Iterator[None]:
     """Python's cyclic garbage collector held off while a tab's worth of small objects is made.
 
     Without it, every few hundred new objects start a collection, and the older collections walk
     every object alive (100,000 rows are millions): most of the time of a big read would go there.
     The records, rows and positions made hold no reference cycles, so nothing waits to be freed;
     collection starts again as before when the work is done (nested pauses leave it to the outer).
+
+    ``settle``: what is still alive when the work is done (a workbook's columns as read, kept for its
+    next write) is put straight into the oldest generation (``gc.freeze`` then ``gc.unfreeze``), as
+    long-lived objects end up, instead of being walked, cell by cell of every big list, by the young
+    collection that the first object made afterwards would start.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -205,6 +210,9 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            if settle:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 

@@ -294,3 +294,22 @@ def test_the_job_holds_the_collector_off_while_it_plans_and_runs_it_while_each_e
     # (the youngest generation holds only what the send itself has made so far).
     assert [enabled for enabled, _ in seen] == [True] * len(EXPECTED)
     assert max(young for _, young in seen) < 2_000
+
+
+def test_what_the_job_leaves_alive_is_settled_in_the_oldest_generation(workbook, partnership, mail, tmp_path):
+    """What the run made and is still alive (its result; a workbook's columns as read, kept for its
+    next write) is put in the oldest generation, so no young collection walks it cell by cell."""
+    import gc
+
+    from jobs.run import read_remind_write
+
+    send = sender(partnership, mail.config())
+    read_remind_write(partnership, workbook, tuesday_29_december_2026, send=send, base_url=URL,
+                      journal=journal(tmp_path))
+    assert gc.isenabled() and received(mail) == EXPECTED
+    # Again the same day: nothing to send, so the collector never ran during the run.
+    result, _ = read_remind_write(partnership, workbook, tuesday_29_december_2026, send=send, base_url=URL,
+                                  journal=journal(tmp_path))
+    assert gc.isenabled() and result.sent == [] and result.already_sent >= len(EXPECTED)
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert id(result) in oldest and id(result.problems) in oldest
