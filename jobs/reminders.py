@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import compress, count, repeat
 from operator import add, and_, itemgetter, ne, not_, or_
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from notify.journal import SentJournal
 from notify import Email, EmailFailed, notices
@@ -157,6 +157,14 @@ def _person_columns(tab: str) -> tuple[str, ...]:
 
 
 _PERSON_COLUMNS = {tab: tuple(columns.values()) for tab, columns in PERSON_COLUMNS.items()}
+
+
+def _picker(indices: list[int]) -> Callable[[Sequence], Sequence]:
+    """What picks the values at ``indices`` (one at least) out of a sequence, in C, as a sequence."""
+    if len(indices) == 1:
+        index = indices[0]
+        return lambda values: (values[index],)
+    return itemgetter(*indices)
 
 
 def digest_day(partnership: Partnership, today: dt.date) -> dt.date | None:
@@ -322,10 +330,10 @@ class _Planner:
         """
         table, kept, all_dates = standing.table, standing.kept, standing.dates
         # Each owing row's addresses, as the pattern they make (None: one is mistyped).
-        rows = [kept[j] for j in owing]
+        rows = list(map(kept.__getitem__, owing))
         columns = _person_columns(tab)
-        cells = list(zip(*([column[i] for i in rows] for column in map(table.column, columns)))) if columns else \
-            [()] * len(rows)
+        pick = _picker(rows)
+        cells = list(zip(*map(pick, map(table.column, columns)))) if columns else [()] * len(rows)
         patterns = self._patterns.setdefault(tab, {})
         for typed in set(cells).difference(patterns):
             patterns[typed] = self._people_pattern(typed)
@@ -334,12 +342,12 @@ class _Planner:
         where = list(map(placed.__getitem__, map(id, dates)))
         in_full: list[int] = []
         if self.short_cut:
-            groups: dict[tuple[int, tuple[int, ...]], list[int]] = {}
-            for k, (pos, people) in enumerate(zip(where, found)):
-                if people is None:
-                    in_full.append(k)
-                else:
-                    groups.setdefault((id(pos), people[0]), []).append(k)
+            pattern_of = {typed: people and people[0] for typed, people in patterns.items()}
+            groups: defaultdict[tuple[int, tuple[int, ...] | None], list[int]] = defaultdict(list)
+            for k, signature in enumerate(zip(map(id, where), map(pattern_of.__getitem__, cells))):
+                groups[signature].append(k)
+            for signature in [s for s in groups if s[1] is None]:  # a mistyped address: planned in full
+                in_full.extend(groups.pop(signature))
             for signature, ks in groups.items():
                 if signature not in self._owed:
                     k = ks[0]
@@ -371,7 +379,7 @@ class _Planner:
                 left.extend(ks)
                 continue
             templates, stuck_entry = owed
-            pick = itemgetter(*ks) if len(ks) > 1 else lambda values, k=ks[0]: (values[k],)
+            pick = _picker(ks)
             where, people = pick(wheres), pick(lowered)
             ok = [True] * len(ks)
             keys = []
