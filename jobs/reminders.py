@@ -187,6 +187,7 @@ class _Planner:
         self.partnership, self.today, self.base_url, self.plan = partnership, today, base_url, plan
         self.calendar = partnership.calendar
         self.working_day = self.calendar.is_working_day(today)
+        self._events_since = today - dt.timedelta(days=notices.EVENT_LOOKBACK_DAYS)  # see notices.recent_event
         self.sent = sent
         self.reminders: list[Reminder] = []
         self.already_sent: set[str] = set()
@@ -281,15 +282,19 @@ class _Planner:
             self.plan_repeated(standing)
 
     def may_owe_email(self, tab: str, procedure: Procedure, pos: Position, dates: ChallengeDates) -> bool:
-        """Whether a challenge standing here could owe anyone an email today (most rows on track do not)."""
-        today = self.today
-        if notices.recent_event(dates.raised_on, today):
+        """Whether a challenge standing here could owe anyone an email today (most rows on track do not).
+        An event is recent as ``notices.recent_event`` says (compared here without a call for each date)."""
+        today, since = self.today, self._events_since
+        if since <= dates.raised_on <= today:
             return True
         if pos.is_open:
             reporting = procedure.reporting_step
-            return (tab == COMPLIANCE or pos.status != "on track" or notices.recent_event(dates.step_started, today)
+            started = dates.step_started
+            return (tab == COMPLIANCE or pos.status != "on track" or started is not None and since <= started <= today
                     or (reporting is not None and pos.step.number >= reporting.number))
-        return notices.recent_event(dates.resolved_on, today) or notices.recent_event(dates.withdrawn_on, today)
+        resolved, withdrawn = dates.resolved_on, dates.withdrawn_on
+        return (resolved is not None and since <= resolved <= today
+                or withdrawn is not None and since <= withdrawn <= today)
 
     def people(self, record: Record) -> People:
         """The row's people; a mistyped address is reported once, not used."""
