@@ -229,9 +229,10 @@ class _Counts:
 
     @cached_property
     def standing(self) -> list[tuple[int, int, int, str, bool, int, bool, str]]:
-        """``placed``'s entries in order, with what the figures take from each position:
-        (bucket, rows, step number, status, resolved in time, working days elapsed, open, "Raiser satisfied")."""
-        out = []
+        """What the figures take from ``placed``'s entries, in order: (bucket, rows, step number, status,
+        resolved in time, working days elapsed, open, "Raiser satisfied"), each position looked at once."""
+        # Entries alike in all of that are counted together, in the order the first of them was met.
+        rows: dict[tuple[int, int, str, bool, int, bool, str], int] = {}
         seen: dict[int, tuple[int, str, bool, int, bool]] = {}
         for (bucket, placed, answer), n in self.placed.items():
             got = seen.get(placed)
@@ -239,8 +240,9 @@ class _Counts:
                 p = self.positions[placed]
                 got = seen[placed] = (p.step.number, p.status, bool(p.resolved_in_time), p.working_days_elapsed,
                                       p.is_open)
-            out.append((bucket, n, *got, answer))
-        return out
+            key = (bucket, *got, answer)
+            rows[key] = rows.get(key, 0) + n
+        return [(bucket, n, *rest) for (bucket, *rest), n in rows.items()]
 
     def entries(self, counter: Counter, period: int) -> Iterator[tuple[Any, int]]:
         """The counter's (value, rows) in ``period``, in the order first met."""
