@@ -112,6 +112,7 @@ class _Timeline:
     current: Step
     steps: tuple[StepDates, ...]  # the current step's ``concluded`` left blank: it is the day it ended
     overall_due: dt.date | None
+    next_step: Step | None = None
 
 
 def _timeline_key(dates: ChallengeDates) -> tuple:
@@ -152,7 +153,7 @@ def _timeline(procedure: Procedure, calendar: Calendar, dates: ChallengeDates) -
         timeline.append(StepDates(step, started, start_by, conclude_by, concluded, state))
         previous_conclude = conclude_by
     overall_due = due_date(calendar, procedure.total, day1, day1) if procedure.total else None
-    return _Timeline(day1, current, tuple(timeline), overall_due)
+    return _Timeline(day1, current, tuple(timeline), overall_due, procedure.next_step(current.number))
 
 
 def _placed(procedure: Procedure, calendar: Calendar, timeline: _Timeline, dates: ChallengeDates, today: dt.date,
@@ -175,10 +176,11 @@ def _placed(procedure: Procedure, calendar: Calendar, timeline: _Timeline, dates
         "procedure": procedure,
         "day1": timeline.day1,
         "step": current,
-        "next_step": procedure.next_step(current.number),
+        "next_step": timeline.next_step,
         "start_by": here.start_by,
         "conclude_by": here.conclude_by,
-        "status": _status(calendar, dates, here.conclude_by, today, due_soon_days),
+        "status": ("resolved" if dates.resolved_on else "withdrawn") if ended else
+                  _status(calendar, dates, here.conclude_by, today, due_soon_days),
         "working_days_elapsed": elapsed,
         "timeline": steps,
         "overall_due": timeline.overall_due,
