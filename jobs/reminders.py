@@ -413,7 +413,8 @@ class _Planner:
         recorded: list[tuple[str, str, str]] = []
         self._recording, self._stuck_entry = recorded, None
         try:
-            self._plan_row(tab, procedure, row, pos)
+            # Planned dry, only the keys count: the row's people are its addresses in lower case, as the keys have them.
+            self._plan_row(tab, procedure, row, pos, self._people_of(tab, lowered) if self._dry else None)
         finally:
             self._recording = None
         if signature not in self._owed and all(to in lowered for _, to, _ in recorded):
@@ -437,12 +438,22 @@ class _Planner:
             found = tuple(lowered.index(a) if a else -1 for a in lowered), lowered
         return found
 
-    def _plan_row(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position) -> None:
-        """Plan the row's emails in full."""
-        record, reference, p = row.record, row.reference, self.partnership
+    def _people_of(self, tab: str, lowered: list[str]) -> People:
+        """The people ``_people_pattern`` found (``lowered``: the partnership's addresses, then the row's
+        ``_person_columns`` cells), as ``people`` gives them but in lower case."""
+        named = {"business_support": (lowered[0],), "partnership_manager": (lowered[1],)}
+        named.update((person, (address,)) for person, address in zip(PERSON_COLUMNS.get(tab, ()), lowered[2:])
+                     if address)
+        return People(named)
+
+    def _plan_row(self, tab: str, procedure: Procedure, row: ReadRow, pos: Position,
+                  people: People | None = None) -> None:
+        """Plan the row's emails in full (``people``: the row's, if already known)."""
+        reference, p = row.reference, self.partnership
         url = partial(mail.link, self.base_url, p, tab, reference)  # composed only when an email is due
         number = pos.step.number
-        people = self.people(record)
+        if people is None:
+            people = self.people(row.record)
         for due in notices.events(p, tab, procedure, row, pos, people, self.today, self.base_url):
             self.add(due.kind, tab, reference, due.step, due.to, due.due, due.compose)
         if not pos.is_open:

@@ -113,7 +113,7 @@ def events(partnership: Partnership, tab: str, procedure: Procedure, row: ReadRo
     def recent(day: dt.date | None, today: dt.date) -> bool:
         return day is not None and day <= today if at_once else recent_event(day, today)
 
-    record, reference, dates = row.record, row.reference, row.dates
+    reference, dates = row.reference, row.dates  # the row's record only read when an email quoting it is composed
     url = partial(mail.link, base_url, partnership, tab, reference)
     found: list[Due] = []
     named = people.addresses
@@ -125,7 +125,7 @@ def events(partnership: Partnership, tab: str, procedure: Procedure, row: ReadRo
         # Seed 004 5.5: a copy of every form to the business manager, to spot repeats.
         to = partnership.email.partnership_manager
         found.append(Due(COMPLIANCE_COPY, None, to, dates.raised_on, lambda to=to: mail.compliance_copy(
-            partnership, reference, pos, dates.raised_on, record[ComplianceTab.PROFESSIONAL_AGENCY].strip(), to,
+            partnership, reference, pos, dates.raised_on, row.record[ComplianceTab.PROFESSIONAL_AGENCY].strip(), to,
             url())))
 
     if pos.is_open and recent(dates.raised_on, today):
@@ -139,8 +139,8 @@ def events(partnership: Partnership, tab: str, procedure: Procedure, row: ReadRo
             if to.lower() in (r.lower() for r in raiser):
                 continue
             found.append(Due(RAISED, first.number, to, dates.raised_on, lambda to=to: mail.raised_with_you(
-                partnership, tab, reference, pos, record[RAISER_NAME[tab]].strip(),
-                record[RAISER_AGENCY[tab]].strip() if RAISER_AGENCY[tab] else "", to, url(), today)))
+                partnership, tab, reference, pos, row.record[RAISER_NAME[tab]].strip(),
+                row.record[RAISER_AGENCY[tab]].strip() if RAISER_AGENCY[tab] else "", to, url(), today)))
 
     started = dates.step_started
     if pos.is_open and pos.step.number > procedure.starts_at and recent(started, today):
