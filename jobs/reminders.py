@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import compress, count, repeat
-from operator import add, and_, itemgetter, ne, not_, or_
+from operator import and_, itemgetter, ne, not_, or_
 from typing import Callable, Iterable, Mapping, Sequence
 
 from notify.journal import SentJournal
@@ -142,7 +142,7 @@ def _plan(partnership: Partnership, tables: Mapping[str, Table], today: dt.date,
         to = partnership.email.business_support
         planner.add(PROBLEMS, "", "", None, to, today, lambda: mail.problems(partnership, plan.problems, today, to))
     plan.reminders = planner.reminders
-    plan.already_sent = len(planner.already_sent)
+    plan.already_sent = len(planner.already_sent) + planner.already_counted
     return plan
 
 
@@ -191,6 +191,7 @@ class _Planner:
         self.sent = sent
         self.reminders: list[Reminder] = []
         self.already_sent: set[str] = set()
+        self.already_counted = 0  # keys already sent, counted but not kept (``_sent_already``)
         self._keys: set[str] = set()
         self._reported: set[Problem] = set()
         self.settings = partnership.reminders
@@ -377,6 +378,9 @@ class _Planner:
         wheres = list(map(head_of.__add__, map(str.strip, map(references.__getitem__, rows))))
         lowered = [people[1] if people is not None else None for people in found]
         sent, already, stuck = self.sent, self.already_sent, self.stuck
+        # A key is its reference then "|": with no "|" in any reference, different rows' keys differ, and
+        # differ from the rows' planned in full, so they are counted rather than kept.
+        count_only = "|" not in "".join(wheres)
         left: list[int] = []
         for signature, ks in groups.items():
             owed = self._owed.get(signature)
@@ -389,12 +393,14 @@ class _Planner:
             ok = [True] * len(ks)
             keys = []
             for head, slot, tail in templates:
-                made = list(map(add, map(add, map(add, where, repeat(head)), map(itemgetter(slot), people)),
-                                repeat(tail)))
+                made = list(map("".join, zip(where, repeat(head), map(itemgetter(slot), people), repeat(tail))))
                 ok = list(map(and_, ok, map(sent.__contains__, made)))
                 keys.append(made)
-            for made in keys:
-                already.update(compress(made, ok))
+            if count_only:
+                self.already_counted += len(keys) * ok.count(True)
+            else:
+                for made in keys:
+                    already.update(compress(made, ok))
             if stuck_entry is not None:
                 stuck.extend(zip(repeat(tab), map(str.strip, map(references.__getitem__, compress(pick(rows), ok))),
                                  *map(repeat, stuck_entry)))
@@ -418,8 +424,8 @@ class _Planner:
         finally:
             self._recording = None
         if signature not in self._owed and all(to in lowered for _, to, _ in recorded):
-            self._owed[signature] = (tuple((head, lowered.index(to), tail) for head, to, tail in recorded),
-                                     self._stuck_entry)
+            templates = dict.fromkeys((head, lowered.index(to), tail) for head, to, tail in recorded)
+            self._owed[signature] = (tuple(templates), self._stuck_entry)
 
     def _people_pattern(self, typed: tuple[str | None, ...]) -> tuple[tuple[int, ...], list[str]] | None:
         """A row's addresses (its ``_person_columns`` cells) and the partnership's, as

@@ -104,3 +104,19 @@ def test_the_short_cut_plans_what_planning_every_row_in_full_does(tmp_path, monk
     assert fast.already_sent == len(set(keys))
     owing = {(r.tab, r.reference) for r in first.reminders if r.reference}
     assert len(in_full) < len(owing) * 0.6  # the short cut was taken for many rows
+
+
+def test_references_holding_the_keys_separator_are_counted_as_planning_in_full_counts(tmp_path, monkeypatch):
+    # Keys are "reference|step|kind|to|due": with a "|" in a reference, the short cut keeps the keys to
+    # count each once, rather than counting them.
+    rng = random.Random(11)
+    partnership = pan(tmp_path)
+    today = d("2027-01-11")
+    made = rows(rng, today, 200, PAN_PEOPLE, challenge, "1234")
+    for i, row in enumerate(made):
+        row["Reference"] = f"R|{i % 3}|{i}" if i % 2 else f"R{i}"
+    first, _ = plans(partnership, tables(made), today, monkeypatch)
+    keys = [r.email.key for r in first.reminders]
+    fast, full = plans(partnership, tables(made, (), keys), today, monkeypatch)
+    same(fast, full)
+    assert fast.reminders == [] and fast.already_sent == len(set(keys)) > 100
