@@ -5,11 +5,13 @@ uses, the reminders, the Summary tab, and one write. Prints, for each size and f
 (every email due is sent) and a second run the same day (nothing left to send): wall time, CPU
 time of the whole process, CPU time of the job alone (the whole minus the time the fake API
 spends building and parsing its own JSON), the part of it spent on the Summary tab, and the
-Sheets API calls, which must not grow with the number of rows. The goal for the job's own CPU
-at 100,000 rows with nothing to send is printed beside the figure.
+Sheets API calls, which must not grow with the number of rows. The run with nothing to send is
+made several times (``--repeats``, 5), and the median of the job's own CPU is printed with the
+goal for it at 100,000 rows beside it.
 
     .venv/bin/python benchmarks/job.py            # 1,000, 10,000 and 100,000
     .venv/bin/python benchmarks/job.py 100000     # one size
+    .venv/bin/python benchmarks/job.py 100000 --repeats 9
     .venv/bin/python benchmarks/job.py 100000 --profile
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ import cProfile
 import datetime as dt
 import pstats
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -103,7 +106,7 @@ class TimedAPI(FakeSheetsAPI):
             self.own_cpu += time.process_time() - start
 
 
-def one_run(api: TimedAPI, label: str, n: int, profile: bool, store: Any = None) -> None:
+def one_run(api: TimedAPI, label: str, n: int, profile: bool, store: Any = None) -> tuple[float, int]:
     # As ``flask jobs run`` opens it: with the state store, where the tabs' layout is kept between runs.
     workbook = GoogleWorkbook.for_session(PARTNERSHIP, api.session(), store=store)
     sent = 0
@@ -139,18 +142,20 @@ def one_run(api: TimedAPI, label: str, n: int, profile: bool, store: Any = None)
     calls = sum(api.calls.values())
     detail = ", ".join(f"{name} {count}" for name, count in sorted(api.calls.items()))
     job_cpu = cpu - api.own_cpu
-    goal = (f"  (goal < {GOAL_SECONDS:g} s at {GOAL_ROWS:,} rows, nothing to send: "
-            f"{'met' if job_cpu < GOAL_SECONDS else 'NOT met'})" if n == GOAL_ROWS and not sent else "")
-    print(f"{n:>9,} {label:<11} wall {wall:6.2f} s  cpu {cpu:6.2f} s  job cpu {job_cpu:6.2f} s{goal}  "
+    print(f"{n:>9,} {label:<13} wall {wall:6.2f} s  cpu {cpu:6.2f} s  job cpu {job_cpu:6.2f} s  "
           f"of which Summary {summary_cpu:5.2f} s  API calls {calls} ({detail})  emails {sent:,}  "
-          f"problems {len(result.problems)}")
+          f"problems {len(result.problems)}", flush=True)
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    return job_cpu, sent
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:] if a.isdigit()] or [1_000, 10_000, 100_000]
-    profile = "--profile" in sys.argv
+    args = sys.argv[1:]
+    repeats = int(args[args.index("--repeats") + 1]) if "--repeats" in args else 5
+    sizes = [int(a) for i, a in enumerate(args) if a.isdigit() and (i == 0 or args[i - 1] != "--repeats")] \
+        or [1_000, 10_000, 100_000]
+    profile = "--profile" in args
     print(f"The daily job on {TODAY:%A %d %B %Y}, Pan Cheshire challenges plus 500 Durham compliance challenges")
     for n in sizes:
         api = TimedAPI()
@@ -162,7 +167,16 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             store = open_store(f"sqlite:///{folder}/state.sqlite3")
             one_run(api, "first run", n, profile, store)
-            one_run(api, "second run", n, profile, store)
+            # Nothing left to send: run again the same day, several times (one figure on a shared
+            # machine can be a quarter off either way); the median is the figure.
+            again = [one_run(api, f"again ({i + 1}/{repeats})", n, profile, store) for i in range(repeats)]
+            cpus = sorted(cpu for cpu, sent in again if not sent)
+            if cpus:
+                median = statistics.median(cpus)
+                met = "met" if median < GOAL_SECONDS else "NOT met"
+                goal = f"  goal < {GOAL_SECONDS:g} s at {GOAL_ROWS:,} rows: {met}" if n == GOAL_ROWS else ""
+                print(f"{n:>9,} nothing to send: job cpu median {median:.2f} s of {len(cpus)} runs "
+                      f"({cpus[0]:.2f} to {cpus[-1]:.2f} s){goal}", flush=True)
 
 
 if __name__ == "__main__":
