@@ -134,12 +134,12 @@ def _timeline(procedure: Procedure, calendar: Calendar, dates: ChallengeDates) -
     previous_conclude: dt.date | None = None
     for step in procedure.steps:
         if step.number < first:
-            timeline.append(StepDates(step, None, None, None, None, "before"))
+            timeline.append(_step_dates(step, None, None, None, None, "before"))
             continue
         state = "done" if step.number < current.number else "current" if step.number == current.number \
             else "not needed" if ended else "to come"
         if state == "not needed":
-            timeline.append(StepDates(step, None, None, None, None, state))
+            timeline.append(_step_dates(step, None, None, None, None, state))
             continue
         started = starts.get(step.number) if state != "to come" else None
         # A step not started yet is projected to start when the one before it is due to conclude.
@@ -150,7 +150,7 @@ def _timeline(procedure: Procedure, calendar: Calendar, dates: ChallengeDates) -
             start_by = day1 if step.number == first else previous_conclude
         conclude_by = due_date(calendar, step.conclude_by, day1, base) if step.conclude_by else None
         concluded = _first_start_after(starts, step.number, current.number) if state == "done" else None
-        timeline.append(StepDates(step, started, start_by, conclude_by, concluded, state))
+        timeline.append(_step_dates(step, started, start_by, conclude_by, concluded, state))
         previous_conclude = conclude_by
     overall_due = due_date(calendar, procedure.total, day1, day1) if procedure.total else None
     return _Timeline(day1, current, tuple(timeline), overall_due, procedure.next_step(current.number))
@@ -189,6 +189,15 @@ def _placed(procedure: Procedure, calendar: Calendar, timeline: _Timeline, dates
 
 
 _new, _put = object.__new__, object.__setattr__
+
+
+def _step_dates(step: Step, started: dt.date | None, start_by: dt.date | None, conclude_by: dt.date | None,
+                concluded: dt.date | None, state: str) -> StepDates:
+    """StepDates(...) made quicker, as Position in ``_placed``."""
+    made = _new(StepDates)
+    _put(made, "__dict__", {"step": step, "started": started, "start_by": start_by, "conclude_by": conclude_by,
+                            "concluded": concluded, "state": state})
+    return made
 
 
 class Positions:
