@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import compress, count, repeat
-from operator import and_, itemgetter, ne, not_, or_
+from operator import and_, itemgetter, ne, not_
 from typing import Callable, Iterable, Mapping, Sequence
 
 from notify.journal import SentJournal
@@ -250,29 +250,26 @@ class _Planner:
         """
         placed_at = standing.placed()
         self._owed = {}
-        # By id of each distinct ChallengeDates: the status and Step due by it gives, and whether it may owe an email.
-        status_of: dict[int, str] = {}
-        due_by_of: dict[int, str] = {}
+        # By id of each distinct ChallengeDates: the Status and Step due by it gives, and whether it may owe an email.
+        columns: dict[int, tuple[str, str]] = {}
         may_owe: dict[int, bool] = {}
         working_day, owes = self.working_day, self.may_owe_email
         for dates in standing.distinct:
             key = id(dates)
             pos = placed_at[key]
-            status_of[key] = pos.status
-            due_by_of[key] = format_date(pos.conclude_by) if pos.is_open else ""
+            columns[key] = (pos.status, format_date(pos.conclude_by) if pos.is_open else "")
             may_owe[key] = working_day and owes(tab, procedure, pos, dates)
         placed = standing.ids()
-        status = list(map(status_of.__getitem__, placed))
-        due_by = list(map(due_by_of.__getitem__, placed))
         was_status, was_due_by = standing.column(STATUS), standing.column(STEP_DUE_BY)
         references = standing.column(REFERENCE)
         changes: dict[str, dict[str, str]] = {}
-        for j in compress(count(), map(or_, map(ne, status, was_status), map(ne, due_by, was_due_by))):
+        for j in compress(count(), map(ne, map(columns.__getitem__, placed), zip(was_status, was_due_by))):
+            status, due_by = columns[placed[j]]
             change = {}
-            if was_status[j] != status[j]:
-                change[STATUS] = status[j]
-            if was_due_by[j] != due_by[j]:  # never read: a typed value is overwritten
-                change[STEP_DUE_BY] = due_by[j]
+            if was_status[j] != status:
+                change[STATUS] = status
+            if was_due_by[j] != due_by:  # never read: a typed value is overwritten
+                change[STEP_DUE_BY] = due_by
             changes[references[j].strip()] = change
         if changes:
             self.plan.updates[tab] = changes
