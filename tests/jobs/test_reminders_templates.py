@@ -9,6 +9,8 @@ import pytest
 
 from jobs import reminders
 from jobs.reminders import plan_reminders
+from sheets.rows import EMAIL_ADDRESS
+from sheets.schema import PERSON_COLUMNS
 from partnership.config import Partnership
 from tests.jobs.reminder_sheets import challenge, compliance, d, durham, pan, tables
 
@@ -95,7 +97,8 @@ def test_the_short_cut_plans_what_planning_every_row_in_full_does(tmp_path, monk
                   [dict(r.values) for r in sheet["Compliance"].records], keys)
     in_full = []
     planned = reminders._Planner._plan_row
-    monkeypatch.setattr(reminders._Planner, "_plan_row", lambda self, *a: in_full.append(a[2]) or planned(self, *a))
+    monkeypatch.setattr(reminders._Planner, "_plan_row",
+                        lambda self, *a: in_full.append((a[2], self._dry)) or planned(self, *a))
     fast = plan_reminders(partnership, done, today, base_url="https://challenges.example.org")
     monkeypatch.undo()
     _, full = plans(partnership, done, today, monkeypatch)
@@ -104,6 +107,14 @@ def test_the_short_cut_plans_what_planning_every_row_in_full_does(tmp_path, monk
     assert fast.already_sent == len(set(keys))
     owing = {(r.tab, r.reference) for r in first.reminders if r.reference}
     assert len(in_full) < len(owing) * 0.6  # the short cut was taken for many rows
+    # With every email sent, the only rows planned in full (not dry, for templates) are those with a
+    # mistyped address: every other row was found sent from its group's templates, on both tabs.
+    mistyped = [row.reference for row, dry in in_full if not dry]
+    assert mistyped and all(any(not EMAIL_ADDRESS.match(v.strip()) for c, v in row.record.values.items()
+                                if c in PERSON_COLUMNS[row.record.tab].values() and v.strip())
+                            for row, dry in in_full if not dry)
+    assert {row.record.tab for row, dry in in_full if dry} == ({"Challenges"} if which == "pan"
+                                                               else {"Challenges", "Compliance"})
 
 
 def test_references_holding_the_keys_separator_are_counted_as_planning_in_full_counts(tmp_path, monkeypatch):
