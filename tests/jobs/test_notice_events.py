@@ -187,3 +187,32 @@ def test_a_compliance_challenges_events_say_compliance_and_link_to_its_page(tmp_
         assert email.to == due.to
         assert "Compliance challenge DSCP-0010" in email.text
         assert f"{URL}/durham/compliance/DSCP-0010" in email.text
+
+
+@pytest.mark.parametrize("back, announced", [(0, True), (1, True), (notices.EVENT_LOOKBACK_DAYS, True),
+                                              (notices.EVENT_LOOKBACK_DAYS + 1, False)])
+@pytest.mark.parametrize("event", ["raised", "escalated", "resolved", "withdrawn"])
+def test_the_job_announces_an_event_from_today_back_to_the_first_day_of_the_look_back(partnership, back, announced,
+                                                                                       event):
+    """The daily job (``plan_reminders``, which first sets aside rows that cannot owe an email) emails
+    an event that happened today, or as long ago as the look-back's first day, and not one a day older,
+    on a challenge that is otherwise on track and owes nothing else."""
+    from jobs.reminders import plan_reminders
+    from partnership.config import load_library_procedure
+
+    # Darlington's first step has no deadline: a challenge at it stays on track, so only the event is news.
+    partnership = dataclasses.replace(partnership, procedure=load_library_procedure("darlington"))
+    today = tuesday_1_december_2026
+    day = (today - dt.timedelta(days=back)).isoformat()
+    if event == "raised":
+        row = challenge("PAN-1", day, **PEOPLE)
+    elif event == "escalated":  # raised a month ago, escalated to step 2 on the day, on track
+        row = challenge("PAN-1", (today - dt.timedelta(days=40)).isoformat(), "2", Step_started=day, **PEOPLE)
+    else:  # raised a month ago, ended on the day
+        row = challenge("PAN-1", (today - dt.timedelta(days=40)).isoformat(),
+                        **{"Resolved on" if event == "resolved" else "Withdrawn on": day}, **PEOPLE)
+    tables = {CHALLENGES: Table(CHALLENGES, tuple(row), (Record(CHALLENGES, 2, row),)),
+              REMINDERS: Table(REMINDERS, ("Key",), ())}
+    plan = plan_reminders(partnership, tables, today, base_url=URL)
+    kinds = {r.kind for r in plan.reminders}
+    assert (event in kinds) is announced, (back, kinds)
