@@ -216,3 +216,5 @@ def test_the_job_announces_an_event_from_today_back_to_the_first_day_of_the_look
     plan = plan_reminders(partnership, tables, today, base_url=URL)
     kinds = {r.kind for r in plan.reminders}
     assert (event in kinds) is announced, (back, kinds)
+    if announced and event == "raised":  # to the address as typed, capitals and all
+        assert RAISER in {r.recipient for r in plan.reminders if r.kind == event}

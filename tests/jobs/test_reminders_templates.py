@@ -131,3 +131,39 @@ def test_references_holding_the_keys_separator_are_counted_as_planning_in_full_c
     fast, full = plans(partnership, tables(made, (), keys), today, monkeypatch)
     same(fast, full)
     assert fast.reminders == [] and fast.already_sent == len(set(keys)) > 100
+
+
+def test_an_email_to_business_support_alone_unsent_is_planned_by_the_short_cut(tmp_path, monkeypatch):
+    # Durham tells business support when a compliance challenge reaches stage 5: the templates a
+    # row is planned dry for name business support too, so that email alone unsent is still planned.
+    rng = random.Random(5)
+    partnership = durham(tmp_path)
+    today = d("2027-01-11")
+    made = rows(rng, today, 120, DURHAM_PEOPLE, compliance, "45")  # stage 5 rows escalated lately
+    first, _ = plans(partnership, tables([], made), today, monkeypatch)
+    assert any(r.kind == "escalated" and r.recipient.lower() == partnership.email.business_support.lower()
+               for r in first.reminders)
+    support = partnership.email.business_support.lower()
+    keys = [r.email.key for r in first.reminders]
+    sent = [k for k in keys if f"|escalated|{support}|" not in k]  # all but those escalation notices
+    assert len(sent) < len(keys)
+    fast, full = plans(partnership, tables([], made, sent), today, monkeypatch)
+    same(fast, full)
+    assert fast.reminders and {(r.kind, r.recipient.lower()) for r in fast.reminders} == {("escalated", support)}
+
+
+@pytest.mark.parametrize("which", ["pan", "durham"])
+def test_the_stuck_digest_lists_rows_found_sent_by_the_short_cut(tmp_path, monkeypatch, which):
+    # Every row's emails sent but not this week's digest: the digest lists the stuck rows the short
+    # cut passed over (with their tab: its links go to each row's page), as planning in full lists them.
+    rng = random.Random(3)
+    partnership = pan(tmp_path) if which == "pan" else durham(tmp_path)
+    today = d("2027-01-11")  # a Monday, the digest day
+    made = rows(rng, today, 300, PAN_PEOPLE, challenge, "1234")
+    made_compliance = rows(rng, today, 200, DURHAM_PEOPLE, compliance, "234") if which == "durham" else []
+    first, _ = plans(partnership, tables(made, made_compliance), today, monkeypatch)
+    keys = [r.email.key for r in first.reminders if r.kind != "stuck"]
+    assert any(r.kind == "stuck" for r in first.reminders)
+    fast, full = plans(partnership, tables(made, made_compliance, keys), today, monkeypatch)
+    same(fast, full)
+    assert [r.kind for r in fast.reminders] == ["stuck"] * len(fast.reminders) != []
