@@ -10,7 +10,7 @@ import click
 
 from jobs import retention
 from notify.journal import SentJournal
-from jobs.reminders import RunResult, run_reminders
+from jobs.reminders import AGENCY, RunResult, run_reminders
 from reports.summary import last_success, run_summary
 from procedures.values import DEFAULT_TIMEZONE, time_zone
 from notify import Email, send_email, send_kept_email
@@ -34,7 +34,6 @@ from sheets.schema import (
     STATUS,
     STEP,
     STEP_DUE_BY,
-    ComplianceTab,
 )
 from state import StateUnavailable, refresh_lists, store_for
 
@@ -207,8 +206,6 @@ def _job_columns(tab: str) -> tuple[str, ...]:
             *notices.QUOTED[tab], AGENCY, *COUNTED[tab]}
     return tuple(c for c in COLUMNS[tab] if c in used)
 
-
-AGENCY = ComplianceTab.PROFESSIONAL_AGENCY  # Durham's repeated agencies
 
 # The columns of each challenge tab the job works from, in the tab's order: Reference, the dates and step
 # a challenge is placed by, the people's addresses, the columns the job writes (Status, Step due by, Last

@@ -163,9 +163,9 @@ def _placed(procedure: Procedure, calendar: Calendar, timeline: _Timeline, dates
     here_at = current.number - 1
     ended = dates.resolved_on or dates.withdrawn_on
     if ended:  # the current step concluded the day the challenge ended
-        was = _new(StepDates)  # StepDates(...) made quicker, as Position below
-        _put(was, "__dict__", {**steps[here_at].__dict__, "concluded": ended})
-        steps = (*steps[:here_at], was, *steps[here_at + 1:])
+        was = steps[here_at]
+        steps = (*steps[:here_at], _step_dates(was.step, was.started, was.start_by, was.conclude_by, ended, was.state),
+                 *steps[here_at + 1:])
     here = steps[here_at]
     end = ended or today
     elapsed = max(calendar.working_days_between(timeline.day1, end), 0)

@@ -266,8 +266,9 @@ def _counts(table: Table | None, procedure: Procedure, partnership: Partnership,
     patterns: dict[tuple[bool, ...], int] = {}
     by_day: dict[dt.date, int] = {}
     bucket_of: dict[int, int] = {}
+    raised_of: dict[int, dt.date] = {}
     for dates in standing.distinct:
-        day = dates.raised_on
+        day = raised_of[id(dates)] = dates.raised_on
         bucket = by_day.get(day)
         if bucket is None:
             bucket = by_day[day] = patterns.setdefault(tuple(day in p for p in periods), len(patterns))
@@ -276,9 +277,8 @@ def _counts(table: Table | None, procedure: Procedure, partnership: Partnership,
     satisfied = standing.column(RAISER_SATISFIED)
     placed = Counter(zip(buckets, placed_at, satisfied if any(satisfied) else repeat("")))
     raised_on: Counter = Counter()
-    raised_by_id = {id(d): d.raised_on for d in standing.distinct}
     for (_, key, _), n in placed.items():
-        raised_on[raised_by_id[key]] += n
+        raised_on[raised_of[key]] += n
 
     in_bucket: Counter | None = None
 
